@@ -1,0 +1,62 @@
+# Echoflow: the two set-up commands are `make demo` and `make test`.
+# Both install missing Debian packages first (`make deps`).
+
+SWIFT        ?= swift
+NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc native
+SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+DEMO_OUT     ?= echoflow-demo
+# Debian packages and the pkg-config module that shows each is present.
+DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3
+
+.PHONY: all deps build release demo test lint format fixtures clean
+
+all: build
+
+## deps: install the C libraries (libpng, FFTW) and pkg-config when they are missing.
+deps:
+	@missing=""; \
+	for entry in $(DEB_PKGS); do \
+	  pkg=$${entry%%:*}; mod=$${entry##*:}; \
+	  if [ "$$pkg" = "pkg-config" ]; then \
+	    command -v pkg-config >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	  elif ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $$mod; then \
+	    missing="$$missing $$pkg"; \
+	  fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "make deps: libpng, FFTW and pkg-config are present"; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## release: optimised build for this machine's CPU (used by demo and benchmarks).
+release: deps
+	$(SWIFT) build -c release $(NATIVE_FLAGS)
+
+## demo: the whole pipeline on the bundled fixture study.
+demo: release
+	$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow demo --output $(DEMO_OUT)
+
+## test: every test (unit, end to end, bad input).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+## fixtures: regenerate Fixtures/study with the recorded command and seed (see Fixtures/README.md).
+fixtures: build
+	rm -rf Fixtures/study
+	$$($(SWIFT) build --show-bin-path)/echoflow synth --study --subjects 3 --seed 20261121 --duration 64 --frame-rate 5 --width 64 --height 56 --output Fixtures/study --quiet
+
+clean:
+	rm -rf .build $(DEMO_OUT)

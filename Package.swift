@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// MARK: - Products and dependencies
+
+let package = Package(
+    name: "Echoflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "echoflow", targets: ["echoflow"]),
+        .library(name: "PerfusionFitting", targets: ["PerfusionFitting"]),
+        .library(name: "CEUSImaging", targets: ["CEUSImaging"]),
+        .library(name: "PerfusionAnalysis", targets: ["PerfusionAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian -dev packages, installed by `make deps`)
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
+
+        // MARK: - Libraries
+        .target(
+            name: "PerfusionFitting",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(
+            name: "CEUSImaging",
+            dependencies: ["CLibPNG", "CFFTW"]
+        ),
+        .target(
+            name: "PerfusionAnalysis",
+            dependencies: [
+                "PerfusionFitting", "CEUSImaging",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "echoflow",
+            dependencies: [
+                "PerfusionAnalysis", "CEUSImaging", "PerfusionFitting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "EchoflowTestSupport",
+            dependencies: ["PerfusionAnalysis", "CEUSImaging", "PerfusionFitting"],
+            path: "Tests/EchoflowTestSupport"
+        ),
+        .testTarget(
+            name: "PerfusionFittingTests",
+            dependencies: ["PerfusionFitting", "EchoflowTestSupport"]
+        ),
+        .testTarget(
+            name: "CEUSImagingTests",
+            dependencies: ["CEUSImaging", "EchoflowTestSupport"]
+        ),
+        .testTarget(
+            name: "PerfusionAnalysisTests",
+            dependencies: ["PerfusionAnalysis", "EchoflowTestSupport"]
+        ),
+        .testTarget(
+            name: "EchoflowCLITests",
+            dependencies: ["EchoflowTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A clip opened for analysis: its frames, their times, the contrast pane and the linearization.
+public struct Clip: Sendable {
+    /// The path the clip was opened from.
+    public let path: String
+    /// The frames.
+    public let source: any FrameSource
+    /// Time of each frame (s), measured from the injection time when one is given, else from frame times.
+    public let times: [Double]
+    /// How display values become linear power.
+    public let linearization: Linearization
+    /// The pane that regions refer to (the whole frame unless `contrastPane` is given).
+    public let contrastPane: PixelRect
+    /// Frames left out of fits (sorted, unique, within range).
+    public let excludedFrames: [Int]
+    /// The metadata file as read (empty when the clip has none).
+    public let metadata: ClipMetadata
+
+    public var frameCount: Int { source.frameCount }
+
+    /// Name of the metadata file inside a clip folder.
+    public static let metadataFileName = "clip.json"
+
+    /// Opens the clip folder at `path`, reading its optional `clip.json`; `options` override the file.
+    ///
+    /// - Throws: ``CEUSImagingError`` naming the file and the problem.
+    public static func open(_ path: String, options: ClipOptions = ClipOptions()) throws -> Clip {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw CEUSImagingError.missingInput(path: path)
+        }
+        guard isFolder.boolValue else {
+            throw CEUSImagingError.notAClip(path: path, reason: "expected a folder of PNG frames (with an optional clip.json)")
+        }
+        let metadataPath = (path as NSString).appendingPathComponent(metadataFileName)
+        var metadata = ClipMetadata()
+        if FileManager.default.fileExists(atPath: metadataPath) {
+            metadata = try JSONFile.decode(ClipMetadata.self, from: metadataPath)
+        }
+        let source = try PNGFolderSource(folder: path, pattern: metadata.frames ?? "*.png")
+        return try Clip(path: path, source: source, metadata: metadata, metadataPath: metadataPath, options: options)
+    }
+
+    /// Assembles a clip from any frame source and its metadata (validated here).
+    public init(
+        path: String, source: any FrameSource, metadata: ClipMetadata, metadataPath: String,
+        options: ClipOptions = ClipOptions()
+    ) throws {
+        self.path = path
+        self.source = source
+        self.metadata = metadata
+        let count = source.frameCount
+
+        // Timing: a flag's frame rate, then frameTimes, then frameRate.
+        var raw: [Double]
+        if let rate = options.frameRate ?? (metadata.frameTimes == nil ? metadata.frameRate : nil) {
+            guard rate > 0, rate.isFinite else {
+                throw CEUSImagingError.invalidField(
+                    path: options.frameRate != nil ? "--frame-rate" : metadataPath, field: "frameRate",
+                    detail: "must be a positive number of frames per second, found \(rate)")
+            }
+            raw = (0..<count).map { Double($0) / rate }
+        } else if let given = metadata.frameTimes {
+            guard given.count == count else {
+                throw CEUSImagingError.timestampCount(path: metadataPath, timestamps: given.count, frames: count)
+            }
+            for i in 1..<max(given.count, 1) where !(given[i] > given[i - 1]) {
+                throw CEUSImagingError.nonIncreasingTimes(path: metadataPath, index: i, previous: given[i - 1], value: given[i])
+            }
+            raw = given
+        } else {
+            throw CEUSImagingError.missingTiming(path: path)
+        }
+        if let injection = metadata.injectionTime {
+            raw = raw.map { $0 - injection }
+        }
+        times = raw
+
+        // Linearization: flags first, then the file, then the default.
+        let ymax = 255.0
+        if let c = options.expConstant ?? (options.dynamicRangeDB == nil ? metadata.expConstant : nil) {
+            guard c > 0, c.isFinite else {
+                throw CEUSImagingError.invalidField(path: metadataPath, field: "expConstant", detail: "must be positive, found \(c)")
+            }
+            linearization = Linearization(expConstant: c, maxDisplayValue: ymax)
+        } else {
+            let dr = options.dynamicRangeDB ?? metadata.dynamicRangeDB ?? Linearization.defaultDynamicRangeDB
+            guard dr > 0, dr.isFinite else {
+                throw CEUSImagingError.invalidField(
+                    path: options.dynamicRangeDB != nil ? "--dynamic-range" : metadataPath, field: "dynamicRangeDB",
+                    detail: "must be a positive number of dB, found \(dr)")
+            }
+            linearization = Linearization(dynamicRangeDB: dr)
+        }
+        if let map = metadata.colorMap, map.lowercased() != "grey", map.lowercased() != "gray" {
+            throw CEUSImagingError.invalidField(
+                path: metadataPath, field: "colorMap",
+                detail: "colour-map inversion is not supported yet (found \"\(map)\"); export grey frames or omit colorMap")
+        }
+
+        let frame = PixelRect(x: 0, y: 0, width: source.width, height: source.height)
+        if let pane = metadata.contrastPane {
+            guard pane.x >= 0, pane.y >= 0, pane.width > 0, pane.height > 0,
+                pane.x + pane.width <= source.width, pane.y + pane.height <= source.height
+            else {
+                throw CEUSImagingError.paneOutsideFrame(path: metadataPath, pane: "\(pane)", frame: "\(source.width)x\(source.height)")
+            }
+            contrastPane = pane
+        } else {
+            contrastPane = frame
+        }
+
+        let excluded = Array(Set(metadata.excludedFrames ?? [])).sorted()
+        if let bad = excluded.first(where: { $0 < 0 || $0 >= count }) {
+            throw CEUSImagingError.invalidField(
+                path: metadataPath, field: "excludedFrames",
+                detail: "frame index \(bad) is outside 0...\(count - 1) (indices count from 0)")
+        }
+        excludedFrames = excluded
+    }
+}

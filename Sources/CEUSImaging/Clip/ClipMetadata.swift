@@ -1,0 +1,55 @@
+/// A rectangle in frame pixels: `x`, `y` of the top-left corner, `width`, `height`.
+public struct PixelRect: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    public var description: String { "\(width)x\(height)+\(x)+\(y)" }
+}
+
+/// The optional `clip.json` beside a clip's PNG frames (DESIGN.md §4). Every field is optional;
+/// command-line flags override them.
+public struct ClipMetadata: Codable, Sendable, Equatable {
+    /// Frames per second (Hz); frame i is at i / frameRate.
+    public var frameRate: Double?
+    /// Time of each frame (s), one per frame, strictly increasing.
+    public var frameTimes: [Double]?
+    /// Dynamic range of the log compression (dB).
+    public var dynamicRangeDB: Double?
+    /// Alternative law `P = exp(Y / c)`: the constant `c` in display units (for example 24.09).
+    public var expConstant: Double?
+    /// `grey` (the only map supported so far).
+    public var colorMap: String?
+    /// Contrast and B-mode pane rectangles in frame pixels.
+    public var contrastPane: PixelRect?
+    public var bmodePane: PixelRect?
+    /// Injection time (s on the frame time axis); analysis times are measured from it.
+    public var injectionTime: Double?
+    /// Frames (indices from 0) to leave out of the fit.
+    public var excludedFrames: [Int]?
+    /// File name pattern of the frames (`*` and `?` wildcards), default `*.png`.
+    public var frames: String?
+
+    public init() {}
+}
+
+/// Settings that override `clip.json` (from command-line flags).
+public struct ClipOptions: Sendable, Equatable {
+    public var frameRate: Double?
+    public var dynamicRangeDB: Double?
+    public var expConstant: Double?
+
+    public init(frameRate: Double? = nil, dynamicRangeDB: Double? = nil, expConstant: Double? = nil) {
+        self.frameRate = frameRate
+        self.dynamicRangeDB = dynamicRangeDB
+        self.expConstant = expConstant
+    }
+}

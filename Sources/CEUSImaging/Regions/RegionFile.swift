@@ -1,0 +1,138 @@
+import Foundation
+
+/// The regions of a `roi.json` file (DESIGN.md §4) and the optional reference region.
+public struct RegionFile: Sendable, Equatable {
+    /// Path of the file (used in messages and to resolve mask paths).
+    public let path: String
+    public let regions: [RegionOfInterest]
+    /// Name of the region that amplitudes are expressed against, if any.
+    public let reference: String?
+
+    public init(path: String, regions: [RegionOfInterest], reference: String?) {
+        self.path = path
+        self.regions = regions
+        self.reference = reference
+    }
+
+    /// Reads and validates `roi.json` at `path`.
+    public static func load(_ path: String) throws -> RegionFile {
+        let raw = try JSONFile.decode(RawFile.self, from: path)
+        var regions: [RegionOfInterest] = []
+        for (index, r) in raw.rois.enumerated() {
+            let name = r.name ?? "#\(index)"
+            func fail(_ detail: String) -> CEUSImagingError {
+                .invalidRegion(path: path, region: name, detail: detail)
+            }
+            guard let kind = r.kind else { throw fail("missing \"kind\" (ellipse, rectangle, polygon or mask)") }
+            guard r.name != nil, !name.isEmpty else {
+                throw CEUSImagingError.invalidField(path: path, field: "rois[\(index)].name", detail: "every region needs a non-empty name")
+            }
+            guard !regions.contains(where: { $0.name == name }) else { throw fail("the name is used twice") }
+            let shape: RegionOfInterest.Shape
+            switch kind {
+            case "ellipse":
+                guard let c = r.center, c.count == 2, let radii = r.radii, radii.count == 2 else {
+                    throw fail("an ellipse needs \"center\": [x, y] and \"radii\": [rx, ry]")
+                }
+                guard radii[0] > 0, radii[1] > 0 else { throw fail("radii must be positive, found \(radii)") }
+                shape = .ellipse(centerX: c[0], centerY: c[1], radiusX: radii[0], radiusY: radii[1], angleDegrees: r.angle ?? 0)
+            case "rectangle":
+                guard let x = r.x, let y = r.y, let w = r.width, let h = r.height else {
+                    throw fail("a rectangle needs \"x\", \"y\", \"width\" and \"height\"")
+                }
+                guard w > 0, h > 0 else { throw fail("width and height must be positive, found \(w) x \(h)") }
+                shape = .rectangle(x: x, y: y, width: w, height: h)
+            case "polygon":
+                guard let points = r.points, points.count >= 3, points.allSatisfy({ $0.count == 2 }) else {
+                    throw fail("a polygon needs \"points\": at least three [x, y] pairs")
+                }
+                shape = .polygon(points.map { SIMD2($0[0], $0[1]) })
+            case "mask":
+                guard let maskPath = r.path, !maskPath.isEmpty else { throw fail("a mask needs \"path\" to a PNG file") }
+                let resolved = maskPath.hasPrefix("/")
+                    ? maskPath : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(maskPath)
+                shape = .mask(path: resolved)
+            default:
+                throw fail("unknown kind \"\(kind)\" (expected ellipse, rectangle, polygon or mask)")
+            }
+            regions.append(RegionOfInterest(name: name, shape: shape))
+        }
+        guard !regions.isEmpty else {
+            throw CEUSImagingError.invalidField(path: path, field: "rois", detail: "the file defines no region")
+        }
+        if let reference = raw.reference, !regions.contains(where: { $0.name == reference }) {
+            throw CEUSImagingError.invalidField(
+                path: path, field: "reference",
+                detail: "\"\(reference)\" is not one of the regions (\(regions.map(\.name).joined(separator: ", ")))")
+        }
+        return RegionFile(path: path, regions: regions, reference: raw.reference)
+    }
+
+    /// Pixel masks of every region in a pane of `width` x `height`.
+    ///
+    /// - Throws: when a region extends outside the pane, contains no pixel centre, or a mask cannot be read or
+    ///   has another size than the pane.
+    public func masks(paneWidth width: Int, paneHeight height: Int) throws -> [RegionMask] {
+        try regions.map { region in
+            var indices: [Int] = []
+            if case .mask(let maskPath) = region.shape {
+                let image = try PNGCodec.decode(path: maskPath)
+                guard image.width == width, image.height == height else {
+                    throw CEUSImagingError.invalidRegion(
+                        path: path, region: region.name,
+                        detail: "mask \(maskPath) is \(image.width)x\(image.height) but the contrast pane is \(width)x\(height)")
+                }
+                for row in 0..<height {
+                    for col in 0..<width where image.displayValue(column: col, row: row) != 0 {
+                        indices.append(row * width + col)
+                    }
+                }
+            } else if let b = region.bounds {
+                guard b.minX >= 0, b.minY >= 0, b.maxX <= Double(width), b.maxY <= Double(height) else {
+                    throw CEUSImagingError.regionOutsideFrame(
+                        path: path, region: region.name,
+                        bounds: "x \(format(b.minX))...\(format(b.maxX)), y \(format(b.minY))...\(format(b.maxY))",
+                        frame: "\(width)x\(height)")
+                }
+                let c0 = max(0, Int((b.minX - 0.5).rounded(.up)))
+                let c1 = min(width - 1, Int((b.maxX - 0.5).rounded(.down)))
+                let r0 = max(0, Int((b.minY - 0.5).rounded(.up)))
+                let r1 = min(height - 1, Int((b.maxY - 0.5).rounded(.down)))
+                if c0 <= c1 && r0 <= r1 {
+                    for row in r0...r1 {
+                        for col in c0...c1 where region.contains(x: Double(col) + 0.5, y: Double(row) + 0.5) {
+                            indices.append(row * width + col)
+                        }
+                    }
+                }
+            }
+            guard !indices.isEmpty else { throw CEUSImagingError.emptyRegion(path: path, region: region.name) }
+            return RegionMask(name: region.name, paneWidth: width, paneHeight: height, indices: indices)
+        }
+    }
+
+    private func format(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+    }
+
+    // MARK: - File layout
+
+    struct RawFile: Decodable {
+        var rois: [RawRegion]
+        var reference: String?
+    }
+
+    struct RawRegion: Decodable {
+        var name: String?
+        var kind: String?
+        var center: [Double]?
+        var radii: [Double]?
+        var angle: Double?
+        var x: Double?
+        var y: Double?
+        var width: Double?
+        var height: Double?
+        var points: [[Double]]?
+        var path: String?
+    }
+}

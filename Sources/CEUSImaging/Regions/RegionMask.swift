@@ -1,0 +1,30 @@
+/// The pixels of one region in a pane of given size, as row-major indices `row * paneWidth + col`.
+public struct RegionMask: Sendable, Equatable {
+    public let name: String
+    public let paneWidth: Int
+    public let paneHeight: Int
+    /// Pane pixel indices inside the region, increasing.
+    public let indices: [Int]
+
+    public init(name: String, paneWidth: Int, paneHeight: Int, indices: [Int]) {
+        self.name = name
+        self.paneWidth = paneWidth
+        self.paneHeight = paneHeight
+        self.indices = indices
+    }
+
+    /// Number of pixels in the region.
+    public var pixelCount: Int { indices.count }
+
+    /// Whether pixel (col, row) belongs to the region.
+    public func contains(column: Int, row: Int) -> Bool {
+        let target = row * paneWidth + column
+        var lo = 0
+        var hi = indices.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if indices[mid] < target { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < indices.count && indices[lo] == target
+    }
+}

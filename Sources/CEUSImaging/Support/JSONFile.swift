@@ -1,0 +1,92 @@
+import Foundation
+
+/// Reads JSON files into `Decodable` values with errors that name the file, the line, or the field.
+public enum JSONFile {
+    /// Decodes `type` from the file at `path`.
+    ///
+    /// - Throws: ``CEUSImagingError/missingInput(path:)`` when the file does not exist,
+    ///   ``CEUSImagingError/malformedJSON(path:line:column:detail:)`` for a syntax error (with its line),
+    ///   ``CEUSImagingError/invalidField(path:field:detail:)`` for a value of the wrong type or a missing key.
+    public static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        guard FileManager.default.fileExists(atPath: path) else { throw CEUSImagingError.missingInput(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be read")
+        }
+        return try decode(type, from: data, path: path)
+    }
+
+    /// Decodes `type` from `data` read from `path` (used in messages).
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw translate(error, data: data, path: path)
+        } catch let error as CEUSImagingError {
+            throw error
+        } catch {
+            throw CEUSImagingError.invalidField(path: path, field: "(file)", detail: "\(error)")
+        }
+    }
+
+    static func translate(_ error: DecodingError, data: Data, path: String) -> CEUSImagingError {
+        func field(_ codingPath: [any CodingKey]) -> String {
+            if codingPath.isEmpty { return "(top level)" }
+            return codingPath.map { key in
+                key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
+            }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            let (line, column, detail) = syntaxErrorLocation(data)
+            return .malformedJSON(path: path, line: line, column: column, detail: detail)
+        case .dataCorrupted(let context):
+            return .invalidField(path: path, field: field(context.codingPath), detail: context.debugDescription)
+        case .keyNotFound(let key, let context):
+            let where_ = field(context.codingPath + [key])
+            return .invalidField(path: path, field: where_, detail: "missing required key \"\(key.stringValue)\"")
+        case .typeMismatch(let type, let context):
+            return .invalidField(
+                path: path, field: field(context.codingPath), detail: "expected \(readable(type)); \(context.debugDescription)")
+        case .valueNotFound(let type, let context):
+            return .invalidField(path: path, field: field(context.codingPath), detail: "expected \(readable(type)), found null")
+        @unknown default:
+            return .invalidField(path: path, field: "(file)", detail: "\(error)")
+        }
+    }
+
+    static func readable(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Float.Type: return "a number"
+        case is Int.Type: return "a whole number"
+        case is String.Type: return "a string"
+        default: return "\(type)"
+        }
+    }
+
+    /// Line and column (from 1) of a JSON syntax error, from the parser's character offset.
+    static func syntaxErrorLocation(_ data: Data) -> (Int, Int, String) {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return (1, 1, "not valid JSON")
+        } catch {
+            let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "not valid JSON"
+            var offset = data.count
+            if let range = text.range(of: "character ") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                offset = min(Int(digits) ?? data.count, data.count)
+            }
+            var line = 1
+            var column = 1
+            for byte in data.prefix(offset) {
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            }
+            let detail = text.replacingOccurrences(of: #" around (line \d+, column \d+|character \d+)\.?"#, with: "", options: .regularExpression)
+            return (line, column, detail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+        }
+    }
+}

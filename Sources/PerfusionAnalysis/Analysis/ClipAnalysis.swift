@@ -1,0 +1,70 @@
+import CEUSImaging
+import Foundation
+import PerfusionFitting
+
+/// Settings of one clip analysis (from flags).
+public struct AnalysisSettings: Sendable {
+    /// Model name (`lognormal`).
+    public var model: String = "lognormal"
+    /// Overrides of `clip.json`.
+    public var clipOptions = ClipOptions()
+
+    public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
+        self.model = model
+        self.clipOptions = clipOptions
+    }
+}
+
+/// The whole analysis of one clip: curves per region, fits, parameters.
+public struct ClipAnalysis: Sendable {
+    /// Clip identifier written in outputs (the clip folder's name).
+    public let clipName: String
+    public let clipPath: String
+    public let roiPath: String
+    /// Dynamic range used for linearization (dB).
+    public let dynamicRangeDB: Double
+    public let frameCount: Int
+    public let excludedFrames: [Int]
+    /// Reference region name, if the ROI file names one.
+    public let reference: String?
+    public let regions: [RegionAnalysis]
+    /// Things a user should know (saturation, failed fits), one sentence each.
+    public let warnings: [String]
+
+    /// Saturated-pixel share above which a region gets a warning (%).
+    public static let saturationWarningPercent = 1.0
+
+    /// Opens the clip, reads the regions, builds the curves and fits them.
+    ///
+    /// - Parameter progress: frames decoded so far and the total (from worker threads).
+    public static func run(
+        clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ClipAnalysis {
+        let analyzer = try CurveAnalyzer(modelName: settings.model)
+        let clip = try Clip.open(clipPath, options: settings.clipOptions)
+        let regionFile = try RegionFile.load(roiPath)
+        let masks = try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
+        let total = clip.frameCount
+        let curves = try CurveExtractor(clip: clip, masks: masks).curves(progress: progress.map { report in
+            { @Sendable done in report(done, total) }
+        })
+        let regions = analyzer.analyze(curves, reference: regionFile.reference)
+        var warnings: [String] = []
+        for r in regions {
+            let worst = r.curve.maximumSaturatedPercent
+            if worst > saturationWarningPercent {
+                warnings.append(
+                    "region \"\(r.region)\": up to \(String(format: "%.1f", worst)) % of its pixels are saturated in a frame; amplitudes are underestimated (lower the gain)")
+            }
+            if !r.fit.hasParameters || r.fit.status != .converged {
+                warnings.append("region \"\(r.region)\": \(r.fit.termination)")
+            }
+        }
+        let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
+        return ClipAnalysis(
+            clipName: name, clipPath: clipPath, roiPath: roiPath, dynamicRangeDB: clip.linearization.dynamicRangeDB,
+            frameCount: total, excludedFrames: clip.excludedFrames, reference: regionFile.reference,
+            regions: regions, warnings: warnings)
+    }
+}

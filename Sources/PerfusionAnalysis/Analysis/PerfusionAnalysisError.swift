@@ -1,0 +1,20 @@
+/// Problems found by the analysis stage (settings, studies, outputs).
+public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
+    case unknownModel(name: String, known: [String])
+    case noClipsFound(path: String)
+    case writeFailed(path: String, reason: String)
+    case invalidSetting(name: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unknownModel(let name, let known):
+            return "unknown model \"\(name)\" (available: \(known.joined(separator: ", ")))"
+        case .noClipsFound(let path):
+            return "\(path): no clip folders found (a clip folder holds PNG frames and a roi.json)"
+        case .writeFailed(let path, let reason):
+            return "\(path): cannot write: \(reason)"
+        case .invalidSetting(let name, let detail):
+            return "\(name): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Writes the outputs of clip analyses: `tic.csv`, `parameters.csv` and one SVG plot per region.
+public enum AnalysisWriter {
+    /// File names inside an output folder.
+    public static let ticFile = "tic.csv"
+    public static let parametersFile = "parameters.csv"
+
+    /// Plot file name of a region (`tic-<region>.svg`, with characters unsafe in file names replaced).
+    public static func plotFile(region: String) -> String {
+        let safe = region.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        return "tic-\(String(safe)).svg"
+    }
+
+    /// Writes one clip's outputs into `folder`; returns the paths written.
+    @discardableResult
+    public static func write(_ analysis: ClipAnalysis, to folder: String) throws -> [String] {
+        var written: [String] = []
+        func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+        try AtomicFile.write(ticTable([analysis]).render(), to: path(ticFile))
+        written.append(path(ticFile))
+        try AtomicFile.write(parameterTable([analysis]).render(), to: path(parametersFile))
+        written.append(path(parametersFile))
+        let plot = TICPlot()
+        for region in analysis.regions {
+            let file = path(plotFile(region: region.region))
+            try AtomicFile.write(plot.render(analysis, region), to: file)
+            written.append(file)
+        }
+        return written
+    }
+
+    /// `parameters.csv` for several clips, with optional leading columns (for example subject, lesion,
+    /// timepoint) given per clip.
+    public static func parameterTable(
+        _ analyses: [ClipAnalysis], leading: [String] = [], leadingValues: [[String]] = []
+    ) -> CSVTable {
+        var table = CSVTable(columns: leading + ParameterTable.columns.map(\.name))
+        for (i, analysis) in analyses.enumerated() {
+            let prefix = leading.isEmpty ? [] : leadingValues[i].map(CSVCell.text)
+            for region in analysis.regions { table.append(prefix + ParameterTable.row(analysis, region)) }
+        }
+        return table
+    }
+
+    /// `tic.csv` for several clips, with optional leading columns per clip.
+    public static func ticTable(
+        _ analyses: [ClipAnalysis], leading: [String] = [], leadingValues: [[String]] = []
+    ) -> CSVTable {
+        var table = CSVTable(columns: leading + TICTable.columns.map(\.name))
+        for (i, analysis) in analyses.enumerated() {
+            let prefix = leading.isEmpty ? [] : leadingValues[i].map(CSVCell.text)
+            for region in analysis.regions {
+                for row in TICTable.rows(analysis, region) { table.append(prefix + row) }
+            }
+        }
+        return table
+    }
+}

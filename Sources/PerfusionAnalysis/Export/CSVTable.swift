@@ -1,0 +1,74 @@
+import Foundation
+
+/// One column of an output table: name (snake_case with a unit suffix), unit and meaning, documented in
+/// the README.
+public struct ColumnDefinition: Sendable, Equatable {
+    public let name: String
+    public let unit: String
+    public let meaning: String
+
+    public init(_ name: String, _ unit: String, _ meaning: String) {
+        self.name = name
+        self.unit = unit
+        self.meaning = meaning
+    }
+}
+
+/// A cell of an output table.
+public enum CSVCell: Sendable, Equatable {
+    case text(String)
+    case number(Double)
+    case integer(Int)
+    case empty
+}
+
+/// Writes RFC 4180 CSV with locale-free numbers: `.` as decimal separator, up to 7 significant digits, an
+/// empty cell for values that could not be computed (never `nan`).
+public struct CSVTable: Sendable {
+    public let columns: [String]
+    public private(set) var rows: [[CSVCell]] = []
+
+    public init(columns: [String]) {
+        self.columns = columns
+    }
+
+    public mutating func append(_ row: [CSVCell]) {
+        precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
+        rows.append(row)
+    }
+
+    /// The table as CSV text with a header line and `\n` line ends.
+    public func render() -> String {
+        var out = columns.map(Self.quote).joined(separator: ",") + "\n"
+        for row in rows {
+            out += row.map(Self.format).joined(separator: ",")
+            out += "\n"
+        }
+        return out
+    }
+
+    /// Formats one cell.
+    public static func format(_ cell: CSVCell) -> String {
+        switch cell {
+        case .text(let s): return quote(s)
+        case .integer(let i): return String(i)
+        case .empty: return ""
+        case .number(let v): return formatNumber(v)
+        }
+    }
+
+    /// Up to 7 significant digits, `%g` style, empty for NaN and infinities.
+    public static func formatNumber(_ v: Double) -> String {
+        guard v.isFinite else { return "" }
+        if v == 0 { return "0" }
+        return String(format: "%.7g", locale: nil, v)
+    }
+
+    /// Quotes a field when it holds a comma, quote, or line break (RFC 4180).
+    public static func quote(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}

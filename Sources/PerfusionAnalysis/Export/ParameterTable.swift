@@ -1,0 +1,117 @@
+import PerfusionFitting
+
+/// The columns of `parameters.csv` (DESIGN.md §5), in order. Add new columns at the end; never rename.
+public enum ParameterTable {
+    /// Amplitude stems with relative columns, in order (see ``PerfusionParameters/amplitudes``).
+    static let amplitudeStems = ["pe", "wir", "wiauc", "wipi", "wor", "woauc", "wiwoauc", "auc"]
+
+    public static let columns: [ColumnDefinition] = {
+        var c: [ColumnDefinition] = [
+            .init("clip", "", "clip identifier (the clip folder's name)"),
+            .init("roi", "", "region name from roi.json"),
+            .init("model", "", "fitted model (lognormal)"),
+            .init("status", "", "converged, max_iterations, failed, too_short or no_enhancement"),
+            .init("n_frames", "frames", "frames in the curve"),
+            .init("n_excluded", "frames", "frames left out of the fit"),
+            .init("pe_au", "a.u.", "PE: peak enhancement above the offset"),
+            .init("ttp_s", "s", "TTP: time of the peak"),
+            .init("wir_au_per_s", "a.u./s", "WiR: wash-in rate, the largest slope"),
+            .init("ti_s", "s", "TI: where the tangent at the largest slope crosses zero"),
+            .init("rt_s", "s", "RT: rise time, TTP - TI"),
+            .init("mtti_s", "s", "mTTI: mean transit time from TI, mTT - TI"),
+            .init("wiauc_au_s", "a.u. s", "WiAUC: area from TI to TTP"),
+            .init("wipi_au", "a.u.", "WiPI: wash-in perfusion index, WiAUC / RT"),
+            .init("wor_au_per_s", "a.u./s", "WoR: wash-out rate, the most negative slope (negative)"),
+            .init("to_s", "s", "TO: where the tangent at the most negative slope crosses zero"),
+            .init("ft_s", "s", "FT: fall time, TO - TTP"),
+            .init("woauc_au_s", "a.u. s", "WoAUC: area from TTP to TO"),
+            .init("wiwoauc_au_s", "a.u. s", "WiWoAUC: WiAUC + WoAUC"),
+            .init("auc_au_s", "a.u. s", "AUC: total area under the fitted enhancement"),
+            .init("mtt_s", "s", "mTT: first moment of the fitted enhancement (clip time axis)"),
+            .init("qof_pct", "%", "QOF: 100 R^2 of the fit on the frames used"),
+        ]
+        for p in LognormalModel().parameters {
+            c.append(.init("lognormal_\(p.name)", unit(of: p.name), "lognormal \(p.meaning)"))
+            c.append(.init("lognormal_\(p.name)_se", unit(of: p.name), "standard error of lognormal_\(p.name)"))
+        }
+        for stem in amplitudeStems {
+            c.append(.init("\(stem)_rel_pct", "%", "\(stem.uppercased()) relative to the reference region, 100 x / x_ref"))
+        }
+        for stem in amplitudeStems {
+            c.append(.init("\(stem)_rel_db", "dB", "\(stem.uppercased()) relative to the reference region, 10 log10(x / x_ref)"))
+        }
+        c += [
+            .init("dynamic_range_db", "dB", "dynamic range used to linearize display values"),
+            .init("echoflow_version", "", "Echoflow version that wrote the row"),
+            .init("iterations", "", "Levenberg-Marquardt iterations"),
+            .init("termination", "", "why the fit stopped, in words"),
+            .init("pixel_count", "px", "pixels in the region"),
+            .init("saturated_pct_max", "%", "largest per-frame share of saturated pixels in the region"),
+            .init("reference_roi", "", "region the *_rel_* columns refer to (empty without one)"),
+        ]
+        return c
+    }()
+
+    static func unit(of name: String) -> String {
+        if name.hasSuffix("_au_s") { return "a.u. s" }
+        if name.hasSuffix("_au") { return "a.u." }
+        if name.hasSuffix("_ln_s") { return "ln s" }
+        if name.hasSuffix("_s") { return "s" }
+        return ""
+    }
+
+    /// The cells of one region's row (in column order).
+    public static func row(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [CSVCell] {
+        func n(_ v: Double?) -> CSVCell { v.map(CSVCell.number) ?? .empty }
+        let p = region.parameters
+        var cells: [CSVCell] = [
+            .text(analysis.clipName), .text(region.region), .text(region.model), .text(region.fit.status.rawValue),
+            .integer(region.curve.times.count), .integer(region.curve.excluded.filter { $0 }.count),
+            n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate), n(p?.tangentIntercept), n(p?.riseTime),
+            n(p?.meanTransitTimeFromIntercept), n(p?.washInArea), n(p?.washInPerfusionIndex), n(p?.washOutRate),
+            n(p?.washOutIntercept), n(p?.fallTime), n(p?.washOutArea), n(p?.washInOutArea), n(p?.area),
+            n(p?.meanTransitTime), n(p?.qualityOfFit),
+        ]
+        let fitted = region.fit.hasParameters
+        for k in 0..<region.fit.parameterCount {
+            cells.append(fitted ? .number(region.fit.parameters[k]) : .empty)
+            cells.append(fitted ? .number(region.fit.standardErrors[k]) : .empty)
+        }
+        let relative = region.relative
+        for i in amplitudeStems.indices { cells.append(n(relative?.percent[i])) }
+        for i in amplitudeStems.indices { cells.append(n(relative?.decibels[i])) }
+        cells += [
+            .number(analysis.dynamicRangeDB), .text(Echoflow.version), .integer(region.fit.iterations),
+            .text("\(region.fit.termination)"), .integer(region.curve.pixelCount),
+            .number(region.curve.maximumSaturatedPercent),
+            relative != nil ? .text(analysis.reference ?? "") : .empty,
+        ]
+        return cells
+    }
+}
+
+/// The columns of `tic.csv` (DESIGN.md §5): one row per clip, region and frame.
+public enum TICTable {
+    public static let columns: [ColumnDefinition] = [
+        .init("clip", "", "clip identifier"),
+        .init("roi", "", "region name"),
+        .init("frame", "", "frame index from 0"),
+        .init("time_s", "s", "frame time (from the injection time when clip.json gives one)"),
+        .init("intensity_au", "a.u.", "mean linear echo power of the region (P_top = 1)"),
+        .init("saturated_pct", "%", "share of the region's pixels at the largest display value"),
+        .init("excluded", "", "1 when the frame is left out of the fit, else 0"),
+        .init("fitted_au", "a.u.", "fitted model value (offset included); empty without a fit"),
+    ]
+
+    /// Rows of one region.
+    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [[CSVCell]] {
+        let c = region.curve
+        return c.times.indices.map { i in
+            [
+                .text(analysis.clipName), .text(region.region), .integer(i), .number(c.times[i]),
+                .number(c.intensities[i]), .number(c.saturatedPercent[i]), .integer(c.excluded[i] ? 1 : 0),
+                region.fitted[i].isFinite ? .number(region.fitted[i]) : .empty,
+            ]
+        }
+    }
+}

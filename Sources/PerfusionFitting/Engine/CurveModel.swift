@@ -1,0 +1,84 @@
+/// Model parameters packed in one vector register set; a model uses the first `parameterCount` lanes.
+///
+/// Eight lanes hold every bolus model of Echoflow (at most six parameters) and keep the
+/// normal-equation accumulation free of allocation.
+public typealias ParameterVector = SIMD8<Double>
+
+/// A curve model that the Levenberg–Marquardt engine can fit.
+///
+/// A model supplies its parameter layout, bounds and a data-driven start, and evaluates its value
+/// together with the gradient with respect to the parameters (one row of the Jacobian). The engine is
+/// model-agnostic: it never looks inside a model.
+public protocol CurveModel: Sendable {
+    /// Short name used in outputs, for example `lognormal`.
+    var name: String { get }
+    /// Number of parameters (at most 8).
+    var parameterCount: Int { get }
+    /// One descriptor per parameter, in the order of the parameter vector.
+    var parameters: [ParameterDescriptor] { get }
+
+    /// Model value at time `t` (s).
+    func value(at t: Double, parameters p: ParameterVector) -> Double
+
+    /// Model value and its gradient with respect to the parameters at time `t` (s).
+    /// Lanes at and beyond `parameterCount` of the gradient must be zero.
+    func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (value: Double, gradient: ParameterVector)
+
+    /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
+    func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>
+
+    /// Box constraints for the parameters, possibly depending on the samples (for example the time span).
+    func bounds(for curve: CurveSamples) -> ParameterBounds
+}
+
+/// Name and unit of one model parameter, as written in output columns.
+public struct ParameterDescriptor: Sendable, Equatable {
+    /// Column-ready name with unit suffix, for example `t0_s`.
+    public let name: String
+    /// Human-readable meaning.
+    public let meaning: String
+
+    public init(name: String, meaning: String) {
+        self.name = name
+        self.meaning = meaning
+    }
+}
+
+/// Lower and upper bounds per parameter; use `-.infinity` / `.infinity` for an open side.
+public struct ParameterBounds: Sendable, Equatable {
+    public var lower: ParameterVector
+    public var upper: ParameterVector
+
+    public init(lower: ParameterVector, upper: ParameterVector) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The point projected onto the box.
+    @inline(__always)
+    public func clamp(_ p: ParameterVector) -> ParameterVector {
+        p.replacing(with: lower, where: p .< lower).replacing(with: upper, where: p .> upper)
+    }
+}
+
+/// Why a curve was not fitted at all: an outcome, not an error.
+public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Fewer usable samples than the model needs.
+    case tooFewSamples(found: Int, needed: Int)
+    /// The curve does not rise above its noise: no bolus to fit.
+    case noEnhancement(peakOverNoise: Double)
+    /// Samples contain NaN or infinity.
+    case nonFiniteSamples
+
+    public var description: String {
+        switch self {
+        case .tooFewSamples(let found, let needed):
+            return "too few samples to fit (\(found), need at least \(needed))"
+        case .noEnhancement(let ratio):
+            let shown = (ratio * 10).rounded() / 10
+            return "no enhancement above noise (peak is \(shown) times the noise level, need 5)"
+        case .nonFiniteSamples:
+            return "the curve contains non-finite values"
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// Which criterion stopped a fit.
+public enum FitTermination: Sendable, Equatable, CustomStringConvertible {
+    /// Relative decrease of the cost fell below the tolerance.
+    case convergedOnCost
+    /// The relative parameter step fell below the tolerance.
+    case convergedOnStep
+    /// The scaled gradient fell below the tolerance (includes an exact fit).
+    case convergedOnGradient
+    /// The iteration limit was reached before any convergence test passed.
+    case iterationLimit
+    /// The damped normal equations stayed singular even with very large damping.
+    case singularNormalEquations
+    /// The model or the cost became NaN or infinite at the starting point.
+    case nonFiniteValues
+    /// The curve was not fitted at all (see the rejection).
+    case rejected(CurveRejection)
+
+    public var description: String {
+        switch self {
+        case .convergedOnCost: return "converged: relative cost change below tolerance"
+        case .convergedOnStep: return "converged: relative step below tolerance"
+        case .convergedOnGradient: return "converged: gradient below tolerance"
+        case .iterationLimit: return "stopped at the iteration limit"
+        case .singularNormalEquations: return "failed: singular normal equations"
+        case .nonFiniteValues: return "failed: non-finite model values"
+        case .rejected(let why): return "not fitted: \(why)"
+        }
+    }
+}
+
+/// The outcome class of a fit, as written in the `status` column.
+public enum FitStatus: String, Sendable, Equatable {
+    case converged
+    case maxIterations = "max_iterations"
+    case failed
+    case tooShort = "too_short"
+    case noEnhancement = "no_enhancement"
+}
+
+/// The outcome of one fit: a value, never an error.
+public struct FitResult: Sendable, Equatable {
+    /// Fitted parameters (lanes beyond the model's count are zero). Meaningful unless the fit was rejected.
+    public var parameters: ParameterVector
+    /// Standard errors from the covariance s^2 (J^T J)^-1, NaN where it cannot be computed.
+    public var standardErrors: ParameterVector
+    /// Sum of squared residuals at `parameters` (a.u.^2).
+    public var cost: Double
+    /// Number of Jacobian evaluations (accepted or rejected LM iterations).
+    public var iterations: Int
+    /// Which criterion stopped the fit.
+    public var termination: FitTermination
+    /// Number of samples fitted.
+    public var sampleCount: Int
+    /// Number of model parameters.
+    public var parameterCount: Int
+
+    public init(
+        parameters: ParameterVector, standardErrors: ParameterVector, cost: Double, iterations: Int,
+        termination: FitTermination, sampleCount: Int, parameterCount: Int
+    ) {
+        self.parameters = parameters
+        self.standardErrors = standardErrors
+        self.cost = cost
+        self.iterations = iterations
+        self.termination = termination
+        self.sampleCount = sampleCount
+        self.parameterCount = parameterCount
+    }
+
+    /// Status class for outputs.
+    public var status: FitStatus {
+        switch termination {
+        case .convergedOnCost, .convergedOnStep, .convergedOnGradient: return .converged
+        case .iterationLimit: return .maxIterations
+        case .singularNormalEquations, .nonFiniteValues: return .failed
+        case .rejected(.tooFewSamples): return .tooShort
+        case .rejected(.noEnhancement): return .noEnhancement
+        case .rejected(.nonFiniteSamples): return .failed
+        }
+    }
+
+    /// Whether `parameters` describe a fitted curve (converged or stopped at the iteration limit).
+    public var hasParameters: Bool { status == .converged || status == .maxIterations }
+
+    static func rejected(_ why: CurveRejection, sampleCount: Int, parameterCount: Int) -> FitResult {
+        FitResult(
+            parameters: ParameterVector(repeating: .nan), standardErrors: ParameterVector(repeating: .nan),
+            cost: .nan, iterations: 0, termination: .rejected(why), sampleCount: sampleCount,
+            parameterCount: parameterCount)
+    }
+}

@@ -1,0 +1,109 @@
+import RealModule
+
+/// Model-independent features of a bolus curve used to build initial guesses.
+///
+/// All values come from a centred moving average of the samples, so that single noisy frames do not
+/// decide the start of a fit.
+public struct CurveFeatures: Sendable, Equatable {
+    /// Level before the bolus arrives (a.u.): median of the raw samples before the rise.
+    public let baseline: Double
+    /// Index and time (s) of the smoothed maximum.
+    public let peakIndex: Int
+    public let peakTime: Double
+    /// Smoothed maximum minus the baseline (a.u.).
+    public let enhancement: Double
+    /// Time (s) of the last sample before the smoothed curve exceeds 10 % of its enhancement;
+    /// the first sample time minus one sample interval when the curve starts already enhanced.
+    public let arrivalTime: Double
+    /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
+    public let firstMoment: Double
+    /// Noise standard deviation of one sample (a.u.), from the median absolute first difference.
+    public let noise: Double
+    /// Noise standard deviation of the smoothed curve (a.u.).
+    public let smoothedNoise: Double
+
+    /// Fraction of the enhancement that marks arrival.
+    public static let arrivalFraction = 0.1
+
+    /// Measures the features of `curve`.
+    ///
+    /// - Precondition: at least 3 samples, all finite.
+    /// - Complexity: O(n log n) for the medians.
+    public init(_ curve: CurveSamples) {
+        let n = curve.count
+        let t = curve.times
+        let y = curve.values
+        precondition(n >= 3)
+        // Odd window of about 1/30 of the curve, at least 3 samples.
+        var window = max(3, n / 30)
+        if window % 2 == 0 { window += 1 }
+        let smooth = CurveFeatures.movingAverage(y, window: window)
+
+        var peak = 0
+        for i in 1..<n where smooth[i] > smooth[peak] { peak = i }
+        var lowest = smooth[0]
+        for i in 0...peak { lowest = min(lowest, smooth[i]) }
+        let threshold = lowest + CurveFeatures.arrivalFraction * (smooth[peak] - lowest)
+        // Walk back from the peak to the last sample at or below the threshold.
+        var k = peak
+        while k > 0 && smooth[k - 1] > threshold { k -= 1 }
+        let base: Double
+        let arrival: Double
+        if k == 0 {
+            base = lowest
+            arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
+        } else {
+            base = CurveFeatures.median(Array(y[0..<k]))
+            arrival = t[k - 1]
+        }
+
+        var weight = 0.0
+        var moment = 0.0
+        for i in 0..<n where t[i] > arrival {
+            let e = max(smooth[i] - base, 0)
+            let dt = i + 1 < n ? (t[i + 1] - t[max(i - 1, 0)]) / 2 : t[i] - t[i - 1]
+            weight += e * dt
+            moment += e * dt * t[i]
+        }
+
+        var differences = [Double](repeating: 0, count: n - 1)
+        for i in 0..<(n - 1) { differences[i] = abs(y[i + 1] - y[i]) }
+        // MAD of differences of independent noise: sigma * sqrt(2) * 0.6745.
+        let noise = CurveFeatures.median(differences) / (0.674_489_75 * 2.0.squareRoot())
+
+        baseline = base
+        peakIndex = peak
+        peakTime = t[peak]
+        enhancement = smooth[peak] - base
+        arrivalTime = arrival
+        firstMoment = weight > 0 ? moment / weight : t[peak]
+        self.noise = noise
+        smoothedNoise = noise / Double(window).squareRoot()
+    }
+
+    /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus).
+    public var peakOverNoise: Double {
+        smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
+    }
+
+    static func movingAverage(_ y: [Double], window: Int) -> [Double] {
+        let n = y.count
+        let half = window / 2
+        var prefix = [Double](repeating: 0, count: n + 1)
+        for i in 0..<n { prefix[i + 1] = prefix[i] + y[i] }
+        var out = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let lo = max(0, i - half)
+            let hi = min(n - 1, i + half)
+            out[i] = (prefix[hi + 1] - prefix[lo]) / Double(hi - lo + 1)
+        }
+        return out
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        if values.isEmpty { return 0 }
+        let s = values.sorted()
+        let m = s.count / 2
+        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
+    }
+}

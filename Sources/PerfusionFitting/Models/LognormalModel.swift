@@ -1,0 +1,178 @@
+import RealModule
+
+/// Lognormal bolus model, the default model of Echoflow.
+///
+///     f(t) = O + A / (x sigma sqrt(2 pi)) exp(-(ln x - mu)^2 / (2 sigma^2)),   x = t - t0 > 0
+///     f(t) = O                                                              for t <= t0
+///
+/// Parameters, in vector order: `A` (area, a.u. s), `mu` (ln s), `sigma` (dimensionless), `t0` (s),
+/// `O` (offset, a.u.). Gradient, with `L = ln x - mu` and `phi = exp(-L^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))`:
+///
+///     df/dA = phi
+///     df/dmu = A phi L / sigma^2
+///     df/dsigma = A phi (L^2 / sigma^3 - 1 / sigma)
+///     df/dt0 = (A phi / x) (1 + L / sigma^2)
+///     df/dO = 1
+///
+/// References: REFERENCE.md §2; M. Strouthos et al., "Indicator dilution models for the quantification of
+/// microvascular blood flow with bolus administration of ultrasound contrast agents", IEEE TUFFC 57 (2010),
+/// doi:10.1109/TUFFC.2010.1545.
+public struct LognormalModel: CurveModel {
+    public init() {}
+
+    public var name: String { "lognormal" }
+    public var parameterCount: Int { 5 }
+    public var parameters: [ParameterDescriptor] {
+        [
+            ParameterDescriptor(name: "auc_au_s", meaning: "area A under the enhancement"),
+            ParameterDescriptor(name: "mu_ln_s", meaning: "mean mu of ln(t - t0)"),
+            ParameterDescriptor(name: "sigma", meaning: "standard deviation sigma of ln(t - t0)"),
+            ParameterDescriptor(name: "t0_s", meaning: "appearance time t0"),
+            ParameterDescriptor(name: "offset_au", meaning: "baseline offset O"),
+        ]
+    }
+
+    static let inverseRootTwoPi = 1 / (2 * Double.pi).squareRoot()
+
+    @inline(__always)
+    public func value(at t: Double, parameters p: ParameterVector) -> Double {
+        let x = t - p[3]
+        guard x > 0 else { return p[4] }
+        let sigma = p[2]
+        let l = Double.log(x) - p[1]
+        let phi = Double.exp(-l * l / (2 * sigma * sigma)) * Self.inverseRootTwoPi / (x * sigma)
+        return p[4] + p[0] * phi
+    }
+
+    @inline(__always)
+    public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
+        value: Double, gradient: ParameterVector
+    ) {
+        let x = t - p[3]
+        guard x > 0 else {
+            return (p[4], ParameterVector(0, 0, 0, 0, 1, 0, 0, 0))
+        }
+        let a = p[0]
+        let sigma = p[2]
+        let s2 = sigma * sigma
+        let l = Double.log(x) - p[1]
+        let phi = Double.exp(-l * l / (2 * s2)) * Self.inverseRootTwoPi / (x * sigma)
+        let aphi = a * phi
+        let gradient = ParameterVector(
+            phi,
+            aphi * l / s2,
+            aphi * (l * l / (s2 * sigma) - 1 / sigma),
+            aphi / x * (1 + l / s2),
+            1, 0, 0, 0)
+        return (p[4] + aphi, gradient)
+    }
+
+    /// Start from the curve's features (REFERENCE.md §2): `t0` is the arrival time, and with the observed
+    /// TTP and first moment mTT,
+    ///
+    ///     sigma^2 = (2/3) ln((mTT - t0) / (TTP - t0)),   mu = ln(TTP - t0) + sigma^2,
+    ///     A = PE sigma sqrt(2 pi) exp(mu - sigma^2 / 2).
+    ///
+    /// `sigma` is kept in [0.2, 1.5] because truncated clips bias the first moment.
+    public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
+        let features = CurveFeatures(curve)
+        guard features.peakOverNoise >= 5 else {
+            return .failure(.noEnhancement(peakOverNoise: features.peakOverNoise))
+        }
+        let t0 = features.arrivalTime
+        let rise = max(features.peakTime - t0, 1e-3)
+        let ratio = (features.firstMoment - t0) / rise
+        var sigma2 = ratio > 1 ? (2.0 / 3.0) * Double.log(ratio) : 0.25
+        sigma2 = min(max(sigma2, 0.04), 2.25)
+        let sigma = sigma2.squareRoot()
+        let mu = Double.log(rise) + sigma2
+        let area = features.enhancement * sigma * (2 * Double.pi).squareRoot() * Double.exp(mu - sigma2 / 2)
+        return .success(ParameterVector(area, mu, sigma, t0, features.baseline, 0, 0, 0))
+    }
+
+    /// `A >= 0`; `exp(mu)` between a quarter of the median frame interval and 20 times the span;
+    /// `sigma` in [0.02, 4]; `t0` from one span before the first sample to the last sample; `O` free.
+    public func bounds(for curve: CurveSamples) -> ParameterBounds {
+        let first = curve.times.first ?? 0
+        let last = curve.times.last ?? 1
+        let span = max(last - first, 1e-6)
+        let interval = span / Double(max(curve.count - 1, 1))
+        return ParameterBounds(
+            lower: ParameterVector(0, Double.log(interval / 4), 0.02, first - span, -.infinity, 0, 0, 0),
+            upper: ParameterVector(.infinity, Double.log(20 * span), 4, last, .infinity, 0, 0, 0))
+    }
+
+    /// The fitted bolus with its closed forms.
+    public func shape(_ p: ParameterVector) -> LognormalShape {
+        LognormalShape(area: p[0], mu: p[1], sigma: p[2], appearanceTime: p[3])
+    }
+}
+
+/// Closed forms of the lognormal bolus `A phi(t)` (offset removed). See ``LognormalModel``.
+///
+///     TTP = t0 + exp(mu - sigma^2)          mTT = t0 + exp(mu + sigma^2 / 2)
+///     PE = A / (sigma sqrt(2 pi)) exp(sigma^2 / 2 - mu)       AUC = A
+///     w(+/-) = (-1 +/- sqrt(1 + 4 / sigma^2)) / 2,   t(in/out) = t0 + exp(mu + sigma^2 (w(-/+) - 1))
+///     integral from a to b = A [Phi((ln(b - t0) - mu) / sigma) - Phi((ln(a - t0) - mu) / sigma)]
+public struct LognormalShape: BolusShape, Equatable {
+    /// A (a.u. s).
+    public let area: Double
+    /// mu (ln s).
+    public let mu: Double
+    /// sigma (dimensionless).
+    public let sigma: Double
+    /// t0 (s).
+    public let appearanceTime: Double
+
+    public init(area: Double, mu: Double, sigma: Double, appearanceTime: Double) {
+        self.area = area
+        self.mu = mu
+        self.sigma = sigma
+        self.appearanceTime = appearanceTime
+    }
+
+    public func enhancement(at t: Double) -> Double {
+        let x = t - appearanceTime
+        guard x > 0 else { return 0 }
+        let l = Double.log(x) - mu
+        return area * Double.exp(-l * l / (2 * sigma * sigma)) * LognormalModel.inverseRootTwoPi / (x * sigma)
+    }
+
+    /// d/dt of the enhancement: `-(f / x) (1 + L / sigma^2)`.
+    public func slope(at t: Double) -> Double {
+        let x = t - appearanceTime
+        guard x > 0 else { return 0 }
+        let l = Double.log(x) - mu
+        return -enhancement(at: t) / x * (1 + l / (sigma * sigma))
+    }
+
+    public func integral(from a: Double, to b: Double) -> Double {
+        area * (cumulative(b) - cumulative(a))
+    }
+
+    /// Fraction of the area before `t`: `Phi((ln(t - t0) - mu) / sigma)`.
+    func cumulative(_ t: Double) -> Double {
+        let x = t - appearanceTime
+        guard x > 0 else { return 0 }
+        let z = (Double.log(x) - mu) / sigma
+        return 0.5 * Double.erfc(-z / 2.0.squareRoot())
+    }
+
+    public var timeToPeak: Double { appearanceTime + Double.exp(mu - sigma * sigma) }
+    public var peakEnhancement: Double {
+        area / (sigma * (2 * Double.pi).squareRoot()) * Double.exp(sigma * sigma / 2 - mu)
+    }
+    public var meanTransitTime: Double { appearanceTime + Double.exp(mu + sigma * sigma / 2) }
+    /// Full width at half maximum (s): `2 exp(mu - sigma^2) sinh(sigma sqrt(2 ln 2))`.
+    public var fullWidthHalfMaximum: Double {
+        2 * Double.exp(mu - sigma * sigma) * Double.sinh(sigma * (2 * Double.log(2.0)).squareRoot())
+    }
+    public var steepestRiseTime: Double {
+        let w = (-1 - (1 + 4 / (sigma * sigma)).squareRoot()) / 2
+        return appearanceTime + Double.exp(mu + sigma * sigma * (w - 1))
+    }
+    public var steepestFallTime: Double {
+        let w = (-1 + (1 + 4 / (sigma * sigma)).squareRoot()) / 2
+        return appearanceTime + Double.exp(mu + sigma * sigma * (w - 1))
+    }
+}

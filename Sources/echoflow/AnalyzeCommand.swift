@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import PerfusionAnalysis
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Analyse one clip: time-intensity curves per region, fits, perfusion parameters, plots.",
+        discussion: """
+            CLIP is a folder of PNG frames (natural filename order) with an optional clip.json giving the \
+            frame rate or frame times and the dynamic range. Regions come from --roi (default CLIP/roi.json).
+
+            Writes tic.csv, parameters.csv and tic-<region>.svg into --output.
+
+            Example:
+              echoflow analyze Fixtures/study/S01/baseline/clip01 --output out
+              echoflow analyze my-clip --roi my-clip/roi.json --frame-rate 8 --dynamic-range 50
+            """)
+
+    @Argument(help: ArgumentHelp("Clip folder of PNG frames.", valueName: "CLIP"))
+    var clip: String
+
+    @Option(help: ArgumentHelp("Region file (default: CLIP/roi.json).", valueName: "ROI.json"))
+    var roi: String?
+
+    @Option(help: ArgumentHelp("Bolus model to fit.", valueName: "MODEL"))
+    var model = "lognormal"
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
+    var output = "echoflow-out"
+
+    @OptionGroup var clipFlags: ClipFlags
+
+    @Flag(name: [.short, .long], help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard CurveAnalyzer.knownModels.contains(model) else {
+            throw ValidationError("unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let roiPath = roi ?? (clip as NSString).appendingPathComponent("roi.json")
+            let progress = ProgressReporter(label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
+            let analysis = try ClipAnalysis.run(
+                clip: clip, roi: roiPath, settings: AnalysisSettings(model: model, clipOptions: clipFlags.options),
+                progress: { progress.update($0, $1) })
+            let written = try AnalysisWriter.write(analysis, to: output)
+            for warning in analysis.warnings { printError("warning: \(analysis.clipName): \(warning)") }
+            print(summary(analysis))
+            print("\nWrote \(written.count) files to \(output)/: " + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+        }
+    }
+
+    func summary(_ a: ClipAnalysis) -> String {
+        let header = ["region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "RT (s)", "mTT (s)", "QOF (%)"]
+        let rows = a.regions.map { r in
+            [
+                r.region, r.fit.status.rawValue, short(r.parameters?.peakEnhancement), short(r.parameters?.timeToPeak),
+                short(r.parameters?.washInArea), short(r.parameters?.riseTime), short(r.parameters?.meanTransitTime),
+                short(r.parameters?.qualityOfFit),
+            ]
+        }
+        return "\(a.clipName): \(a.frameCount) frames, dynamic range \(short(a.dynamicRangeDB)) dB, model \(a.regions.first?.model ?? "-")\n\n"
+            + textTable(header, rows)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import CEUSImaging
+
+/// Flags that override a clip's `clip.json`.
+struct ClipFlags: ParsableArguments {
+    @Option(name: .customLong("frame-rate"), help: ArgumentHelp("Frame rate in Hz (overrides clip.json).", valueName: "HZ"))
+    var frameRate: Double?
+
+    @Option(
+        name: .customLong("dynamic-range"),
+        help: ArgumentHelp("Log-compression dynamic range in dB (overrides clip.json; default 60).", valueName: "DB"))
+    var dynamicRange: Double?
+
+    @Option(
+        name: .customLong("exp-constant"),
+        help: ArgumentHelp("Use the law P = exp(Y / C) instead of a dynamic range (for example 24.09).", valueName: "C"))
+    var expConstant: Double?
+
+    func validate() throws {
+        if let r = frameRate, !(r > 0) { throw ValidationError("--frame-rate must be positive, got \(r)") }
+        if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
+        if let c = expConstant, !(c > 0) { throw ValidationError("--exp-constant must be positive, got \(c)") }
+        if dynamicRange != nil && expConstant != nil {
+            throw ValidationError("give either --dynamic-range or --exp-constant, not both")
+        }
+    }
+
+    var options: ClipOptions {
+        ClipOptions(frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CEUSImaging
+import Foundation
+import PerfusionAnalysis
+
+/// Runs a command body, turning errors into `error: ...` on stderr and the exit codes of DESIGN.md §3:
+/// 66 when an input does not exist, 65 when the input data is unusable.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(exitCode(for: error))
+    }
+}
+
+func exitCode(for error: any Error) -> Int32 {
+    switch error {
+    case let e as CEUSImagingError: return e.isMissingInput ? 66 : 65
+    case PerfusionAnalysisError.noClipsFound: return 66
+    case PerfusionAnalysisError.invalidSetting, PerfusionAnalysisError.unknownModel: return 64
+    default: return 65
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Progress on stderr: a bar with ETA on a terminal, a few plain lines otherwise, nothing when quiet.
+final class ProgressReporter: @unchecked Sendable {
+    private let label: String
+    private let unit: String
+    private let quiet: Bool
+    private let terminal = isatty(2) != 0
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var lastQuarter = 0
+    private let lock = NSLock()
+
+    init(label: String, unit: String, quiet: Bool) {
+        self.label = label
+        self.unit = unit
+        self.quiet = quiet
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        guard !quiet, total > 0 else { return }
+        lock.withLock {
+            let now = Date()
+            if terminal {
+                guard done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+                lastDraw = now
+                let width = 28
+                let filled = width * done / total
+                let elapsed = now.timeIntervalSince(start)
+                let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                var line = "\r\(label) [\(bar)] \(done)/\(total) \(unit)"
+                line += done < total ? String(format: ", ETA %.0f s", eta) : String(format: ", %.1f s", elapsed)
+                FileHandle.standardError.write(Data(line.utf8))
+                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            } else {
+                let quarter = 4 * done / total
+                guard quarter > lastQuarter || done == total && lastQuarter < 4 else { return }
+                lastQuarter = quarter
+                printError("\(label): \(done)/\(total) \(unit)")
+            }
+        }
+    }
+}
+
+/// Formats a number for terminal tables (4 significant digits, `-` when missing).
+func short(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "-" }
+    if v != 0 && (abs(v) >= 1e5 || abs(v) < 1e-3) { return String(format: "%.3e", v) }
+    return String(format: "%.4g", v)
+}
+
+/// Left-aligned text table with two spaces between columns.
+func textTable(_ header: [String], _ rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+    return all.map { row in
+        row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
+}

@@ -1,0 +1,153 @@
+import EchoflowTestSupport
+import Foundation
+import PerfusionFitting
+import Testing
+
+/// Curves sampled at 5 Hz for 72 s from known lognormal parameters, with optional Gaussian noise.
+func syntheticCurve(
+    area: Double = 100, mu: Double = 2.9, sigma: Double = 0.78, t0: Double = 8, offset: Double = 0.5,
+    noise: Double = 0, seed: UInt64 = 1, rate: Double = 5, duration: Double = 72
+) -> CurveSamples {
+    var rng = TestRandom(seed: seed)
+    let n = Int(duration * rate) + 1
+    let times = (0..<n).map { Double($0) / rate }
+    let values = times.map {
+        referenceLognormal($0, area: area, mu: mu, sigma: sigma, t0: t0, offset: offset) + noise * rng.normal()
+    }
+    return CurveSamples(times: times, values: values)
+}
+
+@Suite("Levenberg-Marquardt engine")
+struct LevenbergMarquardtTests {
+    let engine = LevenbergMarquardt()
+    let model = LognormalModel()
+
+    @Test("recovers exact parameters from a noise-free curve, starting from the data-driven guess")
+    func noiseFreeRecovery() {
+        let fit = engine.fit(model, to: syntheticCurve())
+        #expect(fit.status == .converged)
+        let truth = ParameterVector(100, 2.9, 0.78, 8, 0.5, 0, 0, 0)
+        for k in 0..<5 {
+            // Noise-free data: only the stopping tolerances (1e-10) limit the agreement.
+            #expect(abs(fit.parameters[k] - truth[k]) <= 1e-6 * max(1, abs(truth[k])), "parameter \(k)")
+        }
+        #expect(fit.cost < 1e-12)
+    }
+
+    @Test(
+        "converges on noisy curves and recovers the shape",
+        arguments: [(0.02, UInt64(1)), (0.02, 2), (0.05, 3), (0.05, 4), (0.1, 5), (0.1, 6)])
+    func noisyRecovery(noiseFraction: Double, seed: UInt64) {
+        let pe = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 8).peakEnhancement
+        let curve = syntheticCurve(noise: noiseFraction * pe, seed: seed)
+        let fit = engine.fit(model, to: curve)
+        #expect(fit.status == .converged)
+        let shape = model.shape(fit.parameters)
+        let truth = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 8)
+        // With 361 samples and noise up to 10 % of the peak, TTP and PE scatter by ~1-2 %; 5 % is several
+        // standard errors. The total area extrapolates the tail beyond the clip, so it is checked against its
+        // own standard error: 4 SE (a false alarm in ~1 of 16,000 cases).
+        #expect(abs(shape.timeToPeak / truth.timeToPeak - 1) < 0.05)
+        #expect(abs(shape.peakEnhancement / truth.peakEnhancement - 1) < 0.05)
+        #expect(abs(fit.parameters[0] - truth.area) < 4 * fit.standardErrors[0])
+    }
+
+    @Test("standard errors match the spread of fits over noise realisations")
+    func standardErrorsMatchMonteCarlo() {
+        let pe = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 8).peakEnhancement
+        var areas: [Double] = []
+        var reported: [Double] = []
+        for seed in 0..<150 {
+            let fit = engine.fit(model, to: syntheticCurve(noise: 0.05 * pe, seed: UInt64(seed) + 100))
+            #expect(fit.status == .converged)
+            areas.append(fit.parameters[0])
+            reported.append(fit.standardErrors[0])
+        }
+        let mean = areas.reduce(0, +) / Double(areas.count)
+        let spread = (areas.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(areas.count - 1)).squareRoot()
+        let typical = reported.sorted()[reported.count / 2]
+        // The sample standard deviation of 150 fits is itself uncertain by ~6 %; allow 25 %.
+        #expect(abs(typical / spread - 1) < 0.25, "reported \(typical), observed \(spread)")
+    }
+
+    @Test("a curve shorter than twice the parameter count is rejected as too short")
+    func tooShort() {
+        let curve = CurveSamples(times: [0, 1, 2, 3, 4, 5], values: [0, 1, 3, 2, 1, 0.5])
+        let fit = engine.fit(model, to: curve)
+        #expect(fit.status == .tooShort)
+        #expect(fit.termination == .rejected(.tooFewSamples(found: 6, needed: 10)))
+        #expect("\(fit.termination)".contains("too few samples"))
+    }
+
+    @Test("flat noise is reported as no enhancement, not fitted", arguments: [UInt64(1), 2, 3, 4, 5])
+    func flatNoise(seed: UInt64) {
+        var rng = TestRandom(seed: seed)
+        let times = (0..<300).map { Double($0) * 0.2 }
+        let curve = CurveSamples(times: times, values: times.map { _ in 1 + 0.05 * rng.normal() })
+        let fit = engine.fit(model, to: curve)
+        #expect(fit.status == .noEnhancement)
+        #expect(!fit.hasParameters)
+    }
+
+    @Test("non-finite samples are reported as a failed fit")
+    func nonFinite() {
+        var curve = syntheticCurve()
+        var values = curve.values
+        values[10] = .nan
+        curve = CurveSamples(times: curve.times, values: values)
+        #expect(engine.fit(model, to: curve).status == .failed)
+    }
+
+    @Test("the amplitude stays non-negative even when the data dip below the baseline")
+    func amplitudeBound() {
+        let dip = syntheticCurve(area: -50)
+        let fit = engine.fit(model, to: dip, from: ParameterVector(10, 2.9, 0.78, 8, 0.5, 0, 0, 0), bounds: model.bounds(for: dip))
+        #expect(fit.parameters[0] >= 0)
+    }
+
+    @Test("an iteration limit is reported as max_iterations")
+    func iterationLimit() {
+        var options = LevenbergMarquardt.Options()
+        options.maxIterations = 2
+        let curve = syntheticCurve(noise: 0.01, seed: 9)
+        let fit = LevenbergMarquardt(options: options).fit(model, to: curve, from: ParameterVector(30, 3.5, 0.4, 2, 0, 0, 0, 0), bounds: model.bounds(for: curve))
+        #expect(fit.status == .maxIterations)
+        #expect(fit.iterations == 2)
+    }
+}
+
+@Suite("Symmetric solver")
+struct SymmetricSolverTests {
+    @Test("solves a positive-definite system to rounding accuracy")
+    func solves() throws {
+        // M = B^T B + I for a fixed B is positive definite.
+        let b: [[Double]] = [[2, 1, 0, 3], [1, 4, 1, 0], [0, 1, 5, 2], [3, 0, 2, 6]]
+        var m = [ParameterVector](repeating: .zero, count: 4)
+        for i in 0..<4 {
+            for j in 0..<4 {
+                var s = i == j ? 1.0 : 0
+                for k in 0..<4 { s += b[k][i] * b[k][j] }
+                m[i][j] = s
+            }
+        }
+        let x = ParameterVector(1, -2, 3, 0.5, 0, 0, 0, 0)
+        var rhs = ParameterVector.zero
+        for i in 0..<4 { rhs[i] = (m[i] * x).sum() }
+        let solved = try #require(SymmetricSolver.solve(m, rhs, n: 4))
+        for i in 0..<4 { #expect(abs(solved[i] - x[i]) < 1e-12) }
+        let inverse = try #require(SymmetricSolver.inverse(m, n: 4))
+        for i in 0..<4 {
+            for j in 0..<4 {
+                var s = 0.0
+                for k in 0..<4 { s += inverse[i][k] * m[k][j] }
+                #expect(abs(s - (i == j ? 1 : 0)) < 1e-12)
+            }
+        }
+    }
+
+    @Test("reports a singular matrix instead of dividing by zero")
+    func singular() {
+        let m = [ParameterVector(1, 2, 0, 0, 0, 0, 0, 0), ParameterVector(2, 4, 0, 0, 0, 0, 0, 0)]
+        #expect(SymmetricSolver.solve(m, ParameterVector(1, 1, 0, 0, 0, 0, 0, 0), n: 2) == nil)
+    }
+}
