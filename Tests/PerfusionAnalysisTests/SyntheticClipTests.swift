@@ -1,0 +1,147 @@
+import CEUSImaging
+import EchoflowTestSupport
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PerfusionAnalysis
+import PerfusionFitting
+import Testing
+
+/// Frames of a synthetic spec rendered in memory.
+struct RenderedFrames: FrameSource {
+    let spec: SyntheticClipSpec
+    let dropouts: Set<Int>
+    init(_ spec: SyntheticClipSpec) {
+        self.spec = spec
+        dropouts = Set(spec.dropoutFrames)
+    }
+    var frameCount: Int { spec.frameCount }
+    var width: Int { spec.width }
+    var height: Int { spec.height }
+    func frameName(_ index: Int) -> String { "frame \(index)" }
+    func frame(at index: Int) throws -> Frame { spec.render(frame: index, dropouts: dropouts) }
+}
+
+func studyTemplate() -> SyntheticClipSpec {
+    var t = SyntheticClipSpec(
+        seed: 0, lesion: LognormalCurve(area: 0, mu: 0, sigma: 1, t0: 0, offset: 0),
+        parenchyma: LognormalCurve(area: 0, mu: 0, sigma: 1, t0: 0, offset: 0), width: 64, height: 56)
+    t.duration = 64
+    t.frameRate = 5
+    return t
+}
+
+@Suite("Synthetic clips: recovery of known parameters")
+struct SyntheticRecoveryTests {
+    /// Analyses a synthetic spec in memory with the regions it writes to roi.json.
+    func analyse(_ spec: SyntheticClipSpec) throws -> [RegionAnalysis] {
+        var meta = ClipMetadata()
+        meta.frameRate = spec.frameRate
+        meta.dynamicRangeDB = spec.dynamicRangeDB
+        let clip = try Clip(path: "synthetic", source: RenderedFrames(spec), metadata: meta, metadataPath: "synthetic/clip.json")
+        let folder = TestPaths.temporaryFolder("roi")
+        let encoder = JSONEncoder()
+        try encoder.encode(spec.regions).write(to: URL(fileURLWithPath: folder + "/roi.json"))
+        let regions = try RegionFile.load(folder + "/roi.json")
+        let masks = try regions.masks(paneWidth: spec.width, paneHeight: spec.height)
+        let curves = try CurveExtractor(clip: clip, masks: masks).curves()
+        return try CurveAnalyzer().analyze(curves, reference: regions.reference)
+    }
+
+    @Test(
+        "lesion TTP within 5 %, PE and WiAUC within 10 % of truth, with speckle, jitter, dropouts and gain",
+        arguments: [(UInt64(1), 0), (2, 1), (3, 0), (4, 1), (5, 0), (6, 1)])
+    func lesionRecovery(seed: UInt64, timepoint: Int) throws {
+        // Each seed draws a subject; timepoint 1 is the post-PRRT clip (slower, often weaker).
+        let entry = SyntheticStudy(seed: seed, subjects: 1, template: studyTemplate()).entries[timepoint]
+        let truth = entry.spec.truth.regions[0].parameters
+        let lesion = try analyse(entry.spec)[0]
+        #expect(lesion.fit.status == .converged)
+        let p = try #require(lesion.parameters)
+        // Noise per frame is ~10 % (jitter) plus ~6 % (speckle over ~270 px) over 321 frames; the parameters
+        // scatter by 1-3 %. The 5 % and 10 % bounds are several standard errors.
+        #expect(abs(p.timeToPeak / truth.ttp_s - 1) < 0.05, "TTP \(p.timeToPeak) vs \(truth.ttp_s)")
+        #expect(abs(p.peakEnhancement / truth.pe_au - 1) < 0.10, "PE \(p.peakEnhancement) vs \(truth.pe_au)")
+        #expect(abs(p.washInArea / truth.wiauc_au_s - 1) < 0.10, "WiAUC \(p.washInArea) vs \(truth.wiauc_au_s)")
+        #expect(lesion.relative != nil)
+    }
+
+    @Test("relative amplitudes cancel the display gain")
+    func gainCancels() throws {
+        var spec = SyntheticStudy(seed: 9, subjects: 1, template: studyTemplate()).entries[0].spec
+        spec.jitter = 0
+        spec.dropoutProbability = 0
+        spec.gainDB = -2
+        let low = try analyse(spec)[0]
+        spec.gainDB = 2
+        let high = try analyse(spec)[0]
+        let pe = (try #require(low.parameters), try #require(high.parameters))
+        // 4 dB of gain multiplies amplitudes by 2.51; relative PE stays (same speckle draws, 8-bit rounding only).
+        #expect(abs(pe.1.peakEnhancement / pe.0.peakEnhancement / pow(10, 0.4) - 1) < 0.02)
+        #expect(abs(high.relative!.percent[0] / low.relative!.percent[0] - 1) < 0.02)
+    }
+}
+
+@Suite("Synthesis")
+struct SynthesisTests {
+    @Test("the same seed renders the same frame; another seed does not")
+    func deterministic() {
+        let spec = SyntheticStudy(seed: 4, subjects: 1, template: studyTemplate()).entries[0].spec
+        #expect(spec.render(frame: 50, dropouts: []) == spec.render(frame: 50, dropouts: []))
+        var other = spec
+        other.seed += 1
+        #expect(spec.render(frame: 50, dropouts: []) != other.render(frame: 50, dropouts: []))
+    }
+
+    @Test("the generator is the published xoshiro256** stream after SplitMix64 seeding")
+    func generatorStream() {
+        // SplitMix64 from state 0 gives 0xE220A8397B1DCDAF first (Vigna's reference implementation).
+        var x: UInt64 = 0
+        x &+= 0x9E37_79B9_7F4A_7C15
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        #expect(z ^ (z >> 31) == 0xE220_A839_7B1D_CDAF)
+        var a = SeededGenerator(seed: 7)
+        var b = SeededGenerator(seed: 7)
+        #expect((0..<5).map { _ in a.next() } == (0..<5).map { _ in b.next() })
+        var u = SeededGenerator(seed: 1)
+        let mean = (0..<20000).map { _ in u.exponential() }.reduce(0, +) / 20000
+        // Exponential(1): standard error of the mean of 20,000 draws is 0.7 %.
+        #expect(abs(mean - 1) < 0.03)
+    }
+
+    @Test("the fixture study matches its recorded command (regenerate with `make fixtures` if this fails)")
+    func fixtureStudyMatchesItsRecordedCommand() throws {
+        let study = SyntheticStudy(seed: 20_261_121, subjects: 3, template: studyTemplate())
+        #expect(study.entries.count == 6)
+        for entry in study.entries {
+            let folder = TestPaths.study + "/" + entry.relativePath
+            let truth = try SyntheticTruth.load(folder + "/truth.json")
+            #expect(truth == entry.spec.truth, "\(entry.relativePath)/truth.json")
+            let name = String(format: "frame_%04d.png", 100)
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+            let rendered = try PNGCodec.encode(entry.spec.render(frame: 99, dropouts: Set(entry.spec.dropoutFrames)))
+            #expect(Data(rendered) == onDisk, "\(entry.relativePath)/\(name)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".png") }
+            #expect(files.count == entry.spec.frameCount)
+        }
+    }
+}
+
+@Suite("Plots")
+struct PlotTests {
+    @Test("the TIC plot is well-formed SVG with every sample, the fit and TTP and PE marked")
+    func svg() throws {
+        let analysis = try ClipAnalysis.run(clip: TestPaths.baselineClip, roi: TestPaths.baselineClip + "/roi.json")
+        let lesion = analysis.regions[0]
+        let svg = TICPlot().render(analysis, lesion)
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "SVG is not well-formed XML: \(String(describing: parser.parserError))")
+        #expect(svg.components(separatedBy: "<circle").count - 1 == lesion.curve.times.count + 1)
+        #expect(svg.contains("class=\"fit\""))
+        #expect(svg.contains("TTP "))
+        #expect(svg.contains("PE "))
+    }
+}
