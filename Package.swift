@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoflowCLITests",
-            dependencies: ["EchoflowTestSupport"]
+            dependencies: ["EchoflowTestSupport", "PerfusionAnalysis", "echoflow"]
         ),
     ]
 )

@@ -1,0 +1,137 @@
+import EchoflowTestSupport
+import Foundation
+import PerfusionAnalysis
+import Testing
+
+@Suite("echoflow analyze, end to end")
+struct AnalyzeCommandTests {
+    @Test("analyses a fixture clip: files, columns and parameters near the truth")
+    func fixtureClip() throws {
+        let out = TestPaths.temporaryFolder("analyze")
+        let result = try runEchoflow(["analyze", TestPaths.baselineClip, "--output", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdout.contains("lesion"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["parameters.csv", "tic-lesion.svg", "tic-parenchyma.svg", "tic.csv"])
+
+        let parameters = try CSVFile(path: out + "/parameters.csv")
+        #expect(parameters.header == ParameterTable.columns.map(\.name))
+        #expect(parameters.rows.allSatisfy { $0.count == parameters.header.count })
+        let lesion = try #require(parameters.dictionaries.first { $0["roi"] == "lesion" })
+        #expect(lesion["status"] == "converged")
+        #expect(lesion["dynamic_range_db"] == "50")
+        #expect(lesion["reference_roi"] == "parenchyma")
+        let truth = try SyntheticTruth.load(TestPaths.baselineClip + "/truth.json").regions[0].parameters
+        // Same bounds as the recovery tests (TTP 5 %, PE and WiAUC 10 %), now through files and the binary.
+        #expect(abs(Double(lesion["ttp_s"]!)! / truth.ttp_s - 1) < 0.05)
+        #expect(abs(Double(lesion["pe_au"]!)! / truth.pe_au - 1) < 0.10)
+        #expect(abs(Double(lesion["wiauc_au_s"]!)! / truth.wiauc_au_s - 1) < 0.10)
+        let parenchyma = try #require(parameters.dictionaries.first { $0["roi"] == "parenchyma" })
+        #expect(parenchyma["pe_rel_pct"] == "100")
+
+        let tic = try CSVFile(path: out + "/tic.csv")
+        #expect(tic.header == ["clip", "roi", "frame", "time_s", "intensity_au", "saturated_pct", "excluded", "fitted_au"])
+        #expect(tic.rows.count == 2 * 321)
+        #expect(tic.rows.allSatisfy { !$0.contains("nan") })
+    }
+
+    @Test("a clip written by another program in the documented format is analysed correctly")
+    func clipFromAnotherProgram() throws {
+        // 12 Hz for 50 s; frame times given explicitly; injection at 2 s; 16-bit grey; DR 40 dB.
+        let folder = TestPaths.temporaryFolder("foreign")
+        let (w, h, dr) = (24, 20, 40.0)
+        let times = (0..<600).map { 2 + Double($0) / 12 }
+        let truth = (area: 3.0, mu: 2.6, sigma: 0.7, t0: 6.0, offset: 0.002)
+        for (i, t) in times.enumerated() {
+            let p = referenceLognormal(t - 2, area: truth.area, mu: truth.mu, sigma: truth.sigma, t0: truth.t0, offset: truth.offset)
+            // Forward law written out independently: Y = Ymax (1 + (10 / DR) log10 P).
+            let y = UInt16((65535 * (1 + 10 / dr * log10(p))).rounded())
+            let png = MinimalPNGWriter.encode(width: w, height: h, colorType: .grey, bitDepth: 16, samples: Array(repeating: y, count: w * h))
+            MinimalPNGWriter.write(png, to: folder + "/img\(i).png")
+        }
+        let timesJSON = times.map { String($0) }.joined(separator: ", ")
+        try #"{"frameTimes": [\#(timesJSON)], "injectionTime": 2, "dynamicRangeDB": 40, "excludedFrames": [5]}"#
+            .write(toFile: folder + "/clip.json", atomically: true, encoding: .utf8)
+        try #"{"rois": [{"name": "all", "kind": "rectangle", "x": 2, "y": 2, "width": 20, "height": 16}]}"#
+            .write(toFile: folder + "/regions.json", atomically: true, encoding: .utf8)
+        let out = TestPaths.temporaryFolder("foreign-out")
+        let result = try runEchoflow(["analyze", folder, "--roi", folder + "/regions.json", "--output", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
+        #expect(row["status"] == "converged")
+        #expect(row["n_excluded"] == "1")
+        let shape = (ttp: truth.t0 + exp(truth.mu - truth.sigma * truth.sigma), mtt: truth.t0 + exp(truth.mu + truth.sigma * truth.sigma / 2))
+        // Noise-free apart from 16-bit quantization (0.0006 dB per level): agreement to 0.1 %.
+        #expect(abs(Double(row["ttp_s"]!)! / shape.ttp - 1) < 1e-3)
+        #expect(abs(Double(row["mtt_s"]!)! / shape.mtt - 1) < 1e-3)
+        #expect(abs(Double(row["auc_au_s"]!)! / truth.area - 1) < 1e-3)
+        let tic = try CSVFile(path: out + "/tic.csv")
+        #expect(tic.rows[5][6] == "1")
+        #expect(Double(tic.rows[0][3]) == 0)
+    }
+}
+
+@Suite("Bad input through the command line")
+struct BadInputTests {
+    func run(_ args: [String]) throws -> CommandResult { try runEchoflow(args + ["--quiet"]) }
+
+    @Test("a missing clip folder exits 66 and names it")
+    func missingFolder() throws {
+        let r = try run(["analyze", "/nonexistent/clip", "--output", TestPaths.temporaryFolder()])
+        #expect(r.status == 66)
+        #expect(r.stderr.hasPrefix("error: /nonexistent/clip"))
+    }
+
+    @Test("a folder without frames exits 65")
+    func noFrames() throws {
+        let folder = TestPaths.temporaryFolder("noframes")
+        let r = try run(["analyze", folder, "--output", TestPaths.temporaryFolder()])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("no frames found"))
+    }
+
+    @Test("malformed roi.json exits 65 with the file and line")
+    func malformedROI() throws {
+        let roi = TestPaths.temporaryFolder("badroi") + "/roi.json"
+        try "{\"rois\": [\n  {\"name\": \"x\" \"kind\": \"ellipse\"}]}".write(toFile: roi, atomically: true, encoding: .utf8)
+        let r = try run(["analyze", TestPaths.baselineClip, "--roi", roi, "--output", TestPaths.temporaryFolder()])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("\(roi):2:"))
+    }
+
+    @Test("a region outside the frame exits 65 and names the region")
+    func regionOutside() throws {
+        let roi = TestPaths.temporaryFolder("outside") + "/roi.json"
+        try #"{"rois": [{"name": "far", "kind": "rectangle", "x": 50, "y": 10, "width": 30, "height": 10}]}"#
+            .write(toFile: roi, atomically: true, encoding: .utf8)
+        let r = try run(["analyze", TestPaths.baselineClip, "--roi", roi, "--output", TestPaths.temporaryFolder()])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("\"far\"") && r.stderr.contains("64x56"))
+    }
+
+    @Test("a clip too short to fit is written with a status, not a crash")
+    func tooShort() throws {
+        let folder = TestPaths.temporaryFolder("short")
+        for i in 0..<6 {
+            let png = MinimalPNGWriter.encode(width: 8, height: 8, colorType: .grey, bitDepth: 8, samples: Array(repeating: UInt16(100 + i * 10), count: 64))
+            MinimalPNGWriter.write(png, to: folder + "/f\(i).png")
+        }
+        try #"{"frameRate": 2}"#.write(toFile: folder + "/clip.json", atomically: true, encoding: .utf8)
+        try #"{"rois": [{"name": "all", "kind": "rectangle", "x": 0, "y": 0, "width": 8, "height": 8}]}"#
+            .write(toFile: folder + "/roi.json", atomically: true, encoding: .utf8)
+        let out = TestPaths.temporaryFolder("short-out")
+        let r = try run(["analyze", folder, "--output", out])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("too few samples"))
+        let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
+        #expect(row["status"] == "too_short")
+        #expect(row["pe_au"] == "")
+    }
+
+    @Test("bad flag values are usage errors (64)", arguments: [["--frame-rate", "-2"], ["--model", "cubic"], ["--dynamic-range", "0"]])
+    func usage(flags: [String]) throws {
+        let r = try run(["analyze", TestPaths.baselineClip] + flags)
+        #expect(r.status == 64)
+    }
+}

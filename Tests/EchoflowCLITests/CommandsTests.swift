@@ -1,0 +1,73 @@
+import EchoflowTestSupport
+import Foundation
+import PerfusionAnalysis
+import Testing
+
+@Suite("Other commands, end to end")
+struct CommandsTests {
+    @Test("every command's help shows an example", arguments: ["analyze", "demo", "synth", "inspect"])
+    func helpHasExamples(command: String) throws {
+        let r = try runEchoflow([command, "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Example"))
+        #expect(r.stdout.contains("echoflow \(command)"))
+    }
+
+    @Test("demo analyses the fixture study and writes study-wide tables")
+    func demo() throws {
+        let out = TestPaths.temporaryFolder("demo")
+        let r = try runEchoflow(["demo", "--output", out, "--quiet"], in: TestPaths.packageRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("6 clips"))
+        #expect(r.stdout.contains("S03"))
+        let table = try CSVFile(path: out + "/parameters.csv")
+        #expect(Array(table.header.prefix(4)) == ["subject", "lesion", "timepoint", "clip"])
+        #expect(table.rows.count == 12)
+        #expect(table.dictionaries.allSatisfy { $0["status"] == "converged" })
+        #expect(FileManager.default.fileExists(atPath: out + "/S02/post-prrt/clip01/tic-lesion.svg"))
+    }
+
+    @Test("synth writes a clip that analyze recovers, and the same seed gives the same bytes")
+    func synthThenAnalyze() throws {
+        let a = TestPaths.temporaryFolder("synth-a")
+        let b = TestPaths.temporaryFolder("synth-b")
+        for folder in [a, b] {
+            let r = try runEchoflow(["synth", "--output", folder, "--seed", "11", "--duration", "60", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for name in ["truth.json", "clip.json", "roi.json", "frame_0150.png"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + name) == FileManager.default.contents(atPath: b + "/" + name), "\(name)")
+        }
+        let out = TestPaths.temporaryFolder("synth-out")
+        #expect(try runEchoflow(["analyze", a, "--output", out, "--quiet"]).status == 0)
+        let lesion = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first { $0["roi"] == "lesion" })
+        let truth = try SyntheticTruth.load(a + "/truth.json").regions[0].parameters
+        #expect(abs(Double(lesion["ttp_s"]!)! / truth.ttp_s - 1) < 0.05)
+    }
+
+    @Test("inspect reports frames, size and timing")
+    func inspect() throws {
+        let r = try runEchoflow(["inspect", TestPaths.baselineClip])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("321"))
+        #expect(r.stdout.contains("64 x 56 px, 8-bit grey"))
+        #expect(r.stdout.contains("5.000 frames/s"))
+    }
+
+    @Test("the README's examples run as written")
+    func readmeExamples() throws {
+        let readme = try String(contentsOfFile: TestPaths.packageRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Examples").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```").dropFirst().first)
+        let commands = block.split(separator: "\n").filter { $0.hasPrefix("echoflow ") }
+        #expect(commands.count >= 4)
+        // Run in a scratch folder that sees the repository's Fixtures, so outputs land outside the repository.
+        let scratch = TestPaths.temporaryFolder("readme")
+        try FileManager.default.createSymbolicLink(atPath: scratch + "/Fixtures", withDestinationPath: TestPaths.fixtures)
+        for line in commands {
+            let arguments = line.split(separator: " ").dropFirst().map(String.init)
+            let r = try runEchoflow(arguments, in: scratch)
+            #expect(r.status == 0, "\(line): \(r.stderr)")
+        }
+    }
+}
