@@ -48,7 +48,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 lint:
-	$(SWIFT) format lint --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -36,21 +36,25 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         guard CurveAnalyzer.knownModels.contains(model) else {
-            throw ValidationError("unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
+            throw ValidationError(
+                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
         }
     }
 
     func run() throws {
         try reportingErrors {
             let roiPath = roi ?? (clip as NSString).appendingPathComponent("roi.json")
-            let progress = ProgressReporter(label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
+            let progress = ProgressReporter(
+                label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
             let analysis = try ClipAnalysis.run(
                 clip: clip, roi: roiPath, settings: AnalysisSettings(model: model, clipOptions: clipFlags.options),
                 progress: { progress.update($0, $1) })
             let written = try AnalysisWriter.write(analysis, to: output)
             for warning in analysis.warnings { printError("warning: \(analysis.clipName): \(warning)") }
             print(summary(analysis))
-            print("\nWrote \(written.count) files to \(output)/: " + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+            print(
+                "\nWrote \(written.count) files to \(output)/: "
+                    + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
         }
     }
 
@@ -63,7 +67,8 @@ struct AnalyzeCommand: ParsableCommand {
                 short(r.parameters?.qualityOfFit),
             ]
         }
-        return "\(a.clipName): \(a.frameCount) frames, dynamic range \(short(a.dynamicRangeDB)) dB, model \(a.regions.first?.model ?? "-")\n\n"
+        return
+            "\(a.clipName): \(a.frameCount) frames, dynamic range \(short(a.dynamicRangeDB)) dB, model \(a.regions.first?.model ?? "-")\n\n"
             + textTable(header, rows)
     }
 }

@@ -3,7 +3,8 @@ import CEUSImaging
 
 /// Flags that override a clip's `clip.json`.
 struct ClipFlags: ParsableArguments {
-    @Option(name: .customLong("frame-rate"), help: ArgumentHelp("Frame rate in Hz (overrides clip.json).", valueName: "HZ"))
+    @Option(
+        name: .customLong("frame-rate"), help: ArgumentHelp("Frame rate in Hz (overrides clip.json).", valueName: "HZ"))
     var frameRate: Double?
 
     @Option(
@@ -13,7 +14,8 @@ struct ClipFlags: ParsableArguments {
 
     @Option(
         name: .customLong("exp-constant"),
-        help: ArgumentHelp("Use the law P = exp(Y / C) instead of a dynamic range (for example 24.09).", valueName: "C"))
+        help: ArgumentHelp("Use the law P = exp(Y / C) instead of a dynamic range (for example 24.09).", valueName: "C")
+    )
     var expConstant: Double?
 
     func validate() throws {

@@ -36,7 +36,9 @@ struct DemoCommand: ParsableCommand {
             for (i, entry) in folder.clips.enumerated() {
                 do {
                     let analysis = try ClipAnalysis.run(clip: entry.path, roi: entry.roiPath)
-                    try AnalysisWriter.write(analysis, to: (output as NSString).appendingPathComponent(entry.components.joined(separator: "/")))
+                    try AnalysisWriter.write(
+                        analysis,
+                        to: (output as NSString).appendingPathComponent(entry.components.joined(separator: "/")))
                     for warning in analysis.warnings { printError("warning: \(entry.path): \(warning)") }
                     analyses.append(analysis)
                     entries.append(entry)
@@ -51,12 +53,18 @@ struct DemoCommand: ParsableCommand {
             let values = entries.map { [$0.subject, $0.lesion, $0.timepoint] }
             let parameters = (output as NSString).appendingPathComponent("parameters.csv")
             let tic = (output as NSString).appendingPathComponent("tic.csv")
-            try AtomicFile.write(AnalysisWriter.parameterTable(analyses, leading: leading, leadingValues: values).render(), to: parameters)
-            try AtomicFile.write(AnalysisWriter.ticTable(analyses, leading: leading, leadingValues: values).render(), to: tic)
+            try AtomicFile.write(
+                AnalysisWriter.parameterTable(analyses, leading: leading, leadingValues: values).render(),
+                to: parameters)
+            try AtomicFile.write(
+                AnalysisWriter.ticTable(analyses, leading: leading, leadingValues: values).render(), to: tic)
 
-            print("Echoflow \(Echoflow.version) demo: \(analyses.count) clips of \(root) analysed in \(String(format: "%.1f", elapsed)) s (lognormal fits on linearized echo power)\n")
+            print(
+                "Echoflow \(Echoflow.version) demo: \(analyses.count) clips of \(root) analysed in \(String(format: "%.1f", elapsed)) s (lognormal fits on linearized echo power)\n"
+            )
             print(Self.summary(analyses, entries))
-            print("""
+            print(
+                """
 
                 Outputs in \(output)/:
                   parameters.csv   one row per clip x region: PE, TTP, WiAUC, RT, mTTI, ... (columns in README.md)
@@ -76,21 +84,27 @@ struct DemoCommand: ParsableCommand {
         var rows: [[String]] = []
         var wiauc: [String: [String: (measured: Double?, truth: Double?, relative: Double?)]] = [:]
         for (analysis, entry) in zip(analyses, entries) {
-            guard let lesion = analysis.regions.first(where: { $0.region == "lesion" }) ?? analysis.regions.first else { continue }
+            guard let lesion = analysis.regions.first(where: { $0.region == "lesion" }) ?? analysis.regions.first else {
+                continue
+            }
             let truth = try? SyntheticTruth.load((entry.path as NSString).appendingPathComponent("truth.json"))
             let t = truth?.regions.first { $0.name == lesion.region }?.parameters
             let p = lesion.parameters
             rows.append([
                 entry.subject, entry.timepoint, lesion.region, lesion.fit.status.rawValue, short(p?.peakEnhancement),
                 short(p?.timeToPeak), short(p?.washInArea), short(p?.meanTransitTime), short(p?.qualityOfFit),
-                error(p?.peakEnhancement, t?.pe_au), error(p?.timeToPeak, t?.ttp_s), error(p?.washInArea, t?.wiauc_au_s),
+                error(p?.peakEnhancement, t?.pe_au), error(p?.timeToPeak, t?.ttp_s),
+                error(p?.washInArea, t?.wiauc_au_s),
             ])
             let relative = lesion.relative.map { $0.percent[2] }
             wiauc[entry.subject, default: [:]][entry.timepoint] = (p?.washInArea, t.map(\.wiauc_au_s), relative)
         }
         var text = textTable(
-            ["subject", "timepoint", "region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "mTT (s)", "QOF (%)",
-             "PE err %", "TTP err %", "WiAUC err %"],
+            [
+                "subject", "timepoint", "region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "mTT (s)",
+                "QOF (%)",
+                "PE err %", "TTP err %", "WiAUC err %",
+            ],
             rows)
         text += "\n\n(err %: difference from the synthetic ground truth in truth.json)\n"
         var changes: [[String]] = []
@@ -106,7 +120,8 @@ struct DemoCommand: ParsableCommand {
                 let relative = change(base.relative, follow.relative)
                 changes.append([
                     subject, "baseline -> \(label)", shown(change(base.measured, follow.measured)),
-                    shown(change(base.truth, follow.truth)), shown(relative), relative.map { $0 < -40 ? "yes" : "no" } ?? "-",
+                    shown(change(base.truth, follow.truth)), shown(relative),
+                    relative.map { $0 < -40 ? "yes" : "no" } ?? "-",
                 ])
             }
         }
@@ -119,7 +134,8 @@ struct DemoCommand: ParsableCommand {
 
     /// Finds `Fixtures/study` from the working folder or above the executable.
     static func bundledStudy() throws -> String {
-        let candidates = [FileManager.default.currentDirectoryPath]
+        let candidates =
+            [FileManager.default.currentDirectoryPath]
             + (Bundle.main.executablePath.map { path in
                 var url = URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent()
                 var found: [String] = []
@@ -133,6 +149,7 @@ struct DemoCommand: ParsableCommand {
             let study = (folder as NSString).appendingPathComponent("Fixtures/study")
             if FileManager.default.fileExists(atPath: study) { return study }
         }
-        throw ValidationError("cannot find the bundled Fixtures/study; run from the Echoflow folder or pass --study DIR")
+        throw ValidationError(
+            "cannot find the bundled Fixtures/study; run from the Echoflow folder or pass --study DIR")
     }
 }

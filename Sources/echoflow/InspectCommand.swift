@@ -24,7 +24,8 @@ struct InspectCommand: ParsableCommand {
             let span = (times.last ?? 0) - (times.first ?? 0)
             let rate = times.count > 1 ? Double(times.count - 1) / span : 0
             let layout = first.channels >= 3 ? "RGB" : "grey"
-            print("""
+            print(
+                """
                 clip:            \(clip)
                 frames:          \(c.frameCount) (\(c.source.frameName(0)) ... \(c.source.frameName(c.frameCount - 1)))
                 size:            \(c.source.width) x \(c.source.height) px, \(first.bitDepth)-bit \(layout)\(first.channels == 2 || first.channels == 4 ? " with alpha (ignored)" : "")

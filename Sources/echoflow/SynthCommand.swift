@@ -61,7 +61,9 @@ struct SynthCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard width >= 32, height >= 32 else { throw ValidationError("--width and --height must be at least 32 pixels") }
+        guard width >= 32, height >= 32 else {
+            throw ValidationError("--width and --height must be at least 32 pixels")
+        }
         guard duration > 0, frameRate > 0 else { throw ValidationError("--duration and --frame-rate must be positive") }
         guard dynamicRange >= 20 else { throw ValidationError("--dynamic-range must be at least 20 dB") }
         guard jitter >= 0, (0...1).contains(dropout), motion >= 0 else {
@@ -85,7 +87,9 @@ struct SynthCommand: ParsableCommand {
                 let s = SyntheticStudy(seed: seed, subjects: subjects, template: template)
                 let progress = ProgressReporter(label: "synthesizing study", unit: "clips", quiet: quiet)
                 try s.write(to: output, progress: { progress.update($0, $1) })
-                print("Wrote \(s.entries.count) clips (\(subjects) subjects x baseline, post-prrt) and manifest.csv to \(output)/")
+                print(
+                    "Wrote \(s.entries.count) clips (\(subjects) subjects x baseline, post-prrt) and manifest.csv to \(output)/"
+                )
             } else {
                 let entry = SyntheticStudy(seed: seed, subjects: 1, template: template).entries[0]
                 let progress = ProgressReporter(label: "synthesizing clip", unit: "frames", quiet: quiet)

@@ -27,7 +27,9 @@ struct ClipTests {
     @Test("timing from frameRate, frameTimes and the injection time; flags override the file")
     func timing() throws {
         let folder = root + "/timing"
-        writeGreyClip(folder, frames: frames(4), width: 4, height: 3, clipJSON: #"{"frameTimes": [0, 0.5, 1.5, 2.0], "injectionTime": 0.5}"#)
+        writeGreyClip(
+            folder, frames: frames(4), width: 4, height: 3,
+            clipJSON: #"{"frameTimes": [0, 0.5, 1.5, 2.0], "injectionTime": 0.5}"#)
         let clip = try Clip.open(folder)
         #expect(clip.times == [-0.5, 0, 1, 1.5])
         let flagged = try Clip.open(folder, options: ClipOptions(frameRate: 2))
@@ -38,8 +40,12 @@ struct ClipTests {
     @Test("a frames pattern selects files and excluded frames are kept in order")
     func patternAndExclusions() throws {
         let folder = root + "/pattern"
-        writeGreyClip(folder, frames: frames(5), width: 4, height: 3, clipJSON: #"{"frameRate": 5, "frames": "frame*.png", "excludedFrames": [3, 1, 3]}"#)
-        writeGreyClip(folder, frames: [Array(repeating: 0, count: 81)], width: 9, height: 9, clipJSON: nil, name: { _ in "overlay.png" })
+        writeGreyClip(
+            folder, frames: frames(5), width: 4, height: 3,
+            clipJSON: #"{"frameRate": 5, "frames": "frame*.png", "excludedFrames": [3, 1, 3]}"#)
+        writeGreyClip(
+            folder, frames: [Array(repeating: 0, count: 81)], width: 9, height: 9, clipJSON: nil,
+            name: { _ in "overlay.png" })
         let clip = try Clip.open(folder)
         #expect(clip.frameCount == 5)
         #expect(clip.excludedFrames == [1, 3])
@@ -63,7 +69,9 @@ struct ClipTests {
     func sizeMismatch() {
         let folder = root + "/sizes"
         writeGreyClip(folder, frames: frames(2), width: 4, height: 3)
-        writeGreyClip(folder, frames: [Array(repeating: 0, count: 25)], width: 5, height: 5, clipJSON: nil, name: { _ in "frame3.png" })
+        writeGreyClip(
+            folder, frames: [Array(repeating: 0, count: 25)], width: 5, height: 5, clipJSON: nil,
+            name: { _ in "frame3.png" })
         let error = imagingError { _ = try Clip.open(folder) }
         #expect(error?.description.contains("frame3.png") == true)
         #expect(error?.description.contains("5x5") == true)
@@ -97,7 +105,9 @@ struct ClipTests {
     @Test("malformed clip.json reports the line of the syntax error")
     func malformedJSON() {
         let folder = root + "/badjson"
-        writeGreyClip(folder, frames: frames(3), width: 4, height: 3, clipJSON: "{\n  \"frameRate\": 10,\n  \"dynamicRangeDB\": ,\n}")
+        writeGreyClip(
+            folder, frames: frames(3), width: 4, height: 3,
+            clipJSON: "{\n  \"frameRate\": 10,\n  \"dynamicRangeDB\": ,\n}")
         let error = imagingError { _ = try Clip.open(folder) }
         guard case .malformedJSON(let path, let line, _, _) = error else {
             Issue.record("expected malformedJSON, got \(String(describing: error))")
@@ -119,10 +129,13 @@ struct ClipTests {
     @Test("a contrast pane outside the frame and out-of-range excluded frames are errors")
     func badPaneAndExclusion() {
         let folder = root + "/pane"
-        writeGreyClip(folder, frames: frames(3), width: 4, height: 3, clipJSON: #"{"frameRate": 1, "contrastPane": {"x": 2, "y": 0, "width": 4, "height": 3}}"#)
+        writeGreyClip(
+            folder, frames: frames(3), width: 4, height: 3,
+            clipJSON: #"{"frameRate": 1, "contrastPane": {"x": 2, "y": 0, "width": 4, "height": 3}}"#)
         #expect(imagingError { _ = try Clip.open(folder) }?.description.contains("does not fit") == true)
         let other = root + "/excl"
-        writeGreyClip(other, frames: frames(3), width: 4, height: 3, clipJSON: #"{"frameRate": 1, "excludedFrames": [3]}"#)
+        writeGreyClip(
+            other, frames: frames(3), width: 4, height: 3, clipJSON: #"{"frameRate": 1, "excludedFrames": [3]}"#)
         #expect(imagingError { _ = try Clip.open(other) }?.description.contains("excludedFrames") == true)
     }
 }

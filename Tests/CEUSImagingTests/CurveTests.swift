@@ -27,7 +27,8 @@ struct CurveTests {
         var meta = ClipMetadata()
         meta.frameRate = 4
         meta.dynamicRangeDB = dr
-        let clip = try Clip(path: "memory", source: InMemoryFrames(frames), metadata: meta, metadataPath: "memory/clip.json")
+        let clip = try Clip(
+            path: "memory", source: InMemoryFrames(frames), metadata: meta, metadataPath: "memory/clip.json")
         let masks = [
             RegionMask(name: "left", paneWidth: 32, paneHeight: 16, indices: (0..<(32 * 16)).filter { $0 % 32 < 16 }),
             RegionMask(name: "right", paneWidth: 32, paneHeight: 16, indices: (0..<(32 * 16)).filter { $0 % 32 >= 16 }),
@@ -42,7 +43,11 @@ struct CurveTests {
         let law = Linearization(dynamicRangeDB: 50)
         for (k, frame) in frames.enumerated() {
             var sum = 0.0
-            for row in 0..<16 { for col in 0..<16 { sum += law.power(display: frame.displayValue(column: col, row: row), maxDisplayValue: 255) } }
+            for row in 0..<16 {
+                for col in 0..<16 {
+                    sum += law.power(display: frame.displayValue(column: col, row: row), maxDisplayValue: 255)
+                }
+            }
             #expect(abs(result[0].intensities[k] / (sum / 256) - 1) < 1e-12)
         }
         #expect(result[0].times == [0, 0.25, 0.5, 0.75, 1, 1.25])
@@ -77,7 +82,9 @@ struct CurveTests {
         var pixels = [UInt8](repeating: 100, count: 32 * 16)
         for i in 0..<8 { pixels[i] = 255 }  // 8 of the left region's 256 pixels
         let frame = Frame(width: 32, height: 16, channels: 1, samples: .uint8(pixels))
-        let result = try curves([frame, Frame(width: 32, height: 16, channels: 1, samples: .uint8(Array(repeating: 100, count: 512)))], dr: 60)
+        let result = try curves(
+            [frame, Frame(width: 32, height: 16, channels: 1, samples: .uint8(Array(repeating: 100, count: 512)))],
+            dr: 60)
         #expect(result[0].saturatedPercent == [100 * 8 / 256, 0])
         #expect(result[1].saturatedPercent == [0, 0])
         #expect(result[0].maximumSaturatedPercent == 3.125)

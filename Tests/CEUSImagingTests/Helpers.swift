@@ -9,7 +9,8 @@ func writeGreyClip(
 ) {
     try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for (i, pixels) in frames.enumerated() {
-        let png = MinimalPNGWriter.encode(width: width, height: height, colorType: .grey, bitDepth: 8, samples: pixels.map(UInt16.init))
+        let png = MinimalPNGWriter.encode(
+            width: width, height: height, colorType: .grey, bitDepth: 8, samples: pixels.map(UInt16.init))
         MinimalPNGWriter.write(png, to: folder + "/" + name(i))
     }
     if let clipJSON { try! clipJSON.write(toFile: folder + "/clip.json", atomically: true, encoding: .utf8) }

@@ -22,7 +22,9 @@ struct LinearizationTests {
         let y2 = law.display(power: 0.002, maxDisplayValue: 255)
         #expect(abs((y2 - y1) - 255 * 10 * log10(2) / 60) < 1e-9)
         // After 8-bit rounding the recovered ratio is within one display level (0.235 dB at 60 dB).
-        let ratio = law.power(display: y2.rounded(), maxDisplayValue: 255) / law.power(display: y1.rounded(), maxDisplayValue: 255)
+        let ratio =
+            law.power(display: y2.rounded(), maxDisplayValue: 255)
+            / law.power(display: y1.rounded(), maxDisplayValue: 255)
         #expect(abs(10 * log10(ratio) - 3.0103) <= 60.0 / 255 + 1e-9)
     }
 

@@ -31,7 +31,8 @@ struct AnalyzeCommandTests {
         #expect(parenchyma["pe_rel_pct"] == "100")
 
         let tic = try CSVFile(path: out + "/tic.csv")
-        #expect(tic.header == ["clip", "roi", "frame", "time_s", "intensity_au", "saturated_pct", "excluded", "fitted_au"])
+        #expect(
+            tic.header == ["clip", "roi", "frame", "time_s", "intensity_au", "saturated_pct", "excluded", "fitted_au"])
         #expect(tic.rows.count == 2 * 321)
         #expect(tic.rows.allSatisfy { !$0.contains("nan") })
     }
@@ -44,10 +45,12 @@ struct AnalyzeCommandTests {
         let times = (0..<600).map { 2 + Double($0) / 12 }
         let truth = (area: 3.0, mu: 2.6, sigma: 0.7, t0: 6.0, offset: 0.002)
         for (i, t) in times.enumerated() {
-            let p = referenceLognormal(t - 2, area: truth.area, mu: truth.mu, sigma: truth.sigma, t0: truth.t0, offset: truth.offset)
+            let p = referenceLognormal(
+                t - 2, area: truth.area, mu: truth.mu, sigma: truth.sigma, t0: truth.t0, offset: truth.offset)
             // Forward law written out independently: Y = Ymax (1 + (10 / DR) log10 P).
             let y = UInt16((65535 * (1 + 10 / dr * log10(p))).rounded())
-            let png = MinimalPNGWriter.encode(width: w, height: h, colorType: .grey, bitDepth: 16, samples: Array(repeating: y, count: w * h))
+            let png = MinimalPNGWriter.encode(
+                width: w, height: h, colorType: .grey, bitDepth: 16, samples: Array(repeating: y, count: w * h))
             MinimalPNGWriter.write(png, to: folder + "/img\(i).png")
         }
         let timesJSON = times.map { String($0) }.joined(separator: ", ")
@@ -61,7 +64,10 @@ struct AnalyzeCommandTests {
         let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
         #expect(row["status"] == "converged")
         #expect(row["n_excluded"] == "1")
-        let shape = (ttp: truth.t0 + exp(truth.mu - truth.sigma * truth.sigma), mtt: truth.t0 + exp(truth.mu + truth.sigma * truth.sigma / 2))
+        let shape = (
+            ttp: truth.t0 + exp(truth.mu - truth.sigma * truth.sigma),
+            mtt: truth.t0 + exp(truth.mu + truth.sigma * truth.sigma / 2)
+        )
         // Noise-free apart from 16-bit quantization (0.0006 dB per level): agreement to 0.1 %.
         #expect(abs(Double(row["ttp_s"]!)! / shape.ttp - 1) < 1e-3)
         #expect(abs(Double(row["mtt_s"]!)! / shape.mtt - 1) < 1e-3)
@@ -94,7 +100,8 @@ struct BadInputTests {
     @Test("malformed roi.json exits 65 with the file and line")
     func malformedROI() throws {
         let roi = TestPaths.temporaryFolder("badroi") + "/roi.json"
-        try "{\"rois\": [\n  {\"name\": \"x\" \"kind\": \"ellipse\"}]}".write(toFile: roi, atomically: true, encoding: .utf8)
+        try "{\"rois\": [\n  {\"name\": \"x\" \"kind\": \"ellipse\"}]}".write(
+            toFile: roi, atomically: true, encoding: .utf8)
         let r = try run(["analyze", TestPaths.baselineClip, "--roi", roi, "--output", TestPaths.temporaryFolder()])
         #expect(r.status == 65)
         #expect(r.stderr.contains("\(roi):2:"))
@@ -114,7 +121,9 @@ struct BadInputTests {
     func tooShort() throws {
         let folder = TestPaths.temporaryFolder("short")
         for i in 0..<6 {
-            let png = MinimalPNGWriter.encode(width: 8, height: 8, colorType: .grey, bitDepth: 8, samples: Array(repeating: UInt16(100 + i * 10), count: 64))
+            let png = MinimalPNGWriter.encode(
+                width: 8, height: 8, colorType: .grey, bitDepth: 8,
+                samples: Array(repeating: UInt16(100 + i * 10), count: 64))
             MinimalPNGWriter.write(png, to: folder + "/f\(i).png")
         }
         try #"{"frameRate": 2}"#.write(toFile: folder + "/clip.json", atomically: true, encoding: .utf8)
@@ -129,7 +138,9 @@ struct BadInputTests {
         #expect(row["pe_au"] == "")
     }
 
-    @Test("bad flag values are usage errors (64)", arguments: [["--frame-rate", "-2"], ["--model", "cubic"], ["--dynamic-range", "0"]])
+    @Test(
+        "bad flag values are usage errors (64)",
+        arguments: [["--frame-rate", "-2"], ["--model", "cubic"], ["--dynamic-range", "0"]])
     func usage(flags: [String]) throws {
         let r = try run(["analyze", TestPaths.baselineClip] + flags)
         #expect(r.status == 64)

@@ -36,11 +36,14 @@ struct CommandsTests {
             #expect(r.status == 0, "\(r.stderr)")
         }
         for name in ["truth.json", "clip.json", "roi.json", "frame_0150.png"] {
-            #expect(FileManager.default.contents(atPath: a + "/" + name) == FileManager.default.contents(atPath: b + "/" + name), "\(name)")
+            #expect(
+                FileManager.default.contents(atPath: a + "/" + name)
+                    == FileManager.default.contents(atPath: b + "/" + name), "\(name)")
         }
         let out = TestPaths.temporaryFolder("synth-out")
         #expect(try runEchoflow(["analyze", a, "--output", out, "--quiet"]).status == 0)
-        let lesion = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first { $0["roi"] == "lesion" })
+        let lesion = try #require(
+            try CSVFile(path: out + "/parameters.csv").dictionaries.first { $0["roi"] == "lesion" })
         let truth = try SyntheticTruth.load(a + "/truth.json").regions[0].parameters
         #expect(abs(Double(lesion["ttp_s"]!)! / truth.ttp_s - 1) < 0.05)
     }
@@ -63,7 +66,8 @@ struct CommandsTests {
         #expect(commands.count >= 4)
         // Run in a scratch folder that sees the repository's Fixtures, so outputs land outside the repository.
         let scratch = TestPaths.temporaryFolder("readme")
-        try FileManager.default.createSymbolicLink(atPath: scratch + "/Fixtures", withDestinationPath: TestPaths.fixtures)
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch + "/Fixtures", withDestinationPath: TestPaths.fixtures)
         for line in commands {
             let arguments = line.split(separator: " ").dropFirst().map(String.init)
             let r = try runEchoflow(arguments, in: scratch)

@@ -1,5 +1,5 @@
-import Foundation
 import CEUSImaging
+import Foundation
 
 /// Frames held in memory, as a frame source for tests.
 public struct InMemoryFrames: FrameSource {
@@ -15,7 +15,9 @@ public struct InMemoryFrames: FrameSource {
 }
 
 /// A reference lognormal enhancement written independently of the library (REFERENCE.md §2).
-public func referenceLognormal(_ t: Double, area: Double, mu: Double, sigma: Double, t0: Double, offset: Double) -> Double {
+public func referenceLognormal(_ t: Double, area: Double, mu: Double, sigma: Double, t0: Double, offset: Double)
+    -> Double
+{
     let x = t - t0
     guard x > 0 else { return offset }
     let l = log(x) - mu

@@ -28,8 +28,10 @@ struct CSVTests {
         #expect(Set(names).count == names.count)
         #expect(names.allSatisfy { $0.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil })
         #expect(Array(names.prefix(6)) == ["clip", "roi", "model", "status", "n_frames", "n_excluded"])
-        let reference = ["pe_au", "ttp_s", "wir_au_per_s", "ti_s", "rt_s", "mtti_s", "wiauc_au_s", "wipi_au", "wor_au_per_s",
-                         "to_s", "ft_s", "woauc_au_s", "wiwoauc_au_s", "auc_au_s", "mtt_s", "qof_pct"]
+        let reference = [
+            "pe_au", "ttp_s", "wir_au_per_s", "ti_s", "rt_s", "mtti_s", "wiauc_au_s", "wipi_au", "wor_au_per_s",
+            "to_s", "ft_s", "woauc_au_s", "wiwoauc_au_s", "auc_au_s", "mtt_s", "qof_pct",
+        ]
         #expect(Array(names[6..<22]) == reference)
         #expect(names.firstIndex(of: "dynamic_range_db")! + 1 == names.firstIndex(of: "echoflow_version")!)
     }

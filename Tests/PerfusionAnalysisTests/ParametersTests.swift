@@ -51,7 +51,8 @@ struct ParametersTests {
         let base = LognormalShape(area: 50, mu: 2.8, sigma: 0.8, appearanceTime: 10)
         let double = LognormalShape(area: 100, mu: 2.8, sigma: 0.8, appearanceTime: 10)
         let r = RelativeAmplitudes(
-            PerfusionParameters(shape: double, qualityOfFit: 90), reference: PerfusionParameters(shape: base, qualityOfFit: 90))
+            PerfusionParameters(shape: double, qualityOfFit: 90),
+            reference: PerfusionParameters(shape: base, qualityOfFit: 90))
         #expect(r.stems == ["pe", "wir", "wiauc", "wipi", "wor", "woauc", "wiwoauc", "auc"])
         for (pct, db) in zip(r.percent, r.decibels) {
             #expect(abs(pct - 200) < 1e-9)

@@ -1,12 +1,13 @@
 import CEUSImaging
 import EchoflowTestSupport
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import PerfusionAnalysis
 import PerfusionFitting
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Frames of a synthetic spec rendered in memory.
 struct RenderedFrames: FrameSource {
@@ -39,7 +40,8 @@ struct SyntheticRecoveryTests {
         var meta = ClipMetadata()
         meta.frameRate = spec.frameRate
         meta.dynamicRangeDB = spec.dynamicRangeDB
-        let clip = try Clip(path: "synthetic", source: RenderedFrames(spec), metadata: meta, metadataPath: "synthetic/clip.json")
+        let clip = try Clip(
+            path: "synthetic", source: RenderedFrames(spec), metadata: meta, metadataPath: "synthetic/clip.json")
         let folder = TestPaths.temporaryFolder("roi")
         let encoder = JSONEncoder()
         try encoder.encode(spec.regions).write(to: URL(fileURLWithPath: folder + "/roi.json"))

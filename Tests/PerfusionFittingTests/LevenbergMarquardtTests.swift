@@ -101,7 +101,8 @@ struct LevenbergMarquardtTests {
     @Test("the amplitude stays non-negative even when the data dip below the baseline")
     func amplitudeBound() {
         let dip = syntheticCurve(area: -50)
-        let fit = engine.fit(model, to: dip, from: ParameterVector(10, 2.9, 0.78, 8, 0.5, 0, 0, 0), bounds: model.bounds(for: dip))
+        let fit = engine.fit(
+            model, to: dip, from: ParameterVector(10, 2.9, 0.78, 8, 0.5, 0, 0, 0), bounds: model.bounds(for: dip))
         #expect(fit.parameters[0] >= 0)
     }
 
@@ -110,7 +111,8 @@ struct LevenbergMarquardtTests {
         var options = LevenbergMarquardt.Options()
         options.maxIterations = 2
         let curve = syntheticCurve(noise: 0.01, seed: 9)
-        let fit = LevenbergMarquardt(options: options).fit(model, to: curve, from: ParameterVector(30, 3.5, 0.4, 2, 0, 0, 0, 0), bounds: model.bounds(for: curve))
+        let fit = LevenbergMarquardt(options: options).fit(
+            model, to: curve, from: ParameterVector(30, 3.5, 0.4, 2, 0, 0, 0, 0), bounds: model.bounds(for: curve))
         #expect(fit.status == .maxIterations)
         #expect(fit.iterations == 2)
     }

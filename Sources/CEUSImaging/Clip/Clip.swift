@@ -31,7 +31,8 @@ public struct Clip: Sendable {
             throw CEUSImagingError.missingInput(path: path)
         }
         guard isFolder.boolValue else {
-            throw CEUSImagingError.notAClip(path: path, reason: "expected a folder of PNG frames (with an optional clip.json)")
+            throw CEUSImagingError.notAClip(
+                path: path, reason: "expected a folder of PNG frames (with an optional clip.json)")
         }
         let metadataPath = (path as NSString).appendingPathComponent(metadataFileName)
         var metadata = ClipMetadata()
@@ -66,7 +67,8 @@ public struct Clip: Sendable {
                 throw CEUSImagingError.timestampCount(path: metadataPath, timestamps: given.count, frames: count)
             }
             for i in 1..<max(given.count, 1) where !(given[i] > given[i - 1]) {
-                throw CEUSImagingError.nonIncreasingTimes(path: metadataPath, index: i, previous: given[i - 1], value: given[i])
+                throw CEUSImagingError.nonIncreasingTimes(
+                    path: metadataPath, index: i, previous: given[i - 1], value: given[i])
             }
             raw = given
         } else {
@@ -81,7 +83,8 @@ public struct Clip: Sendable {
         let ymax = 255.0
         if let c = options.expConstant ?? (options.dynamicRangeDB == nil ? metadata.expConstant : nil) {
             guard c > 0, c.isFinite else {
-                throw CEUSImagingError.invalidField(path: metadataPath, field: "expConstant", detail: "must be positive, found \(c)")
+                throw CEUSImagingError.invalidField(
+                    path: metadataPath, field: "expConstant", detail: "must be positive, found \(c)")
             }
             linearization = Linearization(expConstant: c, maxDisplayValue: ymax)
         } else {
@@ -96,7 +99,8 @@ public struct Clip: Sendable {
         if let map = metadata.colorMap, map.lowercased() != "grey", map.lowercased() != "gray" {
             throw CEUSImagingError.invalidField(
                 path: metadataPath, field: "colorMap",
-                detail: "colour-map inversion is not supported yet (found \"\(map)\"); export grey frames or omit colorMap")
+                detail:
+                    "colour-map inversion is not supported yet (found \"\(map)\"); export grey frames or omit colorMap")
         }
 
         let frame = PixelRect(x: 0, y: 0, width: source.width, height: source.height)
@@ -104,7 +108,8 @@ public struct Clip: Sendable {
             guard pane.x >= 0, pane.y >= 0, pane.width > 0, pane.height > 0,
                 pane.x + pane.width <= source.width, pane.y + pane.height <= source.height
             else {
-                throw CEUSImagingError.paneOutsideFrame(path: metadataPath, pane: "\(pane)", frame: "\(source.width)x\(source.height)")
+                throw CEUSImagingError.paneOutsideFrame(
+                    path: metadataPath, pane: "\(pane)", frame: "\(source.width)x\(source.height)")
             }
             contrastPane = pane
         } else {

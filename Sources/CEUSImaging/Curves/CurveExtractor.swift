@@ -53,7 +53,11 @@ public struct CurveExtractor: Sendable {
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+    func increment() -> Int {
+        lock.withLock {
+            value += 1; return value
+        }
+    }
 }
 
 /// Power lookup tables for 8- and 16-bit, grey and colour frames, built lazily once per extraction.

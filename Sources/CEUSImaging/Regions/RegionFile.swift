@@ -25,7 +25,8 @@ public struct RegionFile: Sendable, Equatable {
             }
             guard let kind = r.kind else { throw fail("missing \"kind\" (ellipse, rectangle, polygon or mask)") }
             guard r.name != nil, !name.isEmpty else {
-                throw CEUSImagingError.invalidField(path: path, field: "rois[\(index)].name", detail: "every region needs a non-empty name")
+                throw CEUSImagingError.invalidField(
+                    path: path, field: "rois[\(index)].name", detail: "every region needs a non-empty name")
             }
             guard !regions.contains(where: { $0.name == name }) else { throw fail("the name is used twice") }
             let shape: RegionOfInterest.Shape
@@ -35,7 +36,8 @@ public struct RegionFile: Sendable, Equatable {
                     throw fail("an ellipse needs \"center\": [x, y] and \"radii\": [rx, ry]")
                 }
                 guard radii[0] > 0, radii[1] > 0 else { throw fail("radii must be positive, found \(radii)") }
-                shape = .ellipse(centerX: c[0], centerY: c[1], radiusX: radii[0], radiusY: radii[1], angleDegrees: r.angle ?? 0)
+                shape = .ellipse(
+                    centerX: c[0], centerY: c[1], radiusX: radii[0], radiusY: radii[1], angleDegrees: r.angle ?? 0)
             case "rectangle":
                 guard let x = r.x, let y = r.y, let w = r.width, let h = r.height else {
                     throw fail("a rectangle needs \"x\", \"y\", \"width\" and \"height\"")
@@ -48,9 +50,13 @@ public struct RegionFile: Sendable, Equatable {
                 }
                 shape = .polygon(points.map { SIMD2($0[0], $0[1]) })
             case "mask":
-                guard let maskPath = r.path, !maskPath.isEmpty else { throw fail("a mask needs \"path\" to a PNG file") }
-                let resolved = maskPath.hasPrefix("/")
-                    ? maskPath : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(maskPath)
+                guard let maskPath = r.path, !maskPath.isEmpty else {
+                    throw fail("a mask needs \"path\" to a PNG file")
+                }
+                let resolved =
+                    maskPath.hasPrefix("/")
+                    ? maskPath
+                    : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(maskPath)
                 shape = .mask(path: resolved)
             default:
                 throw fail("unknown kind \"\(kind)\" (expected ellipse, rectangle, polygon or mask)")
@@ -80,7 +86,9 @@ public struct RegionFile: Sendable, Equatable {
                 guard image.width == width, image.height == height else {
                     throw CEUSImagingError.invalidRegion(
                         path: path, region: region.name,
-                        detail: "mask \(maskPath) is \(image.width)x\(image.height) but the contrast pane is \(width)x\(height)")
+                        detail:
+                            "mask \(maskPath) is \(image.width)x\(image.height) but the contrast pane is \(width)x\(height)"
+                    )
                 }
                 for row in 0..<height {
                     for col in 0..<width where image.displayValue(column: col, row: row) != 0 {

@@ -36,15 +36,18 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
         case .unreadableImage(let path, let reason):
             return "\(path): cannot read PNG frame: \(reason)"
         case .frameSizeMismatch(let path, let expected, let found, let first):
-            return "\(path): frame is \(found) pixels but the first frame (\(first)) is \(expected); all frames of a clip must have one size"
+            return
+                "\(path): frame is \(found) pixels but the first frame (\(first)) is \(expected); all frames of a clip must have one size"
         case .malformedJSON(let path, let line, let column, let detail):
             return "\(path):\(line):\(column): malformed JSON: \(detail)"
         case .invalidField(let path, let field, let detail):
             return "\(path): \(field): \(detail)"
         case .missingTiming(let path):
-            return "\(path): no frame timing: add \"frameRate\" (Hz) or \"frameTimes\" (s) to clip.json, or pass --frame-rate"
+            return
+                "\(path): no frame timing: add \"frameRate\" (Hz) or \"frameTimes\" (s) to clip.json, or pass --frame-rate"
         case .timestampCount(let path, let timestamps, let frames):
-            return "\(path): frameTimes has \(timestamps) timestamps but the clip has \(frames) frames; give exactly one time per frame"
+            return
+                "\(path): frameTimes has \(timestamps) timestamps but the clip has \(frames) frames; give exactly one time per frame"
         case .nonIncreasingTimes(let path, let index, let previous, let value):
             return "\(path): frame times must increase, but frameTimes[\(index)] = \(value) follows \(previous)"
         case .regionOutsideFrame(let path, let region, let bounds, let frame):

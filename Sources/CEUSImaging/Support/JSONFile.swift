@@ -46,9 +46,11 @@ public enum JSONFile {
             return .invalidField(path: path, field: where_, detail: "missing required key \"\(key.stringValue)\"")
         case .typeMismatch(let type, let context):
             return .invalidField(
-                path: path, field: field(context.codingPath), detail: "expected \(readable(type)); \(context.debugDescription)")
+                path: path, field: field(context.codingPath),
+                detail: "expected \(readable(type)); \(context.debugDescription)")
         case .valueNotFound(let type, let context):
-            return .invalidField(path: path, field: field(context.codingPath), detail: "expected \(readable(type)), found null")
+            return .invalidField(
+                path: path, field: field(context.codingPath), detail: "expected \(readable(type)), found null")
         @unknown default:
             return .invalidField(path: path, field: "(file)", detail: "\(error)")
         }
@@ -85,7 +87,8 @@ public enum JSONFile {
                     column += 1
                 }
             }
-            let detail = text.replacingOccurrences(of: #" around (line \d+, column \d+|character \d+)\.?"#, with: "", options: .regularExpression)
+            let detail = text.replacingOccurrences(
+                of: #" around (line \d+, column \d+|character \d+)\.?"#, with: "", options: .regularExpression)
             return (line, column, detail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")))
         }
     }

@@ -46,16 +46,18 @@ public struct ClipAnalysis: Sendable {
         let regionFile = try RegionFile.load(roiPath)
         let masks = try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
         let total = clip.frameCount
-        let curves = try CurveExtractor(clip: clip, masks: masks).curves(progress: progress.map { report in
-            { @Sendable done in report(done, total) }
-        })
+        let curves = try CurveExtractor(clip: clip, masks: masks).curves(
+            progress: progress.map { report in
+                { @Sendable done in report(done, total) }
+            })
         let regions = analyzer.analyze(curves, reference: regionFile.reference)
         var warnings: [String] = []
         for r in regions {
             let worst = r.curve.maximumSaturatedPercent
             if worst > saturationWarningPercent {
                 warnings.append(
-                    "region \"\(r.region)\": up to \(String(format: "%.1f", worst)) % of its pixels are saturated in a frame; amplitudes are underestimated (lower the gain)")
+                    "region \"\(r.region)\": up to \(String(format: "%.1f", worst)) % of its pixels are saturated in a frame; amplitudes are underestimated (lower the gain)"
+                )
             }
             if !r.fit.hasParameters || r.fit.status != .converged {
                 warnings.append("region \"\(r.region)\": \(r.fit.termination)")

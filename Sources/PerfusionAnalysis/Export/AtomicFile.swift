@@ -12,7 +12,9 @@ public enum AtomicFile {
         } catch {
             throw PerfusionAnalysisError.writeFailed(path: folder.path, reason: "cannot create the folder")
         }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        )
         guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
             throw PerfusionAnalysisError.writeFailed(path: path, reason: "cannot create a file in \(folder.path)")
         }

@@ -35,10 +35,14 @@ public enum ParameterTable {
             c.append(.init("lognormal_\(p.name)_se", unit(of: p.name), "standard error of lognormal_\(p.name)"))
         }
         for stem in amplitudeStems {
-            c.append(.init("\(stem)_rel_pct", "%", "\(stem.uppercased()) relative to the reference region, 100 x / x_ref"))
+            c.append(
+                .init("\(stem)_rel_pct", "%", "\(stem.uppercased()) relative to the reference region, 100 x / x_ref"))
         }
         for stem in amplitudeStems {
-            c.append(.init("\(stem)_rel_db", "dB", "\(stem.uppercased()) relative to the reference region, 10 log10(x / x_ref)"))
+            c.append(
+                .init(
+                    "\(stem)_rel_db", "dB", "\(stem.uppercased()) relative to the reference region, 10 log10(x / x_ref)"
+                ))
         }
         c += [
             .init("dynamic_range_db", "dB", "dynamic range used to linearize display values"),

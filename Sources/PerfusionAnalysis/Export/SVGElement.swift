@@ -6,7 +6,8 @@ public struct SVGElement: Sendable, Equatable {
     public var children: [SVGElement]
     public var text: String?
 
-    public init(_ name: String, _ attributes: [(String, String)] = [], children: [SVGElement] = [], text: String? = nil) {
+    public init(_ name: String, _ attributes: [(String, String)] = [], children: [SVGElement] = [], text: String? = nil)
+    {
         self.name = name
         self.attributes = attributes
         self.children = children

@@ -39,63 +39,105 @@ public struct TICPlot: Sendable {
         // Grid and tick labels.
         for t in xTicks {
             nodes.append(line(px(t), margin.top, px(t), margin.top + plotH, "#e4e4e4"))
-            nodes.append(SVGElement(
-                "text", [("x", f(px(t))), ("y", f(margin.top + plotH + 18)), ("font-size", "11"), ("text-anchor", "middle")],
-                text: Self.label(t)))
+            nodes.append(
+                SVGElement(
+                    "text",
+                    [
+                        ("x", f(px(t))), ("y", f(margin.top + plotH + 18)), ("font-size", "11"),
+                        ("text-anchor", "middle"),
+                    ],
+                    text: Self.label(t)))
         }
         for v in yTicks {
             nodes.append(line(margin.left, py(v), margin.left + plotW, py(v), "#e4e4e4"))
-            nodes.append(SVGElement(
-                "text", [("x", f(margin.left - 6)), ("y", f(py(v) + 4)), ("font-size", "11"), ("text-anchor", "end")],
-                text: Self.label(v)))
+            nodes.append(
+                SVGElement(
+                    "text",
+                    [("x", f(margin.left - 6)), ("y", f(py(v) + 4)), ("font-size", "11"), ("text-anchor", "end")],
+                    text: Self.label(v)))
         }
-        nodes.append(SVGElement(
-            "rect", [("x", f(margin.left)), ("y", f(margin.top)), ("width", f(plotW)), ("height", f(plotH)),
-                     ("fill", "none"), ("stroke", "#444")]))
-        nodes.append(SVGElement(
-            "text", [("x", f(margin.left + plotW / 2)), ("y", f(height - 12)), ("font-size", "12"), ("text-anchor", "middle")],
-            text: "time (s)"))
-        nodes.append(SVGElement(
-            "text", [("transform", "translate(16 \(f(margin.top + plotH / 2))) rotate(-90)"), ("font-size", "12"),
-                     ("text-anchor", "middle")],
-            text: "mean linear echo power (a.u.)"))
+        nodes.append(
+            SVGElement(
+                "rect",
+                [
+                    ("x", f(margin.left)), ("y", f(margin.top)), ("width", f(plotW)), ("height", f(plotH)),
+                    ("fill", "none"), ("stroke", "#444"),
+                ]))
+        nodes.append(
+            SVGElement(
+                "text",
+                [
+                    ("x", f(margin.left + plotW / 2)), ("y", f(height - 12)), ("font-size", "12"),
+                    ("text-anchor", "middle"),
+                ],
+                text: "time (s)"))
+        nodes.append(
+            SVGElement(
+                "text",
+                [
+                    ("transform", "translate(16 \(f(margin.top + plotH / 2))) rotate(-90)"), ("font-size", "12"),
+                    ("text-anchor", "middle"),
+                ],
+                text: "mean linear echo power (a.u.)"))
 
         // Samples.
         var points: [SVGElement] = []
         for i in c.times.indices where c.intensities[i].isFinite {
             let excluded = c.excluded[i]
-            points.append(SVGElement(
-                "circle", [("cx", f(px(c.times[i]))), ("cy", f(py(c.intensities[i]))), ("r", "2.2"),
-                           ("fill", excluded ? "none" : "#7f8c99"), ("stroke", excluded ? "#d62728" : "none")]))
+            points.append(
+                SVGElement(
+                    "circle",
+                    [
+                        ("cx", f(px(c.times[i]))), ("cy", f(py(c.intensities[i]))), ("r", "2.2"),
+                        ("fill", excluded ? "none" : "#7f8c99"), ("stroke", excluded ? "#d62728" : "none"),
+                    ]))
         }
         nodes.append(SVGElement("g", [("class", "samples")], children: points))
 
         // Fitted curve, sampled finely.
         if region.fit.hasParameters, let p = region.parameters {
-                        let steps = 400
+            let steps = 400
             var path = ""
             for s in 0...steps {
                 let t = c.times[0] + (t1 - c.times[0]) * Double(s) / Double(steps)
                 path += (s == 0 ? "M" : " L") + "\(f(px(t))) \(f(py(region.fittedValue(at: t))))"
             }
-            nodes.append(SVGElement("path", [("class", "fit"), ("d", path), ("fill", "none"), ("stroke", "#1f77b4"), ("stroke-width", "2")]))
+            nodes.append(
+                SVGElement(
+                    "path",
+                    [("class", "fit"), ("d", path), ("fill", "none"), ("stroke", "#1f77b4"), ("stroke-width", "2")]))
             let offset = region.fit.parameters[4]
             let peakY = offset + p.peakEnhancement
-            nodes.append(line(px(p.timeToPeak), margin.top, px(p.timeToPeak), margin.top + plotH, "#d62728", dash: true))
+            nodes.append(
+                line(px(p.timeToPeak), margin.top, px(p.timeToPeak), margin.top + plotH, "#d62728", dash: true))
             nodes.append(line(margin.left, py(peakY), margin.left + plotW, py(peakY), "#2ca02c", dash: true))
-            nodes.append(SVGElement("circle", [("cx", f(px(p.timeToPeak))), ("cy", f(py(peakY))), ("r", "4.5"), ("fill", "#d62728")]))
-            nodes.append(SVGElement(
-                "text", [("x", f(px(p.timeToPeak) + 6)), ("y", f(margin.top + 14)), ("font-size", "11"), ("fill", "#d62728")],
-                text: "TTP \(Self.label(p.timeToPeak)) s"))
-            nodes.append(SVGElement(
-                "text", [("x", f(margin.left + plotW - 4)), ("y", f(py(peakY) - 5)), ("font-size", "11"), ("fill", "#2ca02c"),
-                         ("text-anchor", "end")],
-                text: "PE \(Self.label(p.peakEnhancement)) a.u."))
+            nodes.append(
+                SVGElement(
+                    "circle", [("cx", f(px(p.timeToPeak))), ("cy", f(py(peakY))), ("r", "4.5"), ("fill", "#d62728")]))
+            nodes.append(
+                SVGElement(
+                    "text",
+                    [
+                        ("x", f(px(p.timeToPeak) + 6)), ("y", f(margin.top + 14)), ("font-size", "11"),
+                        ("fill", "#d62728"),
+                    ],
+                    text: "TTP \(Self.label(p.timeToPeak)) s"))
+            nodes.append(
+                SVGElement(
+                    "text",
+                    [
+                        ("x", f(margin.left + plotW - 4)), ("y", f(py(peakY) - 5)), ("font-size", "11"),
+                        ("fill", "#2ca02c"),
+                        ("text-anchor", "end"),
+                    ],
+                    text: "PE \(Self.label(p.peakEnhancement)) a.u."))
         }
         let root = SVGElement(
             "svg",
-            [("xmlns", "http://www.w3.org/2000/svg"), ("width", f(width)), ("height", f(height)),
-             ("viewBox", "0 0 \(f(width)) \(f(height))"), ("font-family", "Helvetica, Arial, sans-serif")],
+            [
+                ("xmlns", "http://www.w3.org/2000/svg"), ("width", f(width)), ("height", f(height)),
+                ("viewBox", "0 0 \(f(width)) \(f(height))"), ("font-family", "Helvetica, Arial, sans-serif"),
+            ],
             children: nodes)
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root.render() + "\n"
     }
@@ -107,7 +149,9 @@ public struct TICPlot: Sendable {
         return s
     }
 
-    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ colour: String, dash: Bool = false) -> SVGElement {
+    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ colour: String, dash: Bool = false)
+        -> SVGElement
+    {
         var a: [(String, String)] = [
             ("x1", String(format: "%.2f", x1)), ("y1", String(format: "%.2f", y1)), ("x2", String(format: "%.2f", x2)),
             ("y2", String(format: "%.2f", y2)), ("stroke", colour),

@@ -38,6 +38,8 @@ public struct StudyFolder: Sendable {
         }
         guard !found.isEmpty else { throw PerfusionAnalysisError.noClipsFound(path: root) }
         self.root = root
-        clips = found.sorted { NaturalOrder.precedes($0.components.joined(separator: "/"), $1.components.joined(separator: "/")) }
+        clips = found.sorted {
+            NaturalOrder.precedes($0.components.joined(separator: "/"), $1.components.joined(separator: "/"))
+        }
     }
 }

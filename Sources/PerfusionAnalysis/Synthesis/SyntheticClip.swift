@@ -80,7 +80,9 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         let ph = Double(height)
         return RegionFileContents(
             rois: [
-                .init(name: "lesion", kind: "ellipse", center: lesionCenter, radii: lesionRadii.map { ($0 * 8).rounded() / 10 }, angle: 0),
+                .init(
+                    name: "lesion", kind: "ellipse", center: lesionCenter,
+                    radii: lesionRadii.map { ($0 * 8).rounded() / 10 }, angle: 0),
                 .init(
                     name: "parenchyma", kind: "rectangle", x: (0.65 * pw).rounded(), y: (0.2 * ph).rounded(),
                     width: (0.28 * pw).rounded(), height: (0.6 * ph).rounded()),
@@ -106,8 +108,9 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         let shift = motionPixels * sin(2 * .pi * 0.25 * t)
         let shape = RegionOfInterest(
             name: "lesion",
-            shape: .ellipse(centerX: lesionCenter[0] + shift, centerY: lesionCenter[1], radiusX: lesionRadii[0],
-                            radiusY: lesionRadii[1], angleDegrees: 0))
+            shape: .ellipse(
+                centerX: lesionCenter[0] + shift, centerY: lesionCenter[1], radiusX: lesionRadii[0],
+                radiusY: lesionRadii[1], angleDegrees: 0))
         let law = Linearization(dynamicRangeDB: dynamicRangeDB)
         var pixels = [UInt8](repeating: 0, count: width * height)
         for row in 0..<height {
@@ -135,7 +138,9 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
             echoflowVersion: Echoflow.version, spec: self, dropoutFrames: dropoutFrames,
             regions: [
                 .init(name: "lesion", model: "lognormal", curve: lesionTruth, parameters: derived(lesionTruth)),
-                .init(name: "parenchyma", model: "lognormal", curve: parenchymaTruth, parameters: derived(parenchymaTruth)),
+                .init(
+                    name: "parenchyma", model: "lognormal", curve: parenchymaTruth, parameters: derived(parenchymaTruth)
+                ),
             ])
     }
 
@@ -148,8 +153,11 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         let done = SynthesisCounter()
         _ = try parallelMap(frameCount) { index in
             let frame = render(frame: index, dropouts: dropouts)
-            let name = "frame_" + String(repeating: "0", count: max(0, digits - String(index + 1).count)) + String(index + 1) + ".png"
-            try AtomicFile.write(Data(try PNGCodec.encode(frame)), to: (folder as NSString).appendingPathComponent(name))
+            let name =
+                "frame_" + String(repeating: "0", count: max(0, digits - String(index + 1).count)) + String(index + 1)
+                + ".png"
+            try AtomicFile.write(
+                Data(try PNGCodec.encode(frame)), to: (folder as NSString).appendingPathComponent(name))
             progress?(done.increment(), total)
             return 0
         }
@@ -173,7 +181,11 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
 final class SynthesisCounter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+    func increment() -> Int {
+        lock.withLock {
+            value += 1; return value
+        }
+    }
 }
 
 /// The layout of `roi.json` as written by synthesis (DESIGN.md §4).

@@ -62,7 +62,10 @@ public struct SyntheticStudy: Sendable {
                 spec.lesion = lesion
                 spec.parenchyma = parenchyma
                 spec.gainDB = rng.uniform(-3, 3)
-                entries.append(Entry(subject: subject, timepoint: timepoint, day: day, clip: "clip01", responder: responder, spec: spec))
+                entries.append(
+                    Entry(
+                        subject: subject, timepoint: timepoint, day: day, clip: "clip01", responder: responder,
+                        spec: spec))
             }
         }
         self.entries = entries

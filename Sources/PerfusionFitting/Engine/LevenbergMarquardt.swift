@@ -47,7 +47,8 @@ public struct LevenbergMarquardt: Sendable {
         let m = model.parameterCount
         let needed = max(2 * m, m + 3)
         guard curve.count >= needed else {
-            return .rejected(.tooFewSamples(found: curve.count, needed: needed), sampleCount: curve.count, parameterCount: m)
+            return .rejected(
+                .tooFewSamples(found: curve.count, needed: needed), sampleCount: curve.count, parameterCount: m)
         }
         guard curve.values.allSatisfy(\.isFinite), curve.times.allSatisfy(\.isFinite) else {
             return .rejected(.nonFiniteSamples, sampleCount: curve.count, parameterCount: m)
