@@ -19,9 +19,10 @@ public struct TICPlot: Sendable {
         let values = c.intensities + region.fitted.filter(\.isFinite)
         let yMax = (values.max() ?? 1) * 1.05
         let yMin = min(values.min() ?? 0, 0)
-        let xTicks = Self.ticks(t0, t1)
         let yTicks = Self.ticks(yMin, yMax)
-        let xr = (lo: xTicks.first ?? t0, hi: max(xTicks.last ?? t1, t1))
+        // Time spans exactly the clip; amplitude extends to the next tick above the data.
+        let xr = (lo: t0, hi: max(t1, t0 + 1e-9))
+        let xTicks = Self.ticks(t0, t1).filter { $0 >= xr.lo - 1e-9 && $0 <= xr.hi + 1e-9 }
         let yr = (lo: yTicks.first ?? yMin, hi: max(yTicks.last ?? yMax, yMax))
         func px(_ t: Double) -> Double { margin.left + (t - xr.lo) / (xr.hi - xr.lo) * plotW }
         func py(_ v: Double) -> Double { margin.top + plotH - (v - yr.lo) / (yr.hi - yr.lo) * plotH }
@@ -31,7 +32,7 @@ public struct TICPlot: Sendable {
             SVGElement("rect", [("width", f(width)), ("height", f(height)), ("fill", "white")]),
             SVGElement(
                 "text", [("x", f(margin.left)), ("y", "22"), ("font-size", "15"), ("font-weight", "bold")],
-                text: "\(analysis.clipName) - \(region.region)"),
+                text: "\(Self.clipTitle(analysis.clipPath)) - \(region.region)"),
             SVGElement(
                 "text", [("x", f(margin.left)), ("y", "38"), ("font-size", "12"), ("fill", "#555")],
                 text: subtitle(region)),
@@ -174,6 +175,12 @@ public struct TICPlot: Sendable {
             v += step
         }
         return out
+    }
+
+    /// The last three components of the clip path (for a study: subject / timepoint / clip).
+    static func clipTitle(_ path: String) -> String {
+        let parts = path.split(separator: "/").filter { $0 != "." }
+        return parts.suffix(3).joined(separator: " / ")
     }
 
     static func label(_ v: Double) -> String {
