@@ -16,15 +16,11 @@ public enum PNGCodec {
 
     /// Reads the header of the PNG at `path`.
     public static func header(path: String) throws -> Header {
-        var image = png_image()
-        echoflow_png_image_init(&image)
-        defer { png_image_free(&image) }
-        guard png_image_begin_read_from_file(&image, path) != 0 else {
-            throw CEUSImagingError.unreadableImage(path: path, reason: message(&image))
-        }
-        let format = outputFormat(image.format)
+        let image = try beginRead(path)
+        defer { release(image) }
+        let format = outputFormat(image.pointee.format)
         return Header(
-            width: Int(image.width), height: Int(image.height), channels: Int(channelCount(format)),
+            width: Int(image.pointee.width), height: Int(image.pointee.height), channels: Int(channelCount(format)),
             bitDepth: format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 ? 16 : 8)
     }
 
@@ -33,64 +29,86 @@ public enum PNGCodec {
     /// Palette images become RGB (or RGBA); 16-bit files stay 16-bit. Truncated or corrupt files throw
     /// ``CEUSImagingError/unreadableImage(path:reason:)`` with libpng's message.
     public static func decode(path: String) throws -> Frame {
-        var image = png_image()
-        echoflow_png_image_init(&image)
-        defer { png_image_free(&image) }
-        guard png_image_begin_read_from_file(&image, path) != 0 else {
-            throw CEUSImagingError.unreadableImage(path: path, reason: message(&image))
-        }
-        image.format = outputFormat(image.format)
-        let channels = Int(channelCount(image.format))
-        let width = Int(image.width)
-        let height = Int(image.height)
+        let image = try beginRead(path)
+        defer { release(image) }
+        image.pointee.format = outputFormat(image.pointee.format)
+        let channels = Int(channelCount(image.pointee.format))
+        let width = Int(image.pointee.width)
+        let height = Int(image.pointee.height)
         let count = width * height * channels
-        let sixteen = image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
+        let sixteen = image.pointee.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
         if sixteen {
             var buffer = [UInt16](repeating: 0, count: count)
             let ok = buffer.withUnsafeMutableBytes { raw in
-                png_image_finish_read(&image, nil, raw.baseAddress, 0, nil)
+                png_image_finish_read(image, nil, raw.baseAddress, 0, nil)
             }
-            guard ok != 0 else { throw CEUSImagingError.unreadableImage(path: path, reason: message(&image)) }
+            guard ok != 0 else { throw CEUSImagingError.unreadableImage(path: path, reason: message(image)) }
             return Frame(width: width, height: height, channels: channels, samples: .uint16(buffer))
         } else {
             var buffer = [UInt8](repeating: 0, count: count)
             let ok = buffer.withUnsafeMutableBytes { raw in
-                png_image_finish_read(&image, nil, raw.baseAddress, 0, nil)
+                png_image_finish_read(image, nil, raw.baseAddress, 0, nil)
             }
-            guard ok != 0 else { throw CEUSImagingError.unreadableImage(path: path, reason: message(&image)) }
+            guard ok != 0 else { throw CEUSImagingError.unreadableImage(path: path, reason: message(image)) }
             return Frame(width: width, height: height, channels: channels, samples: .uint8(buffer))
         }
     }
 
     /// Encodes `frame` as a PNG (8-bit or 16-bit, grey, grey+alpha, RGB or RGBA) and returns the bytes.
     public static func encode(_ frame: Frame) throws -> [UInt8] {
-        var image = png_image()
-        echoflow_png_image_init(&image)
-        defer { png_image_free(&image) }
-        image.width = UInt32(frame.width)
-        image.height = UInt32(frame.height)
+        let image = newImage()
+        defer { release(image) }
+        image.pointee.width = UInt32(frame.width)
+        image.pointee.height = UInt32(frame.height)
         var format: UInt32 = 0
         if frame.channels == 2 || frame.channels == 4 { format |= UInt32(PNG_FORMAT_FLAG_ALPHA) }
         if frame.channels >= 3 { format |= UInt32(PNG_FORMAT_FLAG_COLOR) }
         if frame.bitDepth == 16 { format |= UInt32(PNG_FORMAT_FLAG_LINEAR) }
-        image.format = format
+        image.pointee.format = format
 
         func write(_ pixels: UnsafeRawPointer?) throws -> [UInt8] {
             var size = 0
-            guard png_image_write_to_memory(&image, nil, &size, 0, pixels, 0, nil) != 0 else {
-                throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(&image))
+            guard png_image_write_to_memory(image, nil, &size, 0, pixels, 0, nil) != 0 else {
+                throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(image))
             }
             var bytes = [UInt8](repeating: 0, count: size)
             let ok = bytes.withUnsafeMutableBytes { raw in
-                png_image_write_to_memory(&image, raw.baseAddress, &size, 0, pixels, 0, nil)
+                png_image_write_to_memory(image, raw.baseAddress, &size, 0, pixels, 0, nil)
             }
-            guard ok != 0 else { throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(&image)) }
+            guard ok != 0 else { throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(image)) }
             return Array(bytes.prefix(size))
         }
         switch frame.samples {
         case .uint8(let s): return try s.withUnsafeBytes { try write($0.baseAddress) }
         case .uint16(let s): return try s.withUnsafeBytes { try write($0.baseAddress) }
         }
+    }
+
+    /// Opens `path` and reads its header; the caller frees the image.
+    ///
+    /// libpng keeps the image's address as its error pointer, so the image lives at one heap address from
+    /// creation to `release`.
+    static func beginRead(_ path: String) throws -> UnsafeMutablePointer<png_image> {
+        let image = newImage()
+        guard png_image_begin_read_from_file(image, path) != 0 else {
+            let reason = message(image)
+            release(image)
+            throw CEUSImagingError.unreadableImage(path: path, reason: reason)
+        }
+        return image
+    }
+
+    static func newImage() -> UnsafeMutablePointer<png_image> {
+        let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        image.initialize(to: png_image())
+        echoflow_png_image_init(image)
+        return image
+    }
+
+    static func release(_ image: UnsafeMutablePointer<png_image>) {
+        png_image_free(image)
+        image.deinitialize(count: 1)
+        image.deallocate()
     }
 
     /// The output format for a file's format: its own layout, palettes expanded.
@@ -102,8 +120,8 @@ public enum PNGCodec {
         (format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1) + (format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0)
     }
 
-    static func message(_ image: inout png_image) -> String {
-        let text = withUnsafeBytes(of: &image.message) { raw -> String in
+    static func message(_ image: UnsafeMutablePointer<png_image>) -> String {
+        let text = withUnsafeBytes(of: &image.pointee.message) { raw -> String in
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
         }

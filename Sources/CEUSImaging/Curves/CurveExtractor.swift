@@ -28,7 +28,7 @@ public struct CurveExtractor: Sendable {
             }
         }
         let tables = LinearizationTables(linearization: clip.linearization)
-        let done = Counter()
+        let done = ProgressCounter()
         let source = clip.source
         let perFrame: [[(sum: Double, saturated: Int)]] = try parallelMap(clip.frameCount) { index in
             let frame = try source.frame(at: index)
@@ -45,17 +45,6 @@ public struct CurveExtractor: Sendable {
                 intensities: perFrame.map { $0[r].sum / n },
                 saturatedPercent: perFrame.map { 100 * Double($0[r].saturated) / n },
                 excluded: excluded)
-        }
-    }
-}
-
-/// Thread-safe counter for progress.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int {
-        lock.withLock {
-            value += 1; return value
         }
     }
 }

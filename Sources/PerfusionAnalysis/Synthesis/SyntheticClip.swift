@@ -150,7 +150,7 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         let dropouts = Set(dropoutFrames)
         let digits = max(4, String(frameCount).count)
         let total = frameCount
-        let done = SynthesisCounter()
+        let done = ProgressCounter()
         _ = try parallelMap(frameCount) { index in
             let frame = render(frame: index, dropouts: dropouts)
             let name =
@@ -175,16 +175,6 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         var data = try encoder.encode(value)
         data.append(UInt8(ascii: "\n"))
         return data
-    }
-}
-
-final class SynthesisCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int {
-        lock.withLock {
-            value += 1; return value
-        }
     }
 }
 
