@@ -2,7 +2,7 @@
 # Both install missing Debian packages first (`make deps`).
 
 SWIFT        ?= swift
-NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc native
+NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DECHOFLOW_FMA
 SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.

@@ -16,6 +16,6 @@ struct EchoflowCommand: ParsableCommand {
               echoflow synth --output my-clip --seed 7
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, DemoCommand.self, SynthCommand.self, InspectCommand.self]
+        subcommands: [AnalyzeCommand.self, DemoCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
 }

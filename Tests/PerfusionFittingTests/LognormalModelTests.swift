@@ -70,3 +70,25 @@ struct LognormalModelTests {
         #expect(abs(shape.slope(at: 12) - numericSlope) < 1e-7)
     }
 }
+
+@Suite("Vector and scalar model twins")
+struct ModelTwinTests {
+    @Test("the lognormal SIMD block agrees with the scalar value and gradient")
+    func lognormalTwins() {
+        let model = LognormalModel()
+        let p = ParameterVector(100, 2.9, 0.78, 5, 0.3, 0, 0, 0)
+        let times: [Double] = [0, 4.9, 5.01, 6, 9, 14.9, 30, 120]
+        let block = model.block(at: SIMD8<Float>(times.map(Float.init)), parameters: SIMD8<Float>(p))
+        let derivatives = [block.d0, block.d1, block.d2, block.d3, block.d4]
+        for (lane, t) in times.enumerated() {
+            let (value, gradient) = model.valueAndGradient(
+                at: Double(Float(t)), parameters: ParameterVector(SIMD8<Float>(p)))
+            // Float evaluation: a few ulps of the largest term (relative 1e-5 allows log/exp error amplified by L).
+            #expect(abs(Double(block.value[lane]) - value) <= 1e-5 * max(1, abs(value)), "value at \(t)")
+            for k in 0..<5 {
+                let scale = max(1, abs(gradient[k]))
+                #expect(abs(Double(derivatives[k][lane]) - gradient[k]) <= 1e-4 * scale, "d\(k) at \(t)")
+            }
+        }
+    }
+}

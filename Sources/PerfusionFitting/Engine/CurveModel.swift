@@ -12,7 +12,7 @@ public typealias ParameterVector = SIMD8<Double>
 public protocol CurveModel: Sendable {
     /// Short name used in outputs, for example `lognormal`.
     var name: String { get }
-    /// Number of parameters (at most 8).
+    /// Number of parameters (at most 5).
     var parameterCount: Int { get }
     /// One descriptor per parameter, in the order of the parameter vector.
     var parameters: [ParameterDescriptor] { get }
@@ -23,6 +23,10 @@ public protocol CurveModel: Sendable {
     /// Model value and its gradient with respect to the parameters at time `t` (s).
     /// Lanes at and beyond `parameterCount` of the gradient must be zero.
     func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (value: Double, gradient: ParameterVector)
+
+    /// Value and gradient for eight samples at once in `Float` lanes (the vector twin of
+    /// `valueAndGradient`); `parameters` holds the parameters converted to `Float`.
+    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock
 
     /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>

@@ -10,84 +10,130 @@
 ///
 ///     (J^T J + lambda D) delta = J^T r
 ///
-/// by Cholesky, with `D` the running maximum of `diag(J^T J)` (Moré's scaling, invariant to parameter
-/// units) and `lambda` updated by Nielsen's rule from the gain ratio of actual to predicted decrease.
-/// Steps are projected onto the bounds. Standard errors come from `s^2 (J^T J)^-1`, `s^2 = C / (n - m)`.
+/// by Cholesky in `Double`, with `D` the running maximum of `diag(J^T J)` (Moré's scaling, invariant to
+/// parameter units) and `lambda` updated by Nielsen's rule from the gain ratio of actual to predicted
+/// decrease. Steps are projected onto the bounds. Standard errors come from `s^2 (J^T J)^-1`,
+/// `s^2 = C / (n - m)`.
+///
+/// Two fused passes share this loop: ``Precision/vector`` evaluates eight samples at a time in `Float` SIMD
+/// lanes (the fast path), ``Precision/scalar`` one sample at a time in `Double` (the reference twin).
 ///
 /// References: K. Madsen, H. B. Nielsen, O. Tingleff, "Methods for non-linear least squares problems",
 /// IMM DTU (2004), §3.2; J. J. Moré, "The Levenberg–Marquardt algorithm: implementation and theory",
 /// Lecture Notes in Mathematics 630 (1978), doi:10.1007/BFb0067700.
 public struct LevenbergMarquardt: Sendable {
+    /// How the fused pass evaluates the model.
+    public enum Precision: Sendable, Equatable {
+        /// Eight samples per step in `Float` SIMD lanes; normal equations solved in `Double`.
+        case vector
+        /// One sample per step in `Double`: the reference twin of the vector path.
+        case scalar
+    }
+
     /// Stopping rules and limits.
     public struct Options: Sendable, Equatable {
-        /// Maximum number of iterations (Jacobian passes).
-        public var maxIterations = 200
+        public var precision: Precision
+        /// Maximum number of iterations (fused passes).
+        public var maxIterations: Int
         /// Stop when both the actual and predicted relative cost decrease fall below this.
-        public var costTolerance = 1e-10
+        public var costTolerance: Double
         /// Stop when every parameter step is below this relative to the parameter.
-        public var stepTolerance = 1e-10
+        public var stepTolerance: Double
         /// Stop when every scaled gradient component `|J^T r|_k / sqrt((J^T J)_kk C)` falls below this.
-        public var gradientTolerance = 1e-10
-        /// Initial damping relative to the largest diagonal entry of `J^T J`.
+        public var gradientTolerance: Double
+        /// Initial damping relative to the diagonal of `J^T J`.
         public var initialDamping = 1e-3
 
-        public init() {}
+        public init(
+            precision: Precision, maxIterations: Int, costTolerance: Double, stepTolerance: Double,
+            gradientTolerance: Double
+        ) {
+            self.precision = precision
+            self.maxIterations = maxIterations
+            self.costTolerance = costTolerance
+            self.stepTolerance = stepTolerance
+            self.gradientTolerance = gradientTolerance
+        }
+
+        /// The fast path: Float SIMD passes, tolerances at the resolution of Float sums.
+        public static let fast = Options(
+            precision: .vector, maxIterations: 60, costTolerance: 1e-7, stepTolerance: 1e-6, gradientTolerance: 1e-6)
+        /// The reference: Double scalar passes, tight tolerances.
+        public static let reference = Options(
+            precision: .scalar, maxIterations: 200, costTolerance: 1e-12, stepTolerance: 1e-10,
+            gradientTolerance: 1e-10)
     }
 
     public var options: Options
 
-    public init(options: Options = Options()) {
+    public init(options: Options = .fast) {
         self.options = options
     }
 
     /// Fits `model` to `curve` from the model's data-driven initial guess and within its bounds.
     ///
     /// Curves with too few samples, non-finite values or no bolus are returned as rejected results.
-    public func fit<Model: CurveModel>(_ model: Model, to curve: CurveSamples) -> FitResult {
+    public func fit<Model: CurveModel>(
+        _ model: Model, to curve: CurveSamples, workspace: FitWorkspace? = nil
+    ) -> FitResult {
         let m = model.parameterCount
-        let needed = max(2 * m, m + 3)
-        guard curve.count >= needed else {
-            return .rejected(
-                .tooFewSamples(found: curve.count, needed: needed), sampleCount: curve.count, parameterCount: m)
-        }
-        guard curve.values.allSatisfy(\.isFinite), curve.times.allSatisfy(\.isFinite) else {
-            return .rejected(.nonFiniteSamples, sampleCount: curve.count, parameterCount: m)
+        if let rejection = Self.screen(curve, parameterCount: m) {
+            return .rejected(rejection, sampleCount: curve.count, parameterCount: m)
         }
         switch model.initialGuess(for: curve) {
         case .failure(let why):
             return .rejected(why, sampleCount: curve.count, parameterCount: m)
         case .success(let start):
-            return fit(model, to: curve, from: start, bounds: model.bounds(for: curve))
+            return fit(model, to: curve, from: start, bounds: model.bounds(for: curve), workspace: workspace)
         }
+    }
+
+    /// Samples needed to fit `parameterCount` parameters.
+    public static func minimumSamples(parameterCount m: Int) -> Int { max(2 * m, m + 3) }
+
+    /// Why a curve cannot be fitted at all, before any model looks at it.
+    static func screen(_ curve: CurveSamples, parameterCount m: Int) -> CurveRejection? {
+        let needed = minimumSamples(parameterCount: m)
+        guard curve.count >= needed else { return .tooFewSamples(found: curve.count, needed: needed) }
+        guard curve.values.allSatisfy(\.isFinite), curve.times.allSatisfy(\.isFinite) else {
+            return .nonFiniteSamples
+        }
+        return nil
     }
 
     /// Fits `model` to `curve` from `start` within `bounds`.
     ///
-    /// - Complexity: O(iterations * n * m^2) for n samples and m parameters; no allocation inside the loop.
+    /// - Complexity: O(iterations * n * m^2) for n samples and m parameters; no allocation inside the loop
+    ///   (and none at all when a workspace is passed).
     public func fit<Model: CurveModel>(
-        _ model: Model, to curve: CurveSamples, from start: ParameterVector, bounds: ParameterBounds
+        _ model: Model, to curve: CurveSamples, from start: ParameterVector, bounds: ParameterBounds,
+        workspace: FitWorkspace? = nil
     ) -> FitResult {
+        let ws = workspace ?? FitWorkspace(capacity: curve.count)
         let m = model.parameterCount
         let n = curve.count
+        let vector = options.precision == .vector
+        if vector { ws.pack(curve) }
         var mask = ParameterVector.zero
         for k in 0..<m { mask[k] = 1 }
         var p = bounds.clamp(start) * mask
 
-        // Workspaces, allocated once per fit.
-        var normal = [ParameterVector](repeating: .zero, count: m)
-        var trialNormal = [ParameterVector](repeating: .zero, count: m)
-        var damped = [ParameterVector](repeating: .zero, count: m)
-        var gradient = ParameterVector.zero
-        var trialGradient = ParameterVector.zero
+        @inline(__always) func pass(_ point: ParameterVector, _ normal: UnsafeMutablePointer<Double>) -> (
+            Double, ParameterVector
+        ) {
+            vector ? vectorPass(model, ws, point, normal) : scalarPass(model, curve, point, m, normal)
+        }
 
-        var cost = pass(model, curve, p, m, &normal, &gradient)
+        var normal = ws.normal
+        var trialNormal = ws.trialNormal
+        let damped = ws.damped
+        var (cost, gradient) = pass(p, normal)
         guard cost.isFinite else {
             return FitResult(
                 parameters: p, standardErrors: ParameterVector(repeating: .nan), cost: cost, iterations: 1,
                 termination: .nonFiniteValues, sampleCount: n, parameterCount: m)
         }
         var scale = ParameterVector.zero
-        for k in 0..<m { scale[k] = max(normal[k][k], 1e-300) }
         var lambda = options.initialDamping
         var nu = 2.0
         var iterations = 1
@@ -98,10 +144,10 @@ public struct LevenbergMarquardt: Sendable {
                 termination = .convergedOnGradient
                 break
             }
-            for k in 0..<m { scale[k] = max(scale[k], normal[k][k]) }
-            for k in 0..<m {
-                damped[k] = normal[k]
-                damped[k][k] += lambda * scale[k]
+            for k in 0..<m { scale[k] = max(scale[k], normal[k * 9], 1e-300) }
+            for i in 0..<m {
+                for j in 0..<m { damped[i * 8 + j] = normal[i * 8 + j] }
+                damped[i * 9] += lambda * scale[i]
             }
             guard let delta = SymmetricSolver.solve(damped, gradient, n: m) else {
                 lambda *= nu
@@ -123,10 +169,14 @@ public struct LevenbergMarquardt: Sendable {
                 break
             }
             iterations += 1
-            let trialCost = pass(model, curve, trial, m, &trialNormal, &trialGradient)
+            let (trialCost, trialGradient) = pass(trial, trialNormal)
             // Predicted decrease of the linearised model: 2 step.J^T r - step^T J^T J step.
             var quadratic = 0.0
-            for k in 0..<m { quadratic += step[k] * (normal[k] * step).sum() }
+            for i in 0..<m {
+                var row = 0.0
+                for j in 0..<m { row += normal[i * 8 + j] * step[j] }
+                quadratic += step[i] * row
+            }
             let predicted = 2 * (step * gradient).sum() - quadratic
             let actual = cost - trialCost
             if trialCost.isFinite && predicted > 0 && actual > 0 {
@@ -147,7 +197,7 @@ public struct LevenbergMarquardt: Sendable {
                 lambda *= nu
                 nu *= 2
                 if lambda > 1e30 {
-                    // No decrease is possible along any damped direction: a minimum to working precision.
+                    // No damped direction decreases the cost: a minimum to working precision.
                     termination = .convergedOnStep
                     break
                 }
@@ -155,56 +205,128 @@ public struct LevenbergMarquardt: Sendable {
         }
         if termination == .iterationLimit { iterations = min(iterations, options.maxIterations) }
 
-        var errors = ParameterVector(repeating: .nan)
-        if n > m, let inverse = SymmetricSolver.inverse(normal, n: m) {
+        var errors = ParameterVector.zero
+        for k in 0..<m { errors[k] = .nan }
+        if n > m, let diagonal = SymmetricSolver.inverseDiagonal(normal, n: m) {
             let s2 = cost / Double(n - m)
-            for k in 0..<m {
-                let v = s2 * inverse[k][k]
-                errors[k] = v >= 0 ? v.squareRoot() : .nan
-            }
+            for k in 0..<m { errors[k] = diagonal[k] >= 0 ? (s2 * diagonal[k]).squareRoot() : .nan }
         }
-        for k in m..<8 { errors[k] = 0 }
         return FitResult(
             parameters: p, standardErrors: errors, cost: cost, iterations: iterations,
             termination: termination, sampleCount: n, parameterCount: m)
     }
 
-    /// One fused pass: returns the cost and fills `J^T J` (rows) and `J^T r` at `p`.
+    /// Scalar fused pass in Double: returns the cost and `J^T r`, fills `J^T J` (row stride 8).
     @inline(__always)
-    private func pass<Model: CurveModel>(
-        _ model: Model, _ curve: CurveSamples, _ p: ParameterVector, _ m: Int,
-        _ normal: inout [ParameterVector], _ gradient: inout ParameterVector
-    ) -> Double {
-        for k in 0..<m { normal[k] = .zero }
-        gradient = .zero
+    private func scalarPass<Model: CurveModel>(
+        _ model: Model, _ curve: CurveSamples, _ p: ParameterVector, _ m: Int, _ normal: UnsafeMutablePointer<Double>
+    ) -> (Double, ParameterVector) {
+        var rows = (
+            ParameterVector.zero, ParameterVector.zero, ParameterVector.zero, ParameterVector.zero, ParameterVector.zero
+        )
+        var gradient = ParameterVector.zero
         var cost = 0.0
-        let times = curve.times
-        let values = curve.values
-        for i in 0..<times.count {
-            let (f, g) = model.valueAndGradient(at: times[i], parameters: p)
-            let r = values[i] - f
-            cost += r * r
-            gradient.addProduct(g, r)
-            for k in 0..<m { normal[k].addProduct(g, g[k]) }
+        curve.times.withUnsafeBufferPointer { times in
+            curve.values.withUnsafeBufferPointer { values in
+                for i in 0..<times.count {
+                    let (f, g) = model.valueAndGradient(at: times[i], parameters: p)
+                    let r = values[i] - f
+                    cost += r * r
+                    gradient += g * r
+                    rows.0 += g * g[0]
+                    rows.1 += g * g[1]
+                    rows.2 += g * g[2]
+                    rows.3 += g * g[3]
+                    rows.4 += g * g[4]
+                }
+            }
         }
-        return cost
+        for j in 0..<m {
+            normal[j] = rows.0[j]
+            normal[8 + j] = rows.1[j]
+            normal[16 + j] = rows.2[j]
+            normal[24 + j] = rows.3[j]
+            normal[32 + j] = rows.4[j]
+        }
+        return (cost, gradient)
+    }
+
+    /// Vector fused pass: eight samples per step in Float lanes, the 15 entries of the symmetric 5 x 5
+    /// `J^T J`, `J^T r` and the cost accumulated lane-wise and reduced to Double once at the end.
+    @inline(__always)
+    private func vectorPass<Model: CurveModel>(
+        _ model: Model, _ ws: FitWorkspace, _ p: ParameterVector, _ normal: UnsafeMutablePointer<Double>
+    ) -> (Double, ParameterVector) {
+        let pf = SIMD8<Float>(p)
+        var c = SIMD8<Float>.zero
+        var g0 = SIMD8<Float>.zero, g1 = SIMD8<Float>.zero, g2 = SIMD8<Float>.zero
+        var g3 = SIMD8<Float>.zero, g4 = SIMD8<Float>.zero
+        var h00 = SIMD8<Float>.zero, h01 = SIMD8<Float>.zero, h02 = SIMD8<Float>.zero, h03 = SIMD8<Float>.zero
+        var h04 = SIMD8<Float>.zero, h11 = SIMD8<Float>.zero, h12 = SIMD8<Float>.zero, h13 = SIMD8<Float>.zero
+        var h14 = SIMD8<Float>.zero, h22 = SIMD8<Float>.zero, h23 = SIMD8<Float>.zero, h24 = SIMD8<Float>.zero
+        var h33 = SIMD8<Float>.zero, h34 = SIMD8<Float>.zero, h44 = SIMD8<Float>.zero
+        let times = ws.times
+        let values = ws.values
+        let weights = ws.weights
+        for b in 0..<ws.blockCount {
+            let block = model.block(at: times[b], parameters: pf)
+            let w = weights[b]
+            let r = (values[b] - block.value) * w
+            let d0 = block.d0 * w, d1 = block.d1 * w, d2 = block.d2 * w, d3 = block.d3 * w, d4 = block.d4 * w
+            c = VectorMath.fma(r, r, c)
+            g0 = VectorMath.fma(d0, r, g0)
+            g1 = VectorMath.fma(d1, r, g1)
+            g2 = VectorMath.fma(d2, r, g2)
+            g3 = VectorMath.fma(d3, r, g3)
+            g4 = VectorMath.fma(d4, r, g4)
+            h00 = VectorMath.fma(d0, d0, h00)
+            h01 = VectorMath.fma(d0, d1, h01)
+            h02 = VectorMath.fma(d0, d2, h02)
+            h03 = VectorMath.fma(d0, d3, h03)
+            h04 = VectorMath.fma(d0, d4, h04)
+            h11 = VectorMath.fma(d1, d1, h11)
+            h12 = VectorMath.fma(d1, d2, h12)
+            h13 = VectorMath.fma(d1, d3, h13)
+            h14 = VectorMath.fma(d1, d4, h14)
+            h22 = VectorMath.fma(d2, d2, h22)
+            h23 = VectorMath.fma(d2, d3, h23)
+            h24 = VectorMath.fma(d2, d4, h24)
+            h33 = VectorMath.fma(d3, d3, h33)
+            h34 = VectorMath.fma(d3, d4, h34)
+            h44 = VectorMath.fma(d4, d4, h44)
+        }
+        @inline(__always) func sum(_ v: SIMD8<Float>) -> Double { Double(v.sum()) }
+        let entries = (
+            sum(h00), sum(h01), sum(h02), sum(h03), sum(h04), sum(h11), sum(h12), sum(h13), sum(h14), sum(h22),
+            sum(h23), sum(h24), sum(h33), sum(h34), sum(h44)
+        )
+        normal[0] = entries.0
+        normal[1] = entries.1
+        normal[2] = entries.2
+        normal[3] = entries.3
+        normal[4] = entries.4
+        normal[9] = entries.5
+        normal[10] = entries.6
+        normal[11] = entries.7
+        normal[12] = entries.8
+        normal[18] = entries.9
+        normal[19] = entries.10
+        normal[20] = entries.11
+        normal[27] = entries.12
+        normal[28] = entries.13
+        normal[36] = entries.14
+        for i in 1..<5 { for j in 0..<i { normal[i * 8 + j] = normal[j * 8 + i] } }
+        return (sum(c), ParameterVector(sum(g0), sum(g1), sum(g2), sum(g3), sum(g4), 0, 0, 0))
     }
 
     private func scaledGradientNorm(
-        _ gradient: ParameterVector, _ normal: [ParameterVector], _ cost: Double, _ m: Int
+        _ gradient: ParameterVector, _ normal: UnsafeMutablePointer<Double>, _ cost: Double, _ m: Int
     ) -> Double {
         var worst = 0.0
         for k in 0..<m {
-            let d = normal[k][k] * cost
+            let d = normal[k * 9] * cost
             if d > 0 { worst = max(worst, abs(gradient[k]) / d.squareRoot()) }
         }
         return worst
-    }
-}
-
-extension SIMD8 where Scalar == Double {
-    @inline(__always)
-    fileprivate mutating func addProduct(_ a: SIMD8<Double>, _ b: Double) {
-        self += a * b
     }
 }

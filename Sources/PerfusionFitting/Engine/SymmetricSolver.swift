@@ -1,60 +1,89 @@
 /// Dense symmetric positive-definite solves for the small normal equations of a fit (n <= 8).
 ///
-/// The matrix is stored as up to eight rows of `SIMD8<Double>`; only the first `n` lanes of the first `n`
-/// rows are read. Cholesky factorisation `M = L L^T`, then forward and back substitution.
-/// Complexity O(n^3), with n the parameter count.
+/// Matrices are row-major with a row stride of 8; only the leading n x n block is read. Cholesky
+/// factorisation `M = L L^T` into stack memory, then forward and back substitution. O(n^3), no heap allocation.
 public enum SymmetricSolver {
-    /// Solves `M x = b` in place of a copy; returns nil when `M` is not positive definite
-    /// (a pivot at or below `1e-300` or not finite).
-    public static func solve(_ m: [ParameterVector], _ b: ParameterVector, n: Int) -> ParameterVector? {
-        var l = [ParameterVector](repeating: .zero, count: n)
-        guard factor(m, n: n, into: &l) else { return nil }
-        return substitute(l, b, n: n)
-    }
-
-    /// Inverse of `M` (rows), or nil when `M` is not positive definite.
-    public static func inverse(_ m: [ParameterVector], n: Int) -> [ParameterVector]? {
-        var l = [ParameterVector](repeating: .zero, count: n)
-        guard factor(m, n: n, into: &l) else { return nil }
-        var inv = [ParameterVector](repeating: .zero, count: n)
-        for j in 0..<n {
-            var e = ParameterVector.zero
-            e[j] = 1
-            let column = substitute(l, e, n: n)
-            for i in 0..<n { inv[i][j] = column[i] }
+    /// Solves `M x = b`; nil when `M` is not positive definite (a pivot at or below 1e-300, or not finite).
+    public static func solve(_ m: UnsafePointer<Double>, _ b: ParameterVector, n: Int) -> ParameterVector? {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l in
+            guard factor(m, n: n, into: l.baseAddress!) else { return nil }
+            return substitute(l.baseAddress!, b, n: n)
         }
-        return inv
     }
 
-    /// Cholesky factor `L` (lower triangular rows) of `M`; false if a pivot is not positive.
-    static func factor(_ m: [ParameterVector], n: Int, into l: inout [ParameterVector]) -> Bool {
+    /// Diagonal of `M^-1` (lanes beyond n are zero); nil when `M` is not positive definite.
+    public static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l in
+            guard factor(m, n: n, into: l.baseAddress!) else { return nil }
+            var diagonal = ParameterVector.zero
+            for j in 0..<n {
+                var e = ParameterVector.zero
+                e[j] = 1
+                diagonal[j] = substitute(l.baseAddress!, e, n: n)[j]
+            }
+            return diagonal
+        }
+    }
+
+    /// Convenience for tests and small callers: `M` given as rows.
+    public static func solve(_ rows: [ParameterVector], _ b: ParameterVector, n: Int) -> ParameterVector? {
+        withMatrix(rows, n: n) { solve($0, b, n: n) }
+    }
+
+    /// Convenience: the full inverse of `M` given as rows.
+    public static func inverse(_ rows: [ParameterVector], n: Int) -> [ParameterVector]? {
+        withMatrix(rows, n: n) { m in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l -> [ParameterVector]? in
+                guard factor(m, n: n, into: l.baseAddress!) else { return nil }
+                var inverse = [ParameterVector](repeating: .zero, count: n)
+                for j in 0..<n {
+                    var e = ParameterVector.zero
+                    e[j] = 1
+                    let column = substitute(l.baseAddress!, e, n: n)
+                    for i in 0..<n { inverse[i][j] = column[i] }
+                }
+                return inverse
+            }
+        }
+    }
+
+    static func withMatrix<R>(_ rows: [ParameterVector], n: Int, _ body: (UnsafePointer<Double>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { m in
+            for i in 0..<8 { for j in 0..<8 { m[i * 8 + j] = i < n && j < n ? rows[i][j] : 0 } }
+            return body(UnsafePointer(m.baseAddress!))
+        }
+    }
+
+    @inline(__always)
+    static func factor(_ m: UnsafePointer<Double>, n: Int, into l: UnsafeMutablePointer<Double>) -> Bool {
         for i in 0..<n {
             for j in 0...i {
-                var sum = m[i][j]
-                for k in 0..<j { sum -= l[i][k] * l[j][k] }
+                var sum = m[i * 8 + j]
+                for k in 0..<j { sum -= l[i * 8 + k] * l[j * 8 + k] }
                 if i == j {
                     guard sum > 1e-300, sum.isFinite else { return false }
-                    l[i][i] = sum.squareRoot()
+                    l[i * 8 + i] = sum.squareRoot()
                 } else {
-                    l[i][j] = sum / l[j][j]
+                    l[i * 8 + j] = sum / l[j * 8 + j]
                 }
             }
         }
         return true
     }
 
-    static func substitute(_ l: [ParameterVector], _ b: ParameterVector, n: Int) -> ParameterVector {
+    @inline(__always)
+    static func substitute(_ l: UnsafePointer<Double>, _ b: ParameterVector, n: Int) -> ParameterVector {
         var y = ParameterVector.zero
         for i in 0..<n {
             var sum = b[i]
-            for k in 0..<i { sum -= l[i][k] * y[k] }
-            y[i] = sum / l[i][i]
+            for k in 0..<i { sum -= l[i * 8 + k] * y[k] }
+            y[i] = sum / l[i * 8 + i]
         }
         var x = ParameterVector.zero
         for i in stride(from: n - 1, through: 0, by: -1) {
             var sum = y[i]
-            for k in (i + 1)..<n { sum -= l[k][i] * x[k] }
-            x[i] = sum / l[i][i]
+            for k in (i + 1)..<n { sum -= l[k * 8 + i] * x[k] }
+            x[i] = sum / l[i * 8 + i]
         }
         return x
     }

@@ -53,7 +53,7 @@ public struct CurveFeatures: Sendable, Equatable {
             base = lowest
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
-            base = CurveFeatures.median(Array(y[0..<k]))
+            base = CurveFeatures.median(CurveFeatures.spread(y[0..<k], atMost: 64))
             arrival = t[k - 1]
         }
 
@@ -66,8 +66,11 @@ public struct CurveFeatures: Sendable, Equatable {
             moment += e * dt * t[i]
         }
 
-        var differences = [Double](repeating: 0, count: n - 1)
-        for i in 0..<(n - 1) { differences[i] = abs(y[i + 1] - y[i]) }
+        // The noise level needs no more than 64 differences, spread over the whole curve.
+        let stride = max(1, (n - 1) / 64)
+        var differences: [Double] = []
+        differences.reserveCapacity((n - 1) / stride + 1)
+        for i in Swift.stride(from: 0, to: n - 1, by: stride) { differences.append(abs(y[i + 1] - y[i])) }
         // MAD of differences of independent noise: sigma * sqrt(2) * 0.6745.
         let noise = CurveFeatures.median(differences) / (0.674_489_75 * 2.0.squareRoot())
 
@@ -100,10 +103,61 @@ public struct CurveFeatures: Sendable, Equatable {
         return out
     }
 
+    /// At most `limit` values spread evenly over `values` (all of them when there are few).
+    static func spread(_ values: ArraySlice<Double>, atMost limit: Int) -> [Double] {
+        guard values.count > limit else { return Array(values) }
+        let step = Double(values.count) / Double(limit)
+        return (0..<limit).map { values[values.startIndex + Int(Double($0) * step)] }
+    }
+
+    /// Median by Hoare's selection (expected O(n)), on a copy.
     static func median(_ values: [Double]) -> Double {
         if values.isEmpty { return 0 }
-        let s = values.sorted()
-        let m = s.count / 2
-        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
+        var v = values
+        let m = v.count / 2
+        let upper = select(&v, m)
+        guard v.count % 2 == 0 else { return upper }
+        // The lower middle is the largest value left of position m after selection.
+        var lower = v[0]
+        for i in 1..<m where v[i] > lower { lower = v[i] }
+        return (lower + upper) / 2
     }
+
+    /// Puts the k-th smallest value at index k (smaller ones before it) and returns it.
+    static func select(_ v: inout [Double], _ k: Int) -> Double {
+        var lo = 0
+        var hi = v.count - 1
+        while lo < hi {
+            // Median-of-three pivot keeps sorted and reversed inputs linear.
+            let mid = (lo + hi) / 2
+            if v[mid] < v[lo] { v.swapAt(mid, lo) }
+            if v[hi] < v[lo] { v.swapAt(hi, lo) }
+            if v[hi] < v[mid] { v.swapAt(hi, mid) }
+            let pivot = v[mid]
+            var i = lo
+            var j = hi
+            while i <= j {
+                while v[i] < pivot { i += 1 }
+                while v[j] > pivot { j -= 1 }
+                if i <= j {
+                    v.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j {
+                hi = j
+            } else if k >= i {
+                lo = i
+            } else {
+                break
+            }
+        }
+        return v[k]
+    }
+}
+
+extension CurveFeatures {
+    /// The median used by the features (exposed for tests).
+    public static func medianForTesting(_ values: [Double]) -> Double { median(values) }
 }

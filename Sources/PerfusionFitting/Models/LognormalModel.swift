@@ -67,6 +67,29 @@ public struct LognormalModel: CurveModel {
         return (p[4] + aphi, gradient)
     }
 
+    @inline(__always)
+    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+        let x = t - p[3]
+        // Lanes after the appearance time (x > 1e-30); the others evaluate at x = 1 and are zeroed.
+        let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
+        let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
+        let inverseX = 1 / xs
+        let inverseSigma = 1 / p[2]
+        let inverseSigma2 = inverseSigma * inverseSigma
+        let l = VectorMath.log(xs) - p[1]
+        let lScaled = l * inverseSigma2
+        let gauss = VectorMath.exp(-0.5 * l * lScaled)
+        let phi = (gauss * inverseX * (Float(Self.inverseRootTwoPi) * inverseSigma)).keeping(positive)
+        let aphi = p[0] * phi
+        return ModelBlock(
+            value: aphi + p[4],
+            d0: phi,
+            d1: aphi * lScaled,
+            d2: aphi * (l * lScaled - 1) * inverseSigma,
+            d3: aphi * inverseX * (1 + lScaled),
+            d4: SIMD8(repeating: 1))
+    }
+
     /// Start from the curve's features (REFERENCE.md §2): `t0` is the arrival time, and with the observed
     /// TTP and first moment mTT,
     ///

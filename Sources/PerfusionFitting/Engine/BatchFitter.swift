@@ -1,0 +1,66 @@
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Fits many curves across cores. Results come back in input order and are bit-identical whatever the
+/// thread count: each curve is fitted alone, from its own data-driven start, in its own workspace.
+///
+/// Curves are split into chunks of ``chunkSize``; worker w takes chunks w, w + T, w + 2T, ... (a static
+/// assignment, so scheduling never changes which curves share a workspace). Each worker allocates one
+/// workspace.
+public struct BatchFitter: Sendable {
+    public let engine: LevenbergMarquardt
+    /// Worker threads (at least 1).
+    public let threads: Int
+    /// Curves per chunk.
+    public static let chunkSize = 64
+
+    /// - Parameter threads: worker threads; nil uses every core.
+    public init(engine: LevenbergMarquardt = LevenbergMarquardt(), threads: Int? = nil) {
+        self.engine = engine
+        self.threads = max(1, threads ?? BatchFitter.coreCount)
+    }
+
+    /// Active processor count.
+    public static var coreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Fits `model` to every curve.
+    public func fit<Model: CurveModel>(_ model: Model, curves: [CurveSamples]) -> [FitResult] {
+        let results = UnsafeMutableBufferPointer<FitResult>.allocate(capacity: curves.count)
+        defer { results.deallocate() }
+        let chunks = (curves.count + Self.chunkSize - 1) / Self.chunkSize
+        let workers = min(threads, max(chunks, 1))
+        let capacity = curves.map(\.count).max() ?? 0
+        let output = ResultSlots(results)
+        let work: @Sendable (Int) -> Void = { worker in
+            let workspace = FitWorkspace(capacity: capacity)
+            var chunk = worker
+            while chunk < chunks {
+                let end = min(curves.count, (chunk + 1) * Self.chunkSize)
+                for i in (chunk * Self.chunkSize)..<end {
+                    output.store(i, engine.fit(model, to: curves[i], workspace: workspace))
+                }
+                chunk += workers
+            }
+        }
+        if workers == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        }
+        return Array(results)
+    }
+}
+
+/// Result storage written by several workers at distinct indices.
+private struct ResultSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<FitResult>
+    init(_ buffer: UnsafeMutableBufferPointer<FitResult>) { self.buffer = buffer }
+    func store(_ i: Int, _ result: FitResult) { (buffer.baseAddress! + i).initialize(to: result) }
+}

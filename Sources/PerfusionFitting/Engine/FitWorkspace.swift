@@ -1,0 +1,68 @@
+/// Memory a fit needs, allocated once and reused for every fit of one worker (never shared between
+/// threads). Holds the samples packed in blocks of eight `Float` lanes (padded with zero weights) and the
+/// normal equations.
+public final class FitWorkspace {
+    /// Samples as blocks of eight lanes.
+    private(set) var times: UnsafeMutablePointer<SIMD8<Float>>
+    private(set) var values: UnsafeMutablePointer<SIMD8<Float>>
+    private(set) var weights: UnsafeMutablePointer<SIMD8<Float>>
+    private(set) var blockCapacity: Int
+    /// Number of blocks of the packed curve.
+    private(set) var blockCount = 0
+    /// Row-major 8 x 8 matrices: J^T J at the current point, at the trial point, and damped.
+    let normal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+    let trialNormal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+    let damped = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+
+    public init(capacity: Int = 1024) {
+        blockCapacity = max(1, (capacity + 7) / 8)
+        times = .allocate(capacity: blockCapacity)
+        values = .allocate(capacity: blockCapacity)
+        weights = .allocate(capacity: blockCapacity)
+        for p in [normal, trialNormal, damped] { p.initialize(repeating: 0, count: 64) }
+    }
+
+    deinit {
+        times.deallocate()
+        values.deallocate()
+        weights.deallocate()
+        normal.deallocate()
+        trialNormal.deallocate()
+        damped.deallocate()
+    }
+
+    /// Packs `curve` into Float blocks, growing the buffers only when a longer curve arrives.
+    func pack(_ curve: CurveSamples) {
+        let blocks = (curve.count + 7) / 8
+        if blocks > blockCapacity {
+            times.deallocate()
+            values.deallocate()
+            weights.deallocate()
+            blockCapacity = blocks
+            times = .allocate(capacity: blocks)
+            values = .allocate(capacity: blocks)
+            weights = .allocate(capacity: blocks)
+        }
+        blockCount = blocks
+        curve.times.withUnsafeBufferPointer { t in
+            curve.values.withUnsafeBufferPointer { y in
+                for b in 0..<blocks {
+                    var tb = SIMD8<Float>.zero
+                    var yb = SIMD8<Float>.zero
+                    var wb = SIMD8<Float>.zero
+                    let last = t.count - 1
+                    for lane in 0..<8 {
+                        let i = b * 8 + lane
+                        // Padding repeats the last time (a valid model input) with zero weight.
+                        tb[lane] = Float(t[min(i, last)])
+                        yb[lane] = i <= last ? Float(y[i]) : 0
+                        wb[lane] = i <= last ? 1 : 0
+                    }
+                    times[b] = tb
+                    values[b] = yb
+                    weights[b] = wb
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import PerfusionFitting
+import Testing
+
+@Suite("Vectorized exp and log")
+struct VectorMathTests {
+    @Test("exp agrees with the double-precision function over the whole Float range")
+    func expAccuracy() {
+        var worst = 0.0
+        var x = -87.0
+        while x < 88 {
+            let lanes = VectorMath.Vector((0..<8).map { Float(x + Double($0) * 0.0137) })
+            let got = VectorMath.exp(lanes)
+            for i in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, abs(Double(got[i]) - exact) / exact)
+            }
+            x += 0.0791
+        }
+        // Float has 2^-24 = 6e-8 relative resolution; the polynomial and 2^n scaling add a few ulps.
+        #expect(worst < 2e-7, "worst relative error \(worst)")
+    }
+
+    @Test("log agrees with the double-precision function from 1e-30 to 1e30")
+    func logAccuracy() {
+        var worst = 0.0
+        var x = 1e-30
+        while x < 1e30 {
+            let lanes = VectorMath.Vector((0..<8).map { Float(x * (1 + Double($0) * 0.093)) })
+            let got = VectorMath.log(lanes)
+            for i in 0..<8 {
+                let exact = Foundation.log(Double(lanes[i]))
+                worst = max(worst, abs(Double(got[i]) - exact) / max(1, abs(exact)))
+            }
+            x *= 1.0137
+        }
+        // Absolute error near log(1) = 0 (relative elsewhere), a few Float ulps.
+        #expect(worst < 2e-7, "worst error \(worst)")
+    }
+
+    @Test("exp clamps instead of overflowing")
+    func expClamps() {
+        let got = VectorMath.exp(VectorMath.Vector(-1000, -100, 100, 1000, 0, 1, -1, 88))
+        #expect(got[0] >= 0 && got[0] < 1e-37)
+        #expect(got[3].isFinite && got[3] > 1e38)
+        #expect(got[4] == 1)
+    }
+}
+
+@Suite("Curve features")
+struct CurveFeaturesTests {
+    @Test("the selection median equals the sorted median", arguments: [1, 2, 3, 10, 11, 101, 300])
+    func median(count: Int) {
+        var rng = TestRandomLite(seed: UInt64(count))
+        let values = (0..<count).map { _ in Double(rng.next() % 1000) / 7 }
+        let sorted = values.sorted()
+        let expected = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+        #expect(CurveFeatures.medianForTesting(values) == expected)
+    }
+}
+
+struct TestRandomLite {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
+    }
+}
