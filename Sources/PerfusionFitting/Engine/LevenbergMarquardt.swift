@@ -35,7 +35,8 @@ public struct LevenbergMarquardt: Sendable {
         public var precision: Precision
         /// Maximum number of iterations (fused passes).
         public var maxIterations: Int
-        /// Stop when both the actual and predicted relative cost decrease fall below this.
+        /// Stop when the predicted relative cost decrease falls below this, and either the actual decrease does
+        /// too or the step was nearly undamped (see the loop).
         public var costTolerance: Double
         /// Stop when every parameter step is below this relative to the parameter.
         public var stepTolerance: Double
@@ -57,7 +58,7 @@ public struct LevenbergMarquardt: Sendable {
 
         /// The fast path: Float SIMD passes, tolerances at the resolution of Float sums.
         public static let fast = Options(
-            precision: .vector, maxIterations: 60, costTolerance: 1e-7, stepTolerance: 1e-6, gradientTolerance: 1e-6)
+            precision: .vector, maxIterations: 60, costTolerance: 1e-9, stepTolerance: 1e-6, gradientTolerance: 1e-6)
         /// The reference: Double scalar passes, tight tolerances.
         public static let reference = Options(
             precision: .scalar, maxIterations: 200, costTolerance: 1e-12, stepTolerance: 1e-10,
@@ -133,6 +134,8 @@ public struct LevenbergMarquardt: Sendable {
                 parameters: p, standardErrors: ParameterVector(repeating: .nan), cost: cost, iterations: 1,
                 termination: .nonFiniteValues, sampleCount: n, parameterCount: m)
         }
+        // Relative cost changes below this are rounding noise of the pass.
+        let resolution = vector ? 1e-6 : 1e-14
         var scale = ParameterVector.zero
         var lambda = options.initialDamping
         var nu = 2.0
@@ -179,7 +182,12 @@ public struct LevenbergMarquardt: Sendable {
             }
             let predicted = 2 * (step * gradient).sum() - quadratic
             let actual = cost - trialCost
-            if trialCost.isFinite && predicted > 0 && actual > 0 {
+            // A nearly undamped (Gauss-Newton) step's predicted decrease estimates what is left to gain. It comes
+            // from the normal equations, solved in Double; the actual decrease is a difference of two sums,
+            // which Float passes resolve only to about 1e-7 of the cost.
+            let nearlyUndamped = lambda <= 1e-2
+            let belowResolution = predicted <= resolution * cost
+            if trialCost.isFinite && predicted > 0 && (actual > 0 || (belowResolution && nearlyUndamped)) {
                 let rho = actual / predicted
                 p = trial
                 swap(&normal, &trialNormal)
@@ -189,7 +197,10 @@ public struct LevenbergMarquardt: Sendable {
                 let r = 2 * rho - 1
                 lambda *= Swift.max(1.0 / 3.0, 1 - r * r * r)
                 nu = 2
-                if actual <= options.costTolerance * previous && predicted <= options.costTolerance * previous {
+                if predicted <= options.costTolerance * previous
+                    && (actual <= options.costTolerance * previous || nearlyUndamped)
+                    || belowResolution && nearlyUndamped
+                {
                     termination = .convergedOnCost
                     break
                 }
