@@ -44,23 +44,22 @@ public final class FitWorkspace {
             weights = .allocate(capacity: blocks)
         }
         blockCount = blocks
-        curve.times.withUnsafeBufferPointer { t in
-            curve.values.withUnsafeBufferPointer { y in
-                for b in 0..<blocks {
-                    var tb = SIMD8<Float>.zero
-                    var yb = SIMD8<Float>.zero
-                    var wb = SIMD8<Float>.zero
-                    let last = t.count - 1
-                    for lane in 0..<8 {
-                        let i = b * 8 + lane
-                        // Padding repeats the last time (a valid model input) with zero weight.
-                        tb[lane] = Float(t[min(i, last)])
-                        yb[lane] = i <= last ? Float(y[i]) : 0
-                        wb[lane] = i <= last ? 1 : 0
-                    }
-                    times[b] = tb
-                    values[b] = yb
-                    weights[b] = wb
+        let t = UnsafeMutableRawPointer(times).assumingMemoryBound(to: Float.self)
+        let y = UnsafeMutableRawPointer(values).assumingMemoryBound(to: Float.self)
+        let w = UnsafeMutableRawPointer(weights).assumingMemoryBound(to: Float.self)
+        let n = curve.count
+        curve.times.withUnsafeBufferPointer { times in
+            curve.values.withUnsafeBufferPointer { values in
+                for i in 0..<n {
+                    t[i] = Float(times[i])
+                    y[i] = Float(values[i])
+                    w[i] = 1
+                }
+                // Padding repeats the last time (a valid model input) with zero weight.
+                for i in n..<(blocks * 8) {
+                    t[i] = Float(times[n - 1])
+                    y[i] = 0
+                    w[i] = 0
                 }
             }
         }

@@ -31,14 +31,28 @@ public struct CurveFeatures: Sendable, Equatable {
     /// - Complexity: O(n log n) for the medians.
     public init(_ curve: CurveSamples) {
         let n = curve.count
-        let t = curve.times
-        let y = curve.values
         precondition(n >= 3)
         // Odd window of about 1/30 of the curve, at least 3 samples.
         var window = max(3, n / 30)
         if window % 2 == 0 { window += 1 }
-        let smooth = CurveFeatures.movingAverage(y, window: window)
+        // One stack buffer: the smoothed curve (n) and scratch for medians (at most 64).
+        self = withUnsafeTemporaryAllocation(of: Double.self, capacity: n + 64) { buffer in
+            curve.times.withUnsafeBufferPointer { t in
+                curve.values.withUnsafeBufferPointer { y in
+                    let smooth = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
+                    let scratch = UnsafeMutableBufferPointer(rebasing: buffer[n..<(n + 64)])
+                    return CurveFeatures(t, y, window: window, smooth: smooth, scratch: scratch)
+                }
+            }
+        }
+    }
 
+    private init(
+        _ t: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, window: Int,
+        smooth: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
+    ) {
+        let n = t.count
+        CurveFeatures.movingAverage(y, window: window, into: smooth)
         var peak = 0
         for i in 1..<n where smooth[i] > smooth[peak] { peak = i }
         var lowest = smooth[0]
@@ -53,7 +67,10 @@ public struct CurveFeatures: Sendable, Equatable {
             base = lowest
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
-            base = CurveFeatures.median(CurveFeatures.spread(y[0..<k], atMost: 64))
+            // Median of at most 64 pre-arrival samples spread evenly over them.
+            let count = min(k, 64)
+            for j in 0..<count { scratch[j] = y[j * k / count] }
+            base = CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<count]))
             arrival = t[k - 1]
         }
 
@@ -66,13 +83,16 @@ public struct CurveFeatures: Sendable, Equatable {
             moment += e * dt * t[i]
         }
 
-        // The noise level needs no more than 64 differences, spread over the whole curve.
-        let stride = max(1, (n - 1) / 64)
-        var differences: [Double] = []
-        differences.reserveCapacity((n - 1) / stride + 1)
-        for i in Swift.stride(from: 0, to: n - 1, by: stride) { differences.append(abs(y[i + 1] - y[i])) }
-        // MAD of differences of independent noise: sigma * sqrt(2) * 0.6745.
-        let noise = CurveFeatures.median(differences) / (0.674_489_75 * 2.0.squareRoot())
+        // Noise from the median absolute first difference of at most 64 differences spread over the curve;
+        // the MAD of differences of independent noise is sigma * sqrt(2) * 0.6745.
+        let differences = min(n - 1, 64)
+        for j in 0..<differences {
+            let i = j * (n - 1) / differences
+            scratch[j] = abs(y[i + 1] - y[i])
+        }
+        let noise =
+            CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
+            / (0.674_489_75 * 2.0.squareRoot())
 
         baseline = base
         peakIndex = peak
@@ -89,33 +109,35 @@ public struct CurveFeatures: Sendable, Equatable {
         smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
     }
 
-    static func movingAverage(_ y: [Double], window: Int) -> [Double] {
+    /// Centred moving average with a window shrinking at the ends, by a running sum.
+    static func movingAverage(
+        _ y: UnsafeBufferPointer<Double>, window: Int, into out: UnsafeMutableBufferPointer<Double>
+    ) {
         let n = y.count
         let half = window / 2
-        var prefix = [Double](repeating: 0, count: n + 1)
-        for i in 0..<n { prefix[i + 1] = prefix[i] + y[i] }
-        var out = [Double](repeating: 0, count: n)
+        var sum = 0.0
+        var lo = 0
+        var hi = -1
         for i in 0..<n {
-            let lo = max(0, i - half)
-            let hi = min(n - 1, i + half)
-            out[i] = (prefix[hi + 1] - prefix[lo]) / Double(hi - lo + 1)
+            let newLo = max(0, i - half)
+            let newHi = min(n - 1, i + half)
+            while hi < newHi {
+                hi += 1
+                sum += y[hi]
+            }
+            while lo < newLo {
+                sum -= y[lo]
+                lo += 1
+            }
+            out[i] = sum / Double(hi - lo + 1)
         }
-        return out
     }
 
-    /// At most `limit` values spread evenly over `values` (all of them when there are few).
-    static func spread(_ values: ArraySlice<Double>, atMost limit: Int) -> [Double] {
-        guard values.count > limit else { return Array(values) }
-        let step = Double(values.count) / Double(limit)
-        return (0..<limit).map { values[values.startIndex + Int(Double($0) * step)] }
-    }
-
-    /// Median by Hoare's selection (expected O(n)), on a copy.
-    static func median(_ values: [Double]) -> Double {
-        if values.isEmpty { return 0 }
-        var v = values
+    /// Median by Hoare's selection (expected O(n)); reorders `v`.
+    static func median(_ v: UnsafeMutableBufferPointer<Double>) -> Double {
+        if v.isEmpty { return 0 }
         let m = v.count / 2
-        let upper = select(&v, m)
+        let upper = select(v, m)
         guard v.count % 2 == 0 else { return upper }
         // The lower middle is the largest value left of position m after selection.
         var lower = v[0]
@@ -124,7 +146,7 @@ public struct CurveFeatures: Sendable, Equatable {
     }
 
     /// Puts the k-th smallest value at index k (smaller ones before it) and returns it.
-    static func select(_ v: inout [Double], _ k: Int) -> Double {
+    static func select(_ v: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         var lo = 0
         var hi = v.count - 1
         while lo < hi {
@@ -159,5 +181,8 @@ public struct CurveFeatures: Sendable, Equatable {
 
 extension CurveFeatures {
     /// The median used by the features (exposed for tests).
-    public static func medianForTesting(_ values: [Double]) -> Double { median(values) }
+    public static func medianForTesting(_ values: [Double]) -> Double {
+        var copy = values
+        return copy.withUnsafeMutableBufferPointer { median($0) }
+    }
 }
