@@ -1,6 +1,7 @@
 import Foundation
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionFitting
 
 @Suite("Vectorized exp and log")
 struct VectorMathTests {
@@ -65,5 +66,40 @@ struct TestRandomLite {
     mutating func next() -> UInt64 {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return state >> 33
+    }
+}
+
+@Suite("Moving average and inverse diagonal")
+struct SmallKernelTests {
+    @Test("the running-sum moving average equals a direct average", arguments: [3, 4, 5, 9, 31, 300])
+    func movingAverage(count: Int) {
+        let y = (0..<count).map { Double(($0 * 7919) % 101) / 3 }
+        for window in [3, 5, 11] {
+            let half = window / 2
+            var out = [Double](repeating: .nan, count: count)
+            y.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { CurveFeatures.movingAverage(input, window: window, into: $0) }
+            }
+            for i in 0..<count {
+                // The window is cut at the ends of the curve.
+                let lo = max(0, i - half)
+                let hi = min(count - 1, i + half)
+                let direct = y[lo...hi].reduce(0, +) / Double(hi - lo + 1)
+                #expect(abs(out[i] - direct) < 1e-9, "i \(i), window \(window)")
+            }
+        }
+    }
+
+    @Test("the inverse diagonal equals the diagonal of the full inverse")
+    func inverseDiagonal() throws {
+        let rows: [ParameterVector] = [
+            ParameterVector(6, 2, 1, 0, 1, 0, 0, 0), ParameterVector(2, 5, 2, 1, 0, 0, 0, 0),
+            ParameterVector(1, 2, 7, 2, 1, 0, 0, 0), ParameterVector(0, 1, 2, 4, 1, 0, 0, 0),
+            ParameterVector(1, 0, 1, 1, 3, 0, 0, 0),
+        ]
+        let inverse = try #require(SymmetricSolver.inverse(rows, n: 5))
+        let diagonal = try #require(
+            SymmetricSolver.withMatrixForTesting(rows, n: 5) { SymmetricSolver.inverseDiagonal($0, n: 5) })
+        for k in 0..<5 { #expect(abs(diagonal[k] - inverse[k][k]) < 1e-13) }
     }
 }

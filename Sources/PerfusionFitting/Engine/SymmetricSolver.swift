@@ -12,14 +12,27 @@ public enum SymmetricSolver {
     }
 
     /// Diagonal of `M^-1` (lanes beyond n are zero); nil when `M` is not positive definite.
+    ///
+    ///     M^-1 = L^-T L^-1,  so  (M^-1)_jj = sum_i (L^-1)_ij^2
     public static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l in
-            guard factor(m, n: n, into: l.baseAddress!) else { return nil }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let l = buffer.baseAddress!
+            let inverse = l + 64
+            guard factor(m, n: n, into: l) else { return nil }
+            // Invert the lower-triangular factor column by column (forward substitution).
+            for j in 0..<n {
+                inverse[j * 8 + j] = 1 / l[j * 9]
+                for i in (j + 1)..<max(j + 1, n) {
+                    var sum = 0.0
+                    for k in j..<i { sum -= l[i * 8 + k] * inverse[k * 8 + j] }
+                    inverse[i * 8 + j] = sum / l[i * 9]
+                }
+            }
             var diagonal = ParameterVector.zero
             for j in 0..<n {
-                var e = ParameterVector.zero
-                e[j] = 1
-                diagonal[j] = substitute(l.baseAddress!, e, n: n)[j]
+                var sum = 0.0
+                for i in j..<n { sum += inverse[i * 8 + j] * inverse[i * 8 + j] }
+                diagonal[j] = sum
             }
             return diagonal
         }
@@ -86,5 +99,14 @@ public enum SymmetricSolver {
             x[i] = sum / l[i * 8 + i]
         }
         return x
+    }
+}
+
+extension SymmetricSolver {
+    /// Runs `body` with `rows` as a row-major matrix of stride 8 (for tests).
+    public static func withMatrixForTesting<R>(_ rows: [ParameterVector], n: Int, _ body: (UnsafePointer<Double>) -> R)
+        -> R
+    {
+        withMatrix(rows, n: n, body)
     }
 }

@@ -67,8 +67,8 @@ public struct CurveFeatures: Sendable, Equatable {
             base = lowest
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
-            // Median of at most 64 pre-arrival samples spread evenly over them.
-            let count = min(k, 64)
+            // Median of at most 32 pre-arrival samples spread evenly over them.
+            let count = min(k, 32)
             for j in 0..<count { scratch[j] = y[j * k / count] }
             base = CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<count]))
             arrival = t[k - 1]
@@ -109,27 +109,31 @@ public struct CurveFeatures: Sendable, Equatable {
         smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
     }
 
-    /// Centred moving average with a window shrinking at the ends, by a running sum.
+    /// Centred moving average over `y[max(0, i - h) ... min(n - 1, i + h)]`, `h = window / 2` (the window is
+    /// cut at the ends, so every average holds at least h + 1 samples), by a running sum.
     static func movingAverage(
         _ y: UnsafeBufferPointer<Double>, window: Int, into out: UnsafeMutableBufferPointer<Double>
     ) {
         let n = y.count
         let half = window / 2
+        let full = 2 * half + 1
+        let scale = 1 / Double(full)
         var sum = 0.0
-        var lo = 0
-        var hi = -1
+        var count = 0
+        for i in 0..<min(half + 1, n) {
+            sum += y[i]
+            count += 1
+        }
         for i in 0..<n {
-            let newLo = max(0, i - half)
-            let newHi = min(n - 1, i + half)
-            while hi < newHi {
-                hi += 1
-                sum += y[hi]
+            out[i] = count == full ? sum * scale : sum / Double(count)
+            if i + half + 1 < n {
+                sum += y[i + half + 1]
+                count += 1
             }
-            while lo < newLo {
-                sum -= y[lo]
-                lo += 1
+            if i - half >= 0 {
+                sum -= y[i - half]
+                count -= 1
             }
-            out[i] = sum / Double(hi - lo + 1)
         }
     }
 
