@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // MARK: - C libraries (Debian -dev packages, installed by `make deps`)
@@ -43,6 +44,7 @@ let package = Package(
             dependencies: [
                 "PerfusionFitting", "CEUSImaging",
                 .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
 

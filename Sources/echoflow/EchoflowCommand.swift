@@ -16,6 +16,9 @@ struct EchoflowCommand: ParsableCommand {
               echoflow synth --output my-clip --seed 7
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, DemoCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [
+            AnalyzeCommand.self, DemoCommand.self, SynthCommand.self, InspectCommand.self, FitCommand.self,
+            BenchCommand.self,
+        ]
     )
 }

@@ -19,7 +19,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 func exitCode(for error: any Error) -> Int32 {
     switch error {
     case let e as CEUSImagingError: return e.isMissingInput ? 66 : 65
-    case PerfusionAnalysisError.noClipsFound: return 66
+    case PerfusionAnalysisError.noClipsFound, PerfusionAnalysisError.missingInput: return 66
     case PerfusionAnalysisError.invalidSetting, PerfusionAnalysisError.unknownModel: return 64
     default: return 65
     }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Other commands, end to end")
 struct CommandsTests {
-    @Test("every command's help shows an example", arguments: ["analyze", "demo", "synth", "inspect"])
+    @Test("every command's help shows an example", arguments: ["analyze", "demo", "synth", "inspect", "fit", "bench"])
     func helpHasExamples(command: String) throws {
         let r = try runEchoflow([command, "--help"])
         #expect(r.status == 0)

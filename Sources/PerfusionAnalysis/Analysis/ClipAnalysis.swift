@@ -41,7 +41,7 @@ public struct ClipAnalysis: Sendable {
         clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ClipAnalysis {
-        let analyzer = try CurveAnalyzer(modelName: settings.model)
+        let analyzer = try CurveAnalyzer(modelName: settings.model, threads: 1)
         let clip = try Clip.open(clipPath, options: settings.clipOptions)
         let regionFile = try RegionFile.load(roiPath)
         let masks = try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)

@@ -4,6 +4,8 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
     case noClipsFound(path: String)
     case writeFailed(path: String, reason: String)
     case invalidSetting(name: String, detail: String)
+    case missingInput(path: String)
+    case invalidTable(path: String, line: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,10 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
             return "\(path): cannot write: \(reason)"
         case .invalidSetting(let name, let detail):
             return "\(name): \(detail)"
+        case .missingInput(let path):
+            return "\(path): no such file or folder"
+        case .invalidTable(let path, let line, let detail):
+            return line > 0 ? "\(path):\(line): \(detail)" : "\(path): \(detail)"
         }
     }
 }

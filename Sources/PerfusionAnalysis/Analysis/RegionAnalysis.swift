@@ -22,42 +22,54 @@ public struct RegionAnalysis: Sendable {
     }
 }
 
-/// Fits the lognormal model to region curves and derives the perfusion parameters.
+/// A fitted curve: the fit and, when it produced parameters, the perfusion parameters.
+public struct CurveFit: Sendable {
+    public let fit: FitResult
+    public let parameters: PerfusionParameters?
+}
+
+/// Fits a bolus model to curves (in parallel, results in input order) and derives the perfusion parameters.
 public struct CurveAnalyzer: Sendable {
-    public let engine: LevenbergMarquardt
-    public let model: LognormalModel
+    public let kind: ModelKind
+    public let fitter: BatchFitter
 
     /// Models that can be named on the command line.
-    public static let knownModels = ["lognormal"]
+    public static var knownModels: [String] { ModelKind.allCases.map(\.rawValue) }
 
-    public init(modelName: String = "lognormal", engine: LevenbergMarquardt = LevenbergMarquardt()) throws {
-        guard modelName == "lognormal" else {
+    public init(modelName: String = "lognormal", threads: Int? = nil) throws {
+        guard let kind = ModelKind(rawValue: modelName) else {
             throw PerfusionAnalysisError.unknownModel(name: modelName, known: Self.knownModels)
         }
-        self.engine = engine
-        self.model = LognormalModel()
+        self.kind = kind
+        fitter = BatchFitter(threads: threads)
     }
 
-    /// Fits one curve, leaving excluded frames out.
-    public func analyze(_ curve: TimeIntensityCurve) -> RegionAnalysis {
-        let included = curve.includedSamples
-        let samples = CurveSamples(times: included.times, values: included.values)
-        let fit = engine.fit(model, to: samples)
-        guard fit.hasParameters else {
-            return RegionAnalysis(
-                curve: curve, model: model.name, fit: fit, parameters: nil, relative: nil,
-                fitted: Array(repeating: .nan, count: curve.times.count))
+    /// Fits every curve.
+    public func fit(_ curves: [CurveSamples]) -> [CurveFit] {
+        let fits = fitter.fit(kind, curves: curves)
+        return zip(curves, fits).map { curve, fit in
+            guard fit.hasParameters else { return CurveFit(fit: fit, parameters: nil) }
+            let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curve.values)
+            let shape = LognormalModel().shape(fit.parameters)
+            return CurveFit(fit: fit, parameters: PerfusionParameters(shape: shape, qualityOfFit: qof))
         }
-        let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: samples.values)
-        let parameters = PerfusionParameters(shape: model.shape(fit.parameters), qualityOfFit: qof)
-        let fitted = curve.times.map { model.value(at: $0, parameters: fit.parameters) }
-        return RegionAnalysis(
-            curve: curve, model: model.name, fit: fit, parameters: parameters, relative: nil, fitted: fitted)
     }
 
-    /// Fits every curve and fills in amplitudes relative to the `reference` region (when given and fitted).
+    /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`
+    /// region (when given and fitted).
     public func analyze(_ curves: [TimeIntensityCurve], reference: String?) -> [RegionAnalysis] {
-        var results = curves.map(analyze)
+        let samples = curves.map { curve -> CurveSamples in
+            let included = curve.includedSamples
+            return CurveSamples(times: included.times, values: included.values)
+        }
+        let model = LognormalModel()
+        var results = zip(curves, fit(samples)).map { curve, fitted in
+            RegionAnalysis(
+                curve: curve, model: kind.rawValue, fit: fitted.fit, parameters: fitted.parameters, relative: nil,
+                fitted: curve.times.map {
+                    fitted.fit.hasParameters ? model.value(at: $0, parameters: fitted.fit.parameters) : .nan
+                })
+        }
         if let reference, let ref = results.first(where: { $0.region == reference })?.parameters {
             for i in results.indices {
                 if let own = results[i].parameters { results[i].relative = RelativeAmplitudes(own, reference: ref) }

@@ -64,31 +64,71 @@ public enum ParameterTable {
         return ""
     }
 
+    /// What a row holds beyond the clip and region names.
+    public struct RowValues {
+        public var model: String
+        public var fit: FitResult
+        public var parameters: PerfusionParameters?
+        public var relative: RelativeAmplitudes?
+        public var frames: Int
+        public var excluded: Int
+        /// Dynamic range used to linearize (dB); nil when the values were not linearized by Echoflow.
+        public var dynamicRangeDB: Double?
+        public var pixelCount: Int?
+        public var saturatedPercentMax: Double?
+        public var reference: String?
+
+        public init(
+            model: String, fit: FitResult, parameters: PerfusionParameters?, relative: RelativeAmplitudes? = nil,
+            frames: Int, excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil,
+            saturatedPercentMax: Double? = nil, reference: String? = nil
+        ) {
+            self.model = model
+            self.fit = fit
+            self.parameters = parameters
+            self.relative = relative
+            self.frames = frames
+            self.excluded = excluded
+            self.dynamicRangeDB = dynamicRangeDB
+            self.pixelCount = pixelCount
+            self.saturatedPercentMax = saturatedPercentMax
+            self.reference = reference
+        }
+    }
+
     /// The cells of one region's row (in column order).
     public static func row(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [CSVCell] {
-        func n(_ v: Double?) -> CSVCell { v.map(CSVCell.number) ?? .empty }
-        let p = region.parameters
+        let values = RowValues(
+            model: region.model, fit: region.fit, parameters: region.parameters, relative: region.relative,
+            frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
+            dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
+            saturatedPercentMax: region.curve.maximumSaturatedPercent,
+            reference: region.relative != nil ? analysis.reference : nil)
+        return [.text(analysis.clipName), .text(region.region)] + cells(values)
+    }
+
+    /// The cells from `model` on (every column but `clip` and `roi`).
+    public static func cells(_ v: RowValues) -> [CSVCell] {
+        func n(_ x: Double?) -> CSVCell { x.map(CSVCell.number) ?? .empty }
+        let p = v.parameters
         var cells: [CSVCell] = [
-            .text(analysis.clipName), .text(region.region), .text(region.model), .text(region.fit.status.rawValue),
-            .integer(region.curve.times.count), .integer(region.curve.excluded.filter { $0 }.count),
+            .text(v.model), .text(v.fit.status.rawValue), .integer(v.frames), .integer(v.excluded),
             n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate), n(p?.tangentIntercept), n(p?.riseTime),
             n(p?.meanTransitTimeFromIntercept), n(p?.washInArea), n(p?.washInPerfusionIndex), n(p?.washOutRate),
             n(p?.washOutIntercept), n(p?.fallTime), n(p?.washOutArea), n(p?.washInOutArea), n(p?.area),
             n(p?.meanTransitTime), n(p?.qualityOfFit),
         ]
-        let fitted = region.fit.hasParameters
-        for k in 0..<region.fit.parameterCount {
-            cells.append(fitted ? .number(region.fit.parameters[k]) : .empty)
-            cells.append(fitted ? .number(region.fit.standardErrors[k]) : .empty)
+        let fitted = v.fit.hasParameters
+        for k in 0..<v.fit.parameterCount {
+            cells.append(fitted ? .number(v.fit.parameters[k]) : .empty)
+            cells.append(fitted ? .number(v.fit.standardErrors[k]) : .empty)
         }
-        let relative = region.relative
-        for i in amplitudeStems.indices { cells.append(n(relative?.percent[i])) }
-        for i in amplitudeStems.indices { cells.append(n(relative?.decibels[i])) }
+        for i in amplitudeStems.indices { cells.append(n(v.relative?.percent[i])) }
+        for i in amplitudeStems.indices { cells.append(n(v.relative?.decibels[i])) }
         cells += [
-            .number(analysis.dynamicRangeDB), .text(Echoflow.version), .integer(region.fit.iterations),
-            .text("\(region.fit.termination)"), .integer(region.curve.pixelCount),
-            .number(region.curve.maximumSaturatedPercent),
-            relative != nil ? .text(analysis.reference ?? "") : .empty,
+            n(v.dynamicRangeDB), .text(Echoflow.version), .integer(v.fit.iterations), .text("\(v.fit.termination)"),
+            v.pixelCount.map(CSVCell.integer) ?? .empty, n(v.saturatedPercentMax),
+            v.reference.map(CSVCell.text) ?? .empty,
         ]
         return cells
     }

@@ -31,6 +31,9 @@ public protocol CurveModel: Sendable {
     /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>
 
+    /// Further starting points tried when the fit from the initial guess does not converge.
+    func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector]
+
     /// Box constraints for the parameters, possibly depending on the samples (for example the time span).
     func bounds(for curve: CurveSamples) -> ParameterBounds
 }
@@ -73,6 +76,8 @@ public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case noEnhancement(peakOverNoise: Double)
     /// Samples contain NaN or infinity.
     case nonFiniteSamples
+    /// The curve rises above its noise but is not a whole bolus; the reason says why.
+    case notBolus(reason: String)
 
     public var description: String {
         switch self {
@@ -83,6 +88,8 @@ public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible 
             return "no enhancement above noise (peak is \(shown) times the noise level, need 5)"
         case .nonFiniteSamples:
             return "the curve contains non-finite values"
+        case .notBolus(let reason):
+            return "not a bolus: \(reason)"
         }
     }
 }

@@ -35,6 +35,7 @@ public enum FitStatus: String, Sendable, Equatable {
     case failed
     case tooShort = "too_short"
     case noEnhancement = "no_enhancement"
+    case notBolus = "not_bolus"
 }
 
 /// The outcome of one fit: a value, never an error.
@@ -76,6 +77,7 @@ public struct FitResult: Sendable, Equatable {
         case .rejected(.tooFewSamples): return .tooShort
         case .rejected(.noEnhancement): return .noEnhancement
         case .rejected(.nonFiniteSamples): return .failed
+        case .rejected(.notBolus): return .notBolus
         }
     }
 

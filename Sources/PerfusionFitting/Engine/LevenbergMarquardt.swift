@@ -85,7 +85,19 @@ public struct LevenbergMarquardt: Sendable {
         case .failure(let why):
             return .rejected(why, sampleCount: curve.count, parameterCount: m)
         case .success(let start):
-            return fit(model, to: curve, from: start, bounds: model.bounds(for: curve), workspace: workspace)
+            let bounds = model.bounds(for: curve)
+            var best = fit(model, to: curve, from: start, bounds: bounds, workspace: workspace)
+            guard best.status != .converged else { return best }
+            // Retry from other starts; keep the converged fit with the lowest cost (or the first result).
+            var iterations = best.iterations
+            for alternative in model.alternativeStarts(for: curve, from: start) {
+                let next = fit(model, to: curve, from: alternative, bounds: bounds, workspace: workspace)
+                iterations += next.iterations
+                let better = next.status == .converged && (best.status != .converged || next.cost < best.cost)
+                if better { best = next }
+            }
+            best.iterations = iterations
+            return best
         }
     }
 

@@ -15,6 +15,13 @@ public struct CurveFeatures: Sendable, Equatable {
     /// Time (s) of the last sample before the smoothed curve exceeds 10 % of its enhancement;
     /// the first sample time minus one sample interval when the curve starts already enhanced.
     public let arrivalTime: Double
+    /// Index of the first sample of the rise (0 when the curve is above 10 % of its enhancement from the start).
+    public let arrivalIndex: Int
+    /// Number of samples.
+    public let sampleCount: Int
+    /// Smoothed value at the last sample minus the baseline (a.u.).
+    public let finalEnhancement: Double
+
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
     public let firstMoment: Double
     /// Noise standard deviation of one sample (a.u.), from the median absolute first difference.
@@ -64,7 +71,11 @@ public struct CurveFeatures: Sendable, Equatable {
         let base: Double
         let arrival: Double
         if k == 0 {
-            base = lowest
+            // No baseline before the rise: measure against the lowest level of the whole curve, so a curve that
+            // only washes out still shows its enhancement (and is then reported as not a bolus).
+            var overall = smooth[0]
+            for i in 0..<n { overall = min(overall, smooth[i]) }
+            base = overall
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
             // Median of at most 32 pre-arrival samples spread evenly over them.
@@ -95,6 +106,9 @@ public struct CurveFeatures: Sendable, Equatable {
             / (0.674_489_75 * 2.0.squareRoot())
 
         baseline = base
+        arrivalIndex = k
+        sampleCount = n
+        finalEnhancement = smooth[n - 1] - base
         peakIndex = peak
         peakTime = t[peak]
         enhancement = smooth[peak] - base
@@ -102,6 +116,20 @@ public struct CurveFeatures: Sendable, Equatable {
         firstMoment = weight > 0 ? moment / weight : t[peak]
         self.noise = noise
         smoothedNoise = noise / Double(window).squareRoot()
+    }
+
+    /// Why the curve is not a whole bolus, or nil when it looks like one: it must rise from a baseline after
+    /// the first samples and fall again before the last ones.
+    public var notBolusReason: String? {
+        if arrivalIndex == 0 {
+            return "it is already enhanced at the first sample (the clip starts after the wash-in)"
+        }
+        let tail = max(3, sampleCount / 20)
+        if peakIndex >= sampleCount - tail && finalEnhancement >= 0.9 * enhancement {
+            return
+                "it still rises at the last sample, with no wash-out (a replenishment curve, or a clip that ends too early)"
+        }
+        return nil
     }
 
     /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus).

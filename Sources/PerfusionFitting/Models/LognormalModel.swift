@@ -102,6 +102,7 @@ public struct LognormalModel: CurveModel {
         guard features.peakOverNoise >= 5 else {
             return .failure(.noEnhancement(peakOverNoise: features.peakOverNoise))
         }
+        if let reason = features.notBolusReason { return .failure(.notBolus(reason: reason)) }
         let t0 = features.arrivalTime
         let rise = max(features.peakTime - t0, 1e-3)
         let ratio = (features.firstMoment - t0) / rise
@@ -111,6 +112,18 @@ public struct LognormalModel: CurveModel {
         let mu = Double.log(rise) + sigma2
         let area = features.enhancement * sigma * (2 * Double.pi).squareRoot() * Double.exp(mu - sigma2 / 2)
         return .success(ParameterVector(area, mu, sigma, t0, features.baseline, 0, 0, 0))
+    }
+
+    /// Narrower and wider shapes with the same peak time, and an earlier appearance time.
+    public func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
+        let ttp = start[3] + Double.exp(start[1] - start[2] * start[2])
+        return [(0.45, 0.0), (1.1, 0.0), (0.78, -0.5)].map { sigma, shift in
+            let t0 = start[3] + shift * (ttp - start[3])
+            let mu = Double.log(max(ttp - t0, 1e-3)) + sigma * sigma
+            // Keep the peak height: A scales with sigma exp(mu - sigma^2 / 2).
+            let peak = start[0] / (start[2] * Double.exp(start[1] - start[2] * start[2] / 2))
+            return ParameterVector(peak * sigma * Double.exp(mu - sigma * sigma / 2), mu, sigma, t0, start[4], 0, 0, 0)
+        }
     }
 
     /// `A >= 0`; `exp(mu)` between a quarter of the median frame interval and 20 times the span;

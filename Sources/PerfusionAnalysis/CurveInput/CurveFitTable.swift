@@ -1,0 +1,36 @@
+import CEUSImaging
+import Foundation
+import PerfusionFitting
+
+/// Fits curves read from a table and writes the parameters table of `echoflow fit`: a `curve` column, then
+/// the columns of `parameters.csv` from `model` on.
+public enum CurveFitTable {
+    /// Columns of the output, in order.
+    public static var columns: [String] { ["curve"] + ParameterTable.columns.dropFirst(2).map(\.name) }
+
+    /// Converts display values to linear power with `linearization` (values above `maxDisplayValue` or below
+    /// zero are clipped to the display range first).
+    public static func linearized(_ curve: NamedCurve, _ linearization: Linearization, maxDisplayValue: Double)
+        -> NamedCurve
+    {
+        let values = curve.samples.values.map {
+            linearization.power(display: min(max($0, 0), maxDisplayValue), maxDisplayValue: maxDisplayValue)
+        }
+        return NamedCurve(id: curve.id, samples: CurveSamples(times: curve.samples.times, values: values))
+    }
+
+    /// Fits every curve and returns the fits with the output table.
+    public static func fit(
+        _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
+    ) -> (fits: [CurveFit], table: CSVTable) {
+        let fits = analyzer.fit(curves.map(\.samples))
+        var table = CSVTable(columns: columns)
+        for (curve, fitted) in zip(curves, fits) {
+            let values = ParameterTable.RowValues(
+                model: analyzer.kind.rawValue, fit: fitted.fit, parameters: fitted.parameters,
+                frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
+            table.append([.text(curve.id)] + ParameterTable.cells(values))
+        }
+        return (fits, table)
+    }
+}

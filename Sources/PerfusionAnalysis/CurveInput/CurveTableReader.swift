@@ -1,0 +1,172 @@
+import CSV
+import Foundation
+import PerfusionFitting
+
+/// A curve read from a table: its identifier and samples.
+public struct NamedCurve: Sendable, Equatable {
+    public let id: String
+    public let samples: CurveSamples
+
+    public init(id: String, samples: CurveSamples) {
+        self.id = id
+        self.samples = samples
+    }
+}
+
+/// Reads time-intensity curves written by any software (DESIGN.md §4).
+///
+/// - Long layout: header with `curve,time_s,intensity` (any order, extra columns ignored), one row per sample.
+/// - Wide layout (spreadsheet exports): a time column (`time_s`, `time`, or named) and one column per curve;
+///   columns with an empty header (row numbers) are skipped.
+///
+/// Parsing (quoting, embedded line breaks, byte-order marks) is done by yaslab/CSV.swift.
+public enum CurveTableReader {
+    public enum Layout: Sendable, Equatable {
+        case long
+        /// `timeColumn` nil picks `time_s`, then `time`, then `t`.
+        case wide(timeColumn: String?)
+    }
+
+    /// Reads every curve of the file at `path`; `select` keeps only the named curves (in that order).
+    ///
+    /// - Throws: ``PerfusionAnalysisError`` naming the file, the line and the problem: a missing column, a
+    ///   missing or non-numeric cell, times that do not increase within a curve.
+    public static func read(_ path: String, layout: Layout, select: [String]? = nil) throws -> [NamedCurve] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PerfusionAnalysisError.missingInput(path: path)
+        }
+        // Parsed from memory: swift-corelibs-foundation's InputStream reports a read error at the end of a
+        // file, which CSV.swift would pass on.
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
+        } catch {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+        let header = reader.headerRow ?? []
+        var curves: [NamedCurve]
+        switch layout {
+        case .long: curves = try readLong(reader, header: header, path: path)
+        case .wide(let timeColumn): curves = try readWide(reader, header: header, path: path, timeColumn: timeColumn)
+        }
+        if let error = reader.error {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be parsed as CSV (\(error))")
+        }
+        if let select {
+            curves = try select.map { name in
+                guard let curve = curves.first(where: { $0.id == name }) else {
+                    throw PerfusionAnalysisError.invalidTable(
+                        path: path, line: 1,
+                        detail: "no curve \"\(name)\" (found: \(curves.map(\.id).joined(separator: ", ")))")
+                }
+                return curve
+            }
+        }
+        guard !curves.isEmpty else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no curves")
+        }
+        return curves
+    }
+
+    static func number(_ text: String, path: String, line: Int, column: String) throws -> Double {
+        guard !text.isEmpty else {
+            throw PerfusionAnalysisError.invalidTable(
+                path: path, line: line, detail: "empty cell in column \"\(column)\"")
+        }
+        guard let value = Double(text), value.isFinite else {
+            throw PerfusionAnalysisError.invalidTable(
+                path: path, line: line, detail: "\"\(text)\" in column \"\(column)\" is not a number")
+        }
+        return value
+    }
+
+    static func column(_ name: String, in header: [String], path: String) throws -> Int {
+        guard let index = header.firstIndex(of: name) else {
+            throw PerfusionAnalysisError.invalidTable(
+                path: path, line: 1,
+                detail: "no \"\(name)\" column (the header is: \(header.joined(separator: ",")))")
+        }
+        return index
+    }
+
+    static func readLong(_ reader: CSVReader, header: [String], path: String) throws -> [NamedCurve] {
+        let c = try column("curve", in: header, path: path)
+        let t = try column("time_s", in: header, path: path)
+        let y = try column("intensity", in: header, path: path)
+        var order: [String] = []
+        var samples: [String: (times: [Double], values: [Double], lastLine: Int)] = [:]
+        var line = 1
+        while let row = reader.next() {
+            line += 1
+            if row.count == 1 && row[0].isEmpty { continue }  // blank line
+            guard row.count > max(c, t, y) else {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
+            }
+            let id = row[c]
+            let time = try number(row[t], path: path, line: line, column: "time_s")
+            let value = try number(row[y], path: path, line: line, column: "intensity")
+            if samples[id] == nil {
+                order.append(id)
+                samples[id] = ([], [], line)
+            }
+            if let previous = samples[id]!.times.last, !(time > previous) {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: line,
+                    detail: "curve \"\(id)\": time_s \(time) does not increase (previous sample at \(previous))")
+            }
+            samples[id]!.times.append(time)
+            samples[id]!.values.append(value)
+        }
+        return order.map {
+            NamedCurve(id: $0, samples: CurveSamples(times: samples[$0]!.times, values: samples[$0]!.values))
+        }
+    }
+
+    static func readWide(_ reader: CSVReader, header: [String], path: String, timeColumn: String?) throws
+        -> [NamedCurve]
+    {
+        let timeName: String
+        if let timeColumn {
+            timeName = timeColumn
+        } else {
+            guard let found = ["time_s", "time", "t"].first(where: header.contains) else {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: 1,
+                    detail: "no time column (expected time_s, time or t; name another with --time-column)")
+            }
+            timeName = found
+        }
+        let t = try column(timeName, in: header, path: path)
+        let curveColumns = header.indices.filter { $0 != t && !header[$0].isEmpty }
+        var times: [Double] = []
+        var values = [[Double]](repeating: [], count: curveColumns.count)
+        var line = 1
+        while let row = reader.next() {
+            line += 1
+            if row.count == 1 && row[0].isEmpty { continue }
+            guard row.count == header.count else {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
+            }
+            let time = try number(row[t], path: path, line: line, column: timeName)
+            if let previous = times.last, !(time > previous) {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: line,
+                    detail: "\(timeName) \(time) does not increase (previous row at \(previous))")
+            }
+            times.append(time)
+            for (k, index) in curveColumns.enumerated() {
+                values[k].append(try number(row[index], path: path, line: line, column: header[index]))
+            }
+        }
+        return curveColumns.enumerated().map { k, index in
+            NamedCurve(id: header[index], samples: CurveSamples(times: times, values: values[k]))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CEUSImaging
+import Foundation
+import PerfusionAnalysis
+
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit time-intensity curves given as CSV (from any software) and write their parameters.",
+        discussion: """
+            TICS.csv is long format by default: a header with curve,time_s,intensity (extra columns ignored), \
+            one row per sample. With --wide it is one time column (time_s, time or t, or --time-column) and one \
+            column per curve, as spreadsheets export; columns with an empty header are skipped.
+
+            Values are fitted as given. If they are log-compressed display values (grey levels), pass \
+            --dynamic-range (and --max-display, default 255) to linearize them to echo power first, as \
+            `analyze` does for clips.
+
+            Writes one row per curve: curve, then the columns of parameters.csv from model on.
+
+            Examples:
+              echoflow fit tics.csv --output fits.csv
+              echoflow fit export.csv --wide --time-column time --curves dia,liver --dynamic-range 60
+            """)
+
+    @Argument(help: ArgumentHelp("Curves as CSV.", valueName: "TICS.csv"))
+    var input: String
+
+    @Option(help: ArgumentHelp("Bolus model to fit.", valueName: "MODEL"))
+    var model = "lognormal"
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV file (- for standard output).", valueName: "FILE"))
+    var output = "fit-parameters.csv"
+
+    @Flag(help: "The file is wide: a time column and one column per curve.")
+    var wide = false
+
+    @Option(
+        name: .customLong("time-column"), help: ArgumentHelp("Time column of a wide file (seconds).", valueName: "NAME")
+    )
+    var timeColumn: String?
+
+    @Option(help: ArgumentHelp("Fit only these curves (comma-separated ids or column names).", valueName: "A,B"))
+    var curves: String?
+
+    @Option(
+        name: .customLong("dynamic-range"),
+        help: ArgumentHelp("Linearize display values with this dynamic range before fitting.", valueName: "DB"))
+    var dynamicRange: Double?
+
+    @Option(
+        name: .customLong("max-display"),
+        help: ArgumentHelp("Largest display value, with --dynamic-range.", valueName: "Y"))
+    var maxDisplay = 255.0
+
+    @Option(help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Flag(name: [.short, .long], help: "No summary on standard output.")
+    var quiet = false
+
+    func validate() throws {
+        guard CurveAnalyzer.knownModels.contains(model) else {
+            throw ValidationError(
+                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
+        }
+        if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
+        guard maxDisplay > 0 else { throw ValidationError("--max-display must be positive") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if timeColumn != nil && !wide { throw ValidationError("--time-column applies to --wide files only") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let selection = curves?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            var table = try CurveTableReader.read(
+                input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection)
+            if let dynamicRange {
+                let law = Linearization(dynamicRangeDB: dynamicRange)
+                table = table.map { CurveFitTable.linearized($0, law, maxDisplayValue: maxDisplay) }
+            }
+            let analyzer = try CurveAnalyzer(modelName: model, threads: threads)
+            let started = Date()
+            let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
+            let elapsed = Date().timeIntervalSince(started)
+            if output == "-" {
+                print(csv.render(), terminator: "")
+                return
+            }
+            try AtomicFile.write(csv.render(), to: output)
+            guard !quiet else { return }
+            let shown = zip(table, fits).prefix(20).map { curve, fitted in
+                [
+                    curve.id, fitted.fit.status.rawValue, short(fitted.parameters?.peakEnhancement),
+                    short(fitted.parameters?.timeToPeak), short(fitted.parameters?.washInArea),
+                    short(fitted.parameters?.meanTransitTime), short(fitted.parameters?.qualityOfFit),
+                ]
+            }
+            print(textTable(["curve", "status", "PE", "TTP (s)", "WiAUC", "mTT (s)", "QOF (%)"], shown))
+            if table.count > 20 { print("... \(table.count - 20) more") }
+            let converged = fits.filter { $0.fit.status.rawValue == "converged" }.count
+            print(
+                String(
+                    format: "\n%d curves fitted in %.3f s (%d converged); wrote %@", table.count, elapsed, converged,
+                    output))
+        }
+    }
+}
