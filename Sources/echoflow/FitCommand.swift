@@ -16,10 +16,12 @@ struct FitCommand: ParsableCommand {
             --dynamic-range (and --max-display, default 255) to linearize them to echo power first, as \
             `analyze` does for clips.
 
-            Writes one row per curve: curve, then the columns of parameters.csv from model on.
+            Writes one row per curve and model: curve, then the columns of parameters.csv from model on. With \
+            --model auto every bolus model is fitted and the one with the lowest AIC is marked selected = 1.
 
             Examples:
               echoflow fit tics.csv --output fits.csv
+              echoflow fit tics.csv --model auto --output fits.csv
               echoflow fit export.csv --wide --time-column time --curves dia,liver --dynamic-range 60
             """)
 
@@ -89,16 +91,18 @@ struct FitCommand: ParsableCommand {
             }
             try AtomicFile.write(csv.render(), to: output)
             guard !quiet else { return }
-            let shown = zip(table, fits).prefix(20).map { curve, fitted in
-                [
-                    curve.id, fitted.fit.status.rawValue, short(fitted.parameters?.peakEnhancement),
+            let shown = zip(table, fits).prefix(20).map { curve, candidates -> [String] in
+                let fitted = candidates.first { $0.selected } ?? candidates[0]
+                return [
+                    curve.id, fitted.kind.rawValue, fitted.fit.status.rawValue,
+                    short(fitted.parameters?.peakEnhancement),
                     short(fitted.parameters?.timeToPeak), short(fitted.parameters?.washInArea),
                     short(fitted.parameters?.meanTransitTime), short(fitted.parameters?.qualityOfFit),
                 ]
             }
-            print(textTable(["curve", "status", "PE", "TTP (s)", "WiAUC", "mTT (s)", "QOF (%)"], shown))
+            print(textTable(["curve", "model", "status", "PE", "TTP (s)", "WiAUC", "mTT (s)", "QOF (%)"], shown))
             if table.count > 20 { print("... \(table.count - 20) more") }
-            let converged = fits.filter { $0.fit.status.rawValue == "converged" }.count
+            let converged = fits.filter { ($0.first { $0.selected } ?? $0[0]).fit.status.rawValue == "converged" }.count
             print(
                 String(
                     format: "\n%d curves fitted in %.3f s (%d converged); wrote %@", table.count, elapsed, converged,

@@ -42,7 +42,7 @@ struct RealDataTests {
             if linearize {
                 table = table.map { CurveFitTable.linearized($0, .init(dynamicRangeDB: 60), maxDisplayValue: 255) }
             }
-            let fits = try CurveAnalyzer().fit(table.map(\.samples))
+            let fits = try CurveAnalyzer().fit(table.map(\.samples)).map { $0[0] }
             for (curve, fitted) in zip(table, fits) {
                 #expect(fitted.fit.status == .converged, "\(curve.id): \(fitted.fit.termination)")
                 #expect(fitted.fit.parameters[0] >= 0)
@@ -56,6 +56,30 @@ struct RealDataTests {
                     p.qualityOfFit >= qofCareful - 1e-3,
                     "\(curve.id) linearized \(linearize): \(p.qualityOfFit) vs \(qofCareful)")
             }
+        }
+    }
+}
+
+@Suite("Real curves with every bolus model")
+struct RealDataAllModelsTests {
+    @Test("with --model auto every model converges or says why, amplitudes are never negative, and one is selected")
+    func allModels() throws {
+        let table = try CurveTableReader.read(
+            TestPaths.fixtures + "/real-tic/example_TIC.csv", layout: .wide(timeColumn: "time"),
+            select: ["dia", "cw", "liver"])
+        let fits = try CurveAnalyzer(modelName: "auto").fit(table.map(\.samples))
+        for (curve, candidates) in zip(table, fits) {
+            #expect(candidates.map(\.kind) == ModelKind.allCases)
+            #expect(candidates.filter(\.selected).count == 1)
+            for c in candidates {
+                let message = "\(curve.id) \(c.kind): \(c.fit.termination)"
+                #expect(c.fit.status == .converged || !"\(c.fit.termination)".isEmpty, "\(message)")
+                if let p = c.parameters {
+                    #expect(p.peakEnhancement >= 0 && p.area >= 0, "\(message)")
+                }
+            }
+            let chosen = try #require(candidates.first { $0.selected })
+            #expect(chosen.aic == candidates.map(\.aic).filter(\.isFinite).min(), "\(curve.id)")
         }
     }
 }

@@ -1,78 +1,103 @@
 import CEUSImaging
 import PerfusionFitting
 
-/// The analysis of one region of a clip: its curve, the fit and the parameters derived from it.
-public struct RegionAnalysis: Sendable {
-    public let curve: TimeIntensityCurve
-    /// Model name, for example `lognormal`.
-    public let model: String
+/// One model fitted to one curve.
+public struct CurveFit: Sendable {
+    public let kind: ModelKind
     public let fit: FitResult
     /// Perfusion parameters; nil when the fit produced no parameters.
     public let parameters: PerfusionParameters?
-    /// Amplitudes relative to the reference region; nil without a reference or parameters.
-    public var relative: RelativeAmplitudes?
-    /// The fitted model value (offset included) at each frame time; NaN where there is no fit.
-    public let fitted: [Double]
+    /// Akaike's information criterion of the fit (NaN without parameters).
+    public let aic: Double
+    /// Whether this is the model the results use (the only model, or the lowest AIC with `auto`).
+    public var selected: Bool
+}
+
+/// The analysis of one region of a clip: its curve and the fits of every model tried.
+public struct RegionAnalysis: Sendable {
+    public let curve: TimeIntensityCurve
+    /// One fit per model tried; exactly one is selected.
+    public let fits: [CurveFit]
+    /// Amplitudes relative to the reference region, per fit (same model in both regions).
+    public var relatives: [RelativeAmplitudes?]
 
     public var region: String { curve.region }
+    var selectedIndex: Int { fits.firstIndex { $0.selected } ?? 0 }
+    /// The selected fit.
+    public var selected: CurveFit { fits[selectedIndex] }
+    public var model: String { selected.kind.rawValue }
+    public var fit: FitResult { selected.fit }
+    public var parameters: PerfusionParameters? { selected.parameters }
+    public var relative: RelativeAmplitudes? { relatives[selectedIndex] }
 
-    /// The fitted model's value (offset included) at any time `t` (s); NaN without a fit.
+    /// The selected model's value (offset included) at any time `t` (s); NaN without a fit.
     public func fittedValue(at t: Double) -> Double {
-        fit.hasParameters ? LognormalModel().value(at: t, parameters: fit.parameters) : .nan
+        fit.hasParameters ? selected.kind.value(at: t, parameters: fit.parameters) : .nan
     }
+
+    /// The selected model's value at each frame time.
+    public var fitted: [Double] { curve.times.map(fittedValue) }
 }
 
-/// A fitted curve: the fit and, when it produced parameters, the perfusion parameters.
-public struct CurveFit: Sendable {
-    public let fit: FitResult
-    public let parameters: PerfusionParameters?
-}
-
-/// Fits a bolus model to curves (in parallel, results in input order) and derives the perfusion parameters.
+/// Fits bolus models to curves (in parallel, results in input order) and derives the perfusion parameters.
 public struct CurveAnalyzer: Sendable {
-    public let kind: ModelKind
+    /// Models fitted to every curve: one, or all of them for `auto`.
+    public let kinds: [ModelKind]
     public let fitter: BatchFitter
 
+    /// Name of the choice that fits every bolus model and keeps the lowest AIC.
+    public static let automatic = "auto"
     /// Models that can be named on the command line.
-    public static var knownModels: [String] { ModelKind.allCases.map(\.rawValue) }
+    public static var knownModels: [String] { ModelKind.allCases.map(\.rawValue) + [automatic] }
 
     public init(modelName: String = "lognormal", threads: Int? = nil) throws {
-        guard let kind = ModelKind(rawValue: modelName) else {
+        if modelName == Self.automatic {
+            kinds = ModelKind.allCases
+        } else if let kind = ModelKind(rawValue: modelName) {
+            kinds = [kind]
+        } else {
             throw PerfusionAnalysisError.unknownModel(name: modelName, known: Self.knownModels)
         }
-        self.kind = kind
         fitter = BatchFitter(threads: threads)
     }
 
-    /// Fits every curve.
-    public func fit(_ curves: [CurveSamples]) -> [CurveFit] {
-        let fits = fitter.fit(kind, curves: curves)
-        return zip(curves, fits).map { curve, fit in
-            guard fit.hasParameters else { return CurveFit(fit: fit, parameters: nil) }
-            let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curve.values)
-            let shape = LognormalModel().shape(fit.parameters)
-            return CurveFit(fit: fit, parameters: PerfusionParameters(shape: shape, qualityOfFit: qof))
+    /// Fits every curve with every model; per curve, the fits in model order with one selected.
+    public func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
+        let perKind = kinds.map { kind in (kind, fitter.fit(kind, curves: curves)) }
+        return curves.indices.map { i in
+            var fits = perKind.map { kind, results -> CurveFit in
+                let fit = results[i]
+                guard fit.hasParameters else {
+                    return CurveFit(kind: kind, fit: fit, parameters: nil, aic: .nan, selected: false)
+                }
+                let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curves[i].values)
+                let parameters = PerfusionParameters(shape: kind.shape(fit.parameters), qualityOfFit: qof)
+                return CurveFit(
+                    kind: kind, fit: fit, parameters: parameters, aic: akaikeInformationCriterion(fit), selected: false)
+            }
+            let best = fits.indices.filter { fits[$0].aic.isFinite }.min { fits[$0].aic < fits[$1].aic } ?? 0
+            fits[best].selected = true
+            return fits
         }
     }
 
     /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`
-    /// region (when given and fitted).
+    /// region (when given and fitted with the same model).
     public func analyze(_ curves: [TimeIntensityCurve], reference: String?) -> [RegionAnalysis] {
         let samples = curves.map { curve -> CurveSamples in
             let included = curve.includedSamples
             return CurveSamples(times: included.times, values: included.values)
         }
-        let model = LognormalModel()
-        var results = zip(curves, fit(samples)).map { curve, fitted in
-            RegionAnalysis(
-                curve: curve, model: kind.rawValue, fit: fitted.fit, parameters: fitted.parameters, relative: nil,
-                fitted: curve.times.map {
-                    fitted.fit.hasParameters ? model.value(at: $0, parameters: fitted.fit.parameters) : .nan
-                })
+        var results = zip(curves, fit(samples)).map { curve, fits in
+            RegionAnalysis(curve: curve, fits: fits, relatives: Array(repeating: nil, count: fits.count))
         }
-        if let reference, let ref = results.first(where: { $0.region == reference })?.parameters {
+        if let reference, let ref = results.first(where: { $0.region == reference }) {
             for i in results.indices {
-                if let own = results[i].parameters { results[i].relative = RelativeAmplitudes(own, reference: ref) }
+                for (k, fit) in results[i].fits.enumerated() {
+                    if let own = fit.parameters, let theirs = ref.fits[k].parameters {
+                        results[i].relatives[k] = RelativeAmplitudes(own, reference: theirs)
+                    }
+                }
             }
         }
         return results

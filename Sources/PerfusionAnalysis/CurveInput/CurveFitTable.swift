@@ -22,14 +22,16 @@ public enum CurveFitTable {
     /// Fits every curve and returns the fits with the output table.
     public static func fit(
         _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
-    ) -> (fits: [CurveFit], table: CSVTable) {
+    ) -> (fits: [[CurveFit]], table: CSVTable) {
         let fits = analyzer.fit(curves.map(\.samples))
         var table = CSVTable(columns: columns)
-        for (curve, fitted) in zip(curves, fits) {
-            let values = ParameterTable.RowValues(
-                model: analyzer.kind.rawValue, fit: fitted.fit, parameters: fitted.parameters,
-                frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
-            table.append([.text(curve.id)] + ParameterTable.cells(values))
+        for (curve, candidates) in zip(curves, fits) {
+            for fitted in candidates {
+                let values = ParameterTable.RowValues(
+                    kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
+                    parameters: fitted.parameters, frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
+                table.append([.text(curve.id)] + ParameterTable.cells(values))
+            }
         }
         return (fits, table)
     }

@@ -38,7 +38,9 @@ public enum AnalysisWriter {
         var table = CSVTable(columns: leading + ParameterTable.columns.map(\.name))
         for (i, analysis) in analyses.enumerated() {
             let prefix = leading.isEmpty ? [] : leadingValues[i].map(CSVCell.text)
-            for region in analysis.regions { table.append(prefix + ParameterTable.row(analysis, region)) }
+            for region in analysis.regions {
+                for row in ParameterTable.rows(analysis, region) { table.append(prefix + row) }
+            }
         }
         return table
     }

@@ -52,7 +52,18 @@ public enum ParameterTable {
             .init("pixel_count", "px", "pixels in the region"),
             .init("saturated_pct_max", "%", "largest per-frame share of saturated pixels in the region"),
             .init("reference_roi", "", "region the *_rel_* columns refer to (empty without one)"),
+            .init("aic", "", "Akaike information criterion n ln(RSS/n) + 2(m+1) of the fit (lower is better)"),
+            .init("selected", "", "1 for the model the results use (with --model auto: the lowest AIC), else 0"),
         ]
+        for kind in [ModelKind.gamma, .ldrw, .fpt] {
+            for p in kind.parameters {
+                c.append(.init("\(kind.rawValue)_\(p.name)", unit(of: p.name), "\(kind.rawValue) \(p.meaning)"))
+                c.append(
+                    .init(
+                        "\(kind.rawValue)_\(p.name)_se", unit(of: p.name),
+                        "standard error of \(kind.rawValue)_\(p.name)"))
+            }
+        }
         return c
     }()
 
@@ -66,8 +77,10 @@ public enum ParameterTable {
 
     /// What a row holds beyond the clip and region names.
     public struct RowValues {
-        public var model: String
+        public var kind: ModelKind
         public var fit: FitResult
+        public var aic: Double
+        public var selected: Bool
         public var parameters: PerfusionParameters?
         public var relative: RelativeAmplitudes?
         public var frames: Int
@@ -79,12 +92,15 @@ public enum ParameterTable {
         public var reference: String?
 
         public init(
-            model: String, fit: FitResult, parameters: PerfusionParameters?, relative: RelativeAmplitudes? = nil,
+            kind: ModelKind, fit: FitResult, aic: Double, selected: Bool, parameters: PerfusionParameters?,
+            relative: RelativeAmplitudes? = nil,
             frames: Int, excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil,
             saturatedPercentMax: Double? = nil, reference: String? = nil
         ) {
-            self.model = model
+            self.kind = kind
             self.fit = fit
+            self.aic = aic
+            self.selected = selected
             self.parameters = parameters
             self.relative = relative
             self.frames = frames
@@ -96,15 +112,19 @@ public enum ParameterTable {
         }
     }
 
-    /// The cells of one region's row (in column order).
-    public static func row(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [CSVCell] {
-        let values = RowValues(
-            model: region.model, fit: region.fit, parameters: region.parameters, relative: region.relative,
-            frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
-            dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
-            saturatedPercentMax: region.curve.maximumSaturatedPercent,
-            reference: region.relative != nil ? analysis.reference : nil)
-        return [.text(analysis.clipName), .text(region.region)] + cells(values)
+    /// The rows of one region, one per model fitted (in column order).
+    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [[CSVCell]] {
+        region.fits.enumerated().map { k, fitted in
+            let relative = region.relatives[k]
+            let values = RowValues(
+                kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
+                parameters: fitted.parameters, relative: relative,
+                frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
+                dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
+                saturatedPercentMax: region.curve.maximumSaturatedPercent,
+                reference: relative != nil ? analysis.reference : nil)
+            return [.text(analysis.clipName), .text(region.region)] + cells(values)
+        }
     }
 
     /// The cells from `model` on (every column but `clip` and `roi`).
@@ -112,24 +132,29 @@ public enum ParameterTable {
         func n(_ x: Double?) -> CSVCell { x.map(CSVCell.number) ?? .empty }
         let p = v.parameters
         var cells: [CSVCell] = [
-            .text(v.model), .text(v.fit.status.rawValue), .integer(v.frames), .integer(v.excluded),
+            .text(v.kind.rawValue), .text(v.fit.status.rawValue), .integer(v.frames), .integer(v.excluded),
             n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate), n(p?.tangentIntercept), n(p?.riseTime),
             n(p?.meanTransitTimeFromIntercept), n(p?.washInArea), n(p?.washInPerfusionIndex), n(p?.washOutRate),
             n(p?.washOutIntercept), n(p?.fallTime), n(p?.washOutArea), n(p?.washInOutArea), n(p?.area),
             n(p?.meanTransitTime), n(p?.qualityOfFit),
         ]
         let fitted = v.fit.hasParameters
-        for k in 0..<v.fit.parameterCount {
-            cells.append(fitted ? .number(v.fit.parameters[k]) : .empty)
-            cells.append(fitted ? .number(v.fit.standardErrors[k]) : .empty)
+        /// The model's own parameters and standard errors, or empty cells for another model's block.
+        func block(_ kind: ModelKind) -> [CSVCell] {
+            (0..<kind.parameters.count).flatMap { k -> [CSVCell] in
+                guard kind == v.kind && fitted else { return [.empty, .empty] }
+                return [.number(v.fit.parameters[k]), .number(v.fit.standardErrors[k])]
+            }
         }
+        cells += block(.lognormal)
         for i in amplitudeStems.indices { cells.append(n(v.relative?.percent[i])) }
         for i in amplitudeStems.indices { cells.append(n(v.relative?.decibels[i])) }
         cells += [
             n(v.dynamicRangeDB), .text(Echoflow.version), .integer(v.fit.iterations), .text("\(v.fit.termination)"),
             v.pixelCount.map(CSVCell.integer) ?? .empty, n(v.saturatedPercentMax),
-            v.reference.map(CSVCell.text) ?? .empty,
+            v.reference.map(CSVCell.text) ?? .empty, n(v.aic), .integer(v.selected ? 1 : 0),
         ]
+        cells += block(.gamma) + block(.ldrw) + block(.fpt)
         return cells
     }
 }

@@ -99,10 +99,7 @@ public struct LognormalModel: CurveModel {
     /// `sigma` is kept in [0.2, 1.5] because truncated clips bias the first moment.
     public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
         let features = CurveFeatures(curve)
-        guard features.peakOverNoise >= 5 else {
-            return .failure(.noEnhancement(peakOverNoise: features.peakOverNoise))
-        }
-        if let reason = features.notBolusReason { return .failure(.notBolus(reason: reason)) }
+        if let rejection = BolusScreen.reject(features) { return .failure(rejection) }
         let t0 = features.arrivalTime
         let rise = max(features.peakTime - t0, 1e-3)
         let ratio = (features.firstMoment - t0) / rise

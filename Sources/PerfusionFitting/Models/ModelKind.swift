@@ -1,19 +1,47 @@
+import RealModule
+
 /// The curve models Echoflow fits, by the name used on the command line and in outputs.
 ///
 /// Fitting through a kind (rather than a generic model value) keeps the fused pass specialized for the
 /// concrete model inside this module, where the optimizer can inline its SIMD evaluation.
 public enum ModelKind: String, CaseIterable, Sendable {
     case lognormal
+    case gamma
+    case ldrw
+    case fpt
 
     /// The model value for this kind.
     public var model: any CurveModel {
         switch self {
         case .lognormal: return LognormalModel()
+        case .gamma: return GammaVariateModel()
+        case .ldrw: return LDRWModel()
+        case .fpt: return FPTModel()
         }
     }
 
     /// Parameter descriptors of the model.
     public var parameters: [ParameterDescriptor] { model.parameters }
+
+    /// The fitted bolus for parameters `p`, with the model's closed forms.
+    public func shape(_ p: ParameterVector) -> any BolusShape {
+        switch self {
+        case .lognormal: return LognormalModel().shape(p)
+        case .gamma: return GammaVariateModel().shape(p)
+        case .ldrw: return LDRWModel().shape(p)
+        case .fpt: return FPTModel().shape(p)
+        }
+    }
+
+    /// Model value (offset included) at `t` (s) for parameters `p`.
+    public func value(at t: Double, parameters p: ParameterVector) -> Double {
+        switch self {
+        case .lognormal: return LognormalModel().value(at: t, parameters: p)
+        case .gamma: return GammaVariateModel().value(at: t, parameters: p)
+        case .ldrw: return LDRWModel().value(at: t, parameters: p)
+        case .fpt: return FPTModel().value(at: t, parameters: p)
+        }
+    }
 }
 
 extension LevenbergMarquardt {
@@ -21,13 +49,9 @@ extension LevenbergMarquardt {
     public func fit(_ kind: ModelKind, to curve: CurveSamples, workspace: FitWorkspace? = nil) -> FitResult {
         switch kind {
         case .lognormal: return fit(LognormalModel(), to: curve, workspace: workspace)
-        }
-    }
-
-    /// Model value (offset included) at `t` for parameters `p` of `kind`.
-    public func value(_ kind: ModelKind, at t: Double, parameters p: ParameterVector) -> Double {
-        switch kind {
-        case .lognormal: return LognormalModel().value(at: t, parameters: p)
+        case .gamma: return fit(GammaVariateModel(), to: curve, workspace: workspace)
+        case .ldrw: return fit(LDRWModel(), to: curve, workspace: workspace)
+        case .fpt: return fit(FPTModel(), to: curve, workspace: workspace)
         }
     }
 }
@@ -37,6 +61,26 @@ extension BatchFitter {
     public func fit(_ kind: ModelKind, curves: [CurveSamples]) -> [FitResult] {
         switch kind {
         case .lognormal: return fit(LognormalModel(), curves: curves)
+        case .gamma: return fit(GammaVariateModel(), curves: curves)
+        case .ldrw: return fit(LDRWModel(), curves: curves)
+        case .fpt: return fit(FPTModel(), curves: curves)
         }
     }
+}
+
+/// Akaike's information criterion of a least-squares fit with Gaussian errors:
+///
+///     AIC = n ln(RSS / n) + 2 (m + 1)
+///
+/// (m model parameters plus the noise variance). Lower is better; differences matter, not values.
+///
+/// Reference: K. P. Burnham, D. R. Anderson, "Model Selection and Multimodel Inference", 2nd ed. (2002), §2.2.
+public func akaikeInformationCriterion(_ fit: FitResult) -> Double {
+    guard fit.hasParameters, fit.cost > 0, fit.sampleCount > 0 else { return .nan }
+    let n = Double(fit.sampleCount)
+    return n * (fit.cost / n).log + 2 * Double(fit.parameterCount + 1)
+}
+
+extension Double {
+    fileprivate var log: Double { Double.log(self) }
 }

@@ -1,0 +1,76 @@
+import Benchmark
+import PerfusionAnalysis
+import PerfusionFitting
+
+// Names have no spaces or slashes (the threshold checker of benchmark 1.38.1 fails on them).
+// Only malloc counts are gated (deterministic); times and throughput are reported, never checked.
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 1,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 20,
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])]
+    )
+
+    // One fit per scaled iteration, cycling through 1,000 realistic curves, each from its data-driven start,
+    // in one reused workspace.
+    for samples in [100, 300, 600] {
+        let set = SyntheticCurves.lognormal(count: 1000, samples: samples, seed: 7)
+        Benchmark("LM.lognormal.n\(samples)") { benchmark in
+            let engine = LevenbergMarquardt()
+            let workspace = FitWorkspace(capacity: samples)
+            var i = 0
+            for _ in benchmark.scaledIterations {
+                blackHole(engine.fit(.lognormal, to: set.curves[i], workspace: workspace))
+                i = (i + 1) % set.curves.count
+            }
+        }
+    }
+
+    // The iterations alone, from a given start: no allocation at all.
+    let iterateSet = SyntheticCurves.lognormal(count: 1000, samples: 300, seed: 8)
+    Benchmark("LM.lognormal.n300.iterate") { benchmark in
+        let engine = LevenbergMarquardt()
+        let model = LognormalModel()
+        let workspace = FitWorkspace(capacity: 300)
+        let starts = iterateSet.curves.map { curve -> ParameterVector in
+            (try? model.initialGuess(for: curve).get()) ?? ParameterVector(1, 3, 0.8, 10, 0, 0, 0, 0)
+        }
+        let bounds = iterateSet.curves.map { model.bounds(for: $0) }
+        var i = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(engine.fit(model, to: iterateSet.curves[i], from: starts[i], bounds: bounds[i], workspace: workspace))
+            i = (i + 1) % iterateSet.curves.count
+        }
+    }
+
+    // 30 % non-enhancing background, as in parametric maps.
+    let background = SyntheticCurves.lognormal(count: 1000, samples: 300, seed: 9, backgroundFraction: 0.3)
+    Benchmark("LM.lognormal.n300.background30") { benchmark in
+        let engine = LevenbergMarquardt()
+        let workspace = FitWorkspace(capacity: 300)
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(engine.fit(.lognormal, to: background.curves[i], workspace: workspace))
+            i = (i + 1) % background.curves.count
+        }
+    }
+
+    // Batch throughput on every core: one iteration fits 4,096 curves.
+    let batch = SyntheticCurves.lognormal(count: 4096, samples: 300, seed: 10)
+    Benchmark(
+        "Batch.lognormal.n300.allcores",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxIterations: 10,
+            thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])])
+    ) { benchmark in
+        let fitter = BatchFitter()
+        for _ in benchmark.scaledIterations {
+            blackHole(fitter.fit(.lognormal, curves: batch.curves))
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// Checks every bolus model makes before fitting: a bolus must rise above its noise, from a baseline after
+/// the first samples, and fall again before the last ones.
+public enum BolusScreen {
+    /// Why the curve cannot be fitted as a bolus, or nil.
+    public static func reject(_ features: CurveFeatures) -> CurveRejection? {
+        guard features.peakOverNoise >= 5 else { return .noEnhancement(peakOverNoise: features.peakOverNoise) }
+        if let reason = features.notBolusReason { return .notBolus(reason: reason) }
+        return nil
+    }
+
+    /// First and last time, span and mean sample interval (s).
+    static func timeScale(_ curve: CurveSamples) -> (first: Double, last: Double, span: Double, interval: Double) {
+        let first = curve.times.first ?? 0
+        let last = curve.times.last ?? 1
+        let span = max(last - first, 1e-6)
+        return (first, last, span, span / Double(max(curve.count - 1, 1)))
+    }
+}

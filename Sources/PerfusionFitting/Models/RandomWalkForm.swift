@@ -1,0 +1,153 @@
+import RealModule
+
+/// The form shared by the LDRW and FPT models, written with a non-positive exponent for stability:
+///
+///     f(t) = O + AUC sqrt(lambda / (2 pi)) mu^s x^-q exp(-lambda (x - mu)^2 / (2 mu x)),   x = t - t0 > 0
+///
+/// (`e^lambda exp(-(lambda/2)(mu/x + x/mu))` = `exp(-lambda (x - mu)^2 / (2 mu x))`). LDRW has
+/// `s = -1/2, q = 1/2`; FPT has `s = 1/2, q = 3/2`. Parameters: AUC (a.u. s), mu (s), lambda, t0 (s), O (a.u.).
+/// With `f_e = f - O`:
+///
+///     df/dAUC = f_e / AUC
+///     df/dmu = f_e (s / mu - (lambda / 2)(1 / x - x / mu^2))
+///     df/dlambda = f_e (1 / (2 lambda) - (x - mu)^2 / (2 mu x))
+///     df/dt0 = f_e (q / x - (lambda / 2)(mu / x^2 - 1 / mu))
+///     df/dO = 1
+struct RandomWalkForm: Sendable {
+    let s: Double
+    let q: Double
+
+    static let inverseRootTwoPi = 1 / (2 * Double.pi).squareRoot()
+
+    func value(at t: Double, parameters p: ParameterVector) -> Double {
+        let x = t - p[3]
+        guard x > 0 else { return p[4] }
+        return p[4] + unit(x, mu: p[1], lambda: p[2]) * p[0]
+    }
+
+    /// The curve with AUC = 1 at x > 0.
+    func unit(_ x: Double, mu: Double, lambda: Double) -> Double {
+        let d = x - mu
+        return (lambda.squareRoot() * Self.inverseRootTwoPi)
+            * Double.exp(s * Double.log(mu) - q * Double.log(x) - lambda * d * d / (2 * mu * x))
+    }
+
+    func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (value: Double, gradient: ParameterVector) {
+        let x = t - p[3]
+        guard x > 0 else { return (p[4], ParameterVector(0, 0, 0, 0, 1, 0, 0, 0)) }
+        let (area, mu, lambda) = (p[0], p[1], p[2])
+        let u = unit(x, mu: mu, lambda: lambda)
+        let fe = area * u
+        let d = x - mu
+        return (
+            p[4] + fe,
+            ParameterVector(
+                u,
+                fe * (s / mu - 0.5 * lambda * (1 / x - x / (mu * mu))),
+                fe * (0.5 / lambda - d * d / (2 * mu * x)),
+                fe * (q / x - 0.5 * lambda * (mu / (x * x) - 1 / mu)),
+                1, 0, 0, 0)
+        )
+    }
+
+    @inline(__always)
+    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+        let x = t - p[3]
+        let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
+        let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
+        let (area, mu, lambda) = (p[0], p[1], p[2])
+        let inverseX = 1 / xs
+        let inverseMu = 1 / mu
+        let d = xs - mu
+        let exponent =
+            Float(s) * Float.log(mu) - Float(q) * VectorMath.log(xs) - (0.5 * lambda * inverseMu) * d * d * inverseX
+        let u = (VectorMath.exp(exponent) * (lambda.squareRoot() * Float(Self.inverseRootTwoPi))).keeping(positive)
+        let fe = area * u
+        return ModelBlock(
+            value: fe + p[4],
+            d0: u,
+            d1: fe * (Float(s) * inverseMu - (0.5 * lambda) * (inverseX - xs * inverseMu * inverseMu)),
+            d2: fe * (0.5 / lambda - (0.5 * inverseMu) * d * d * inverseX),
+            d3: fe * (Float(q) * inverseX - (0.5 * lambda) * (mu * inverseX * inverseX - inverseMu)),
+            d4: SIMD8(repeating: 1))
+    }
+
+    /// Start from the arrival time and the observed peak and first moment; `modeRatio(lambda)` gives
+    /// (TTP - t0) / mu and `meanRatio(lambda)` gives (mean - t0) / mu for the model. Lambda is chosen on a
+    /// log grid so that the mode-to-mean ratio matches the data; then mu from the mean, AUC from the peak.
+    func initialGuess(
+        for curve: CurveSamples, modeRatio: (Double) -> Double, meanRatio: (Double) -> Double
+    ) -> Result<ParameterVector, CurveRejection> {
+        let features = CurveFeatures(curve)
+        if let rejection = BolusScreen.reject(features) { return .failure(rejection) }
+        let t0 = features.arrivalTime
+        let rise = max(features.peakTime - t0, 1e-3)
+        let mean = max(features.firstMoment - t0, rise * 1.05)
+        let target = rise / mean
+        var best = (lambda: 1.0, error: Double.infinity)
+        for i in 0...80 {
+            let lambda = Double.exp(Double.log(0.1) + Double(i) / 80 * Double.log(2000.0))
+            let error = abs(modeRatio(lambda) / meanRatio(lambda) - target)
+            if error < best.error { best = (lambda, error) }
+        }
+        let lambda = best.lambda
+        let mu = mean / meanRatio(lambda)
+        let peak = unit(modeRatio(lambda) * mu, mu: mu, lambda: lambda)
+        let area = peak > 0 ? features.enhancement / peak : features.enhancement * mean
+        return .success(ParameterVector(area, mu, lambda, t0, features.baseline, 0, 0, 0))
+    }
+
+    func alternativeStarts(from start: ParameterVector) -> [ParameterVector] {
+        [0.5, 3, 20].map { lambda in
+            ParameterVector(start[0], start[1], lambda, start[3], start[4], 0, 0, 0)
+        }
+    }
+
+    func bounds(for curve: CurveSamples) -> ParameterBounds {
+        let (first, last, span, interval) = BolusScreen.timeScale(curve)
+        return ParameterBounds(
+            lower: ParameterVector(0, interval / 4, 0.02, first - span, -.infinity, 0, 0, 0),
+            upper: ParameterVector(.infinity, 20 * span, 1000, last, .infinity, 0, 0, 0))
+    }
+}
+
+/// A random-walk bolus (LDRW or FPT) with its closed forms; inflection points and partial areas numerically.
+public struct RandomWalkShape: BolusShape, Equatable {
+    public let area: Double
+    public let mu: Double
+    public let lambda: Double
+    public let appearanceTime: Double
+    let s: Double
+    let q: Double
+    /// (TTP - t0) / mu and (mean - t0) / mu.
+    let modeRatio: Double
+    let meanRatio: Double
+
+    var form: RandomWalkForm { RandomWalkForm(s: s, q: q) }
+
+    public func enhancement(at t: Double) -> Double {
+        let x = t - appearanceTime
+        return x > 0 ? area * form.unit(x, mu: mu, lambda: lambda) : 0
+    }
+
+    public func slope(at t: Double) -> Double {
+        let x = t - appearanceTime
+        guard x > 0 else { return 0 }
+        // d ln f / dx = -q / x + (lambda / 2)(mu / x^2 - 1 / mu)
+        return enhancement(at: t) * (-q / x + 0.5 * lambda * (mu / (x * x) - 1 / mu))
+    }
+
+    public func integral(from a: Double, to b: Double) -> Double {
+        ShapeNumerics.integral(enhancement, from: max(a, appearanceTime), to: b)
+    }
+
+    public var timeToPeak: Double { appearanceTime + modeRatio * mu }
+    public var peakEnhancement: Double { enhancement(at: timeToPeak) }
+    public var meanTransitTime: Double { appearanceTime + meanRatio * mu }
+    public var steepestRiseTime: Double { ShapeNumerics.argmax(slope, in: appearanceTime, timeToPeak) }
+    public var steepestFallTime: Double {
+        // The most negative slope lies within a few widths (sd = mu / sqrt(lambda)) after the peak.
+        let reach = timeToPeak + 20 * max(meanTransitTime - appearanceTime, mu / lambda.squareRoot())
+        return ShapeNumerics.argmax({ -slope(at: $0) }, in: timeToPeak, reach)
+    }
+}
