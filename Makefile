@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3
 
-.PHONY: all deps build release demo test lint format fixtures clean
+.PHONY: all deps build release demo test lint format fixtures clean bench bench-check bench-thresholds
 
 all: build
 
@@ -46,6 +46,19 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## bench: release throughput on this machine (echoflow bench), then the benchmark package (ordo-one/benchmark).
+bench: release
+	$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow bench
+	cd Benchmarks && $(SWIFT) package benchmark --metric mallocCountTotal --metric throughput --no-progress
+
+## bench-check: allocation counts against the committed thresholds (Benchmarks/Thresholds); deterministic.
+bench-check: deps
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --metric mallocCountTotal --no-progress
+
+## bench-thresholds: record new allocation thresholds after an intended change (commit Benchmarks/Thresholds).
+bench-thresholds: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --metric mallocCountTotal --no-progress
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

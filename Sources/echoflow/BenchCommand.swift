@@ -8,9 +8,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure fitting throughput (fits per second) on synthetic curves.",
         discussion: """
-            Fits realistic noisy lognormal curves (REFERENCE.md §7 shapes, 10 % jitter, 2 % additive noise, each \
+            Fits realistic noisy curves (REFERENCE.md §7 shapes, 10 % jitter, 2 % additive noise, each \
             from its data-driven start) of 100, 300 and 600 samples, on one thread and on every core, and a set \
-            where 30 % of the curves are non-enhancing background. The scalar Double path is measured too, for \
+            where 30 % of the curves are non-enhancing background, with the lognormal model, then the other bolus models at \
+            300 samples. The scalar Double path is measured too, for \
             the speed-up of the SIMD path. Run it from a release build (make release): debug builds are many \
             times slower.
 
@@ -51,12 +52,12 @@ struct BenchCommand: ParsableCommand {
         let cores = BatchFitter.coreCount
         var rows: [Row] = []
         func measure(
-            _ set: String, _ samples: Int, _ background: Double, _ threads: Int, _ options: LevenbergMarquardt.Options
+            _ set: String, _ samples: Int, _ background: Double, _ threads: Int, _ options: LevenbergMarquardt.Options,
+            _ model: ModelKind = .lognormal
         ) {
             let data = SyntheticCurves.lognormal(
                 count: curves, samples: samples, seed: 2026, backgroundFraction: background)
             let fitter = BatchFitter(engine: LevenbergMarquardt(options: options), threads: threads)
-            let model = ModelKind.lognormal
             var results = fitter.fit(model, curves: Array(data.curves.prefix(256)))  // warm-up
             var fits = 0
             let start = Date()
@@ -69,7 +70,7 @@ struct BenchCommand: ParsableCommand {
             let converged = enhancing.filter { $0.0.status == .converged }.count
             let iterations = results.map(\.iterations).reduce(0, +)
             let row = Row(
-                model: "lognormal", samples: samples, threads: threads, fits_per_second: Double(fits) / elapsed,
+                model: model.rawValue, samples: samples, threads: threads, fits_per_second: Double(fits) / elapsed,
                 path: options.precision == .vector ? "simd" : "scalar", set: set,
                 converged_pct: 100 * Double(converged) / Double(max(enhancing.count, 1)),
                 mean_iterations: Double(iterations) / Double(results.count))
@@ -94,13 +95,19 @@ struct BenchCommand: ParsableCommand {
             for threads in Set([1, cores]).sorted() { measure("bolus", samples, 0, threads, .fast) }
         }
         for threads in Set([1, cores]).sorted() { measure("background30", 300, 0.3, threads, .fast) }
+        for model in [ModelKind.gamma, .ldrw, .fpt] {
+            for threads in Set([1, cores]).sorted() { measure("bolus", 300, 0, threads, .fast, model) }
+        }
         measure("bolus", 300, 0, 1, .reference)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else {
-            let simd = rows.first { $0.path == "simd" && $0.samples == 300 && $0.threads == 1 && $0.set == "bolus" }
+            let simd = rows.first {
+                $0.path == "simd" && $0.samples == 300 && $0.threads == 1 && $0.set == "bolus"
+                    && $0.model == "lognormal"
+            }
             let scalar = rows.first { $0.path == "scalar" }
             if let simd, let scalar {
                 print(

@@ -55,6 +55,12 @@ struct FitCommand: ParsableCommand {
         help: ArgumentHelp("Largest display value, with --dynamic-range.", valueName: "Y"))
     var maxDisplay = 255.0
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write each curve's data-driven starting point (curve,model,p1..p5), to repeat the fits elsewhere.",
+            valueName: "FILE"))
+    var starts: String?
+
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
 
@@ -85,6 +91,10 @@ struct FitCommand: ParsableCommand {
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)
+            if let starts {
+                try AtomicFile.write(
+                    CurveFitTable.startingPoints(table, kinds: analyzer.kinds).render(), to: starts)
+            }
             if output == "-" {
                 print(csv.render(), terminator: "")
                 return

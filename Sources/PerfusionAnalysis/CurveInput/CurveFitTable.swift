@@ -19,6 +19,20 @@ public enum CurveFitTable {
         return NamedCurve(id: curve.id, samples: CurveSamples(times: curve.samples.times, values: values))
     }
 
+    /// The data-driven starting point of every curve and model (`curve,model,p1..p5`, empty when rejected).
+    public static func startingPoints(_ curves: [NamedCurve], kinds: [ModelKind]) -> CSVTable {
+        var table = CSVTable(columns: ["curve", "model", "p1", "p2", "p3", "p4", "p5"])
+        for curve in curves {
+            for kind in kinds {
+                let start = try? kind.model.initialGuess(for: curve.samples).get()
+                table.append(
+                    [.text(curve.id), .text(kind.rawValue)]
+                        + (0..<5).map { k in start.map { .number($0[k]) } ?? .empty })
+            }
+        }
+        return table
+    }
+
     /// Fits every curve and returns the fits with the output table.
     public static func fit(
         _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
