@@ -53,3 +53,25 @@ struct EngineAgreementTests {
         #expect(worse <= 4)
     }
 }
+
+@Suite("Batch fitting")
+struct BatchDeterminismTests {
+    @Test("results are in input order and bit-identical for 1, 2 and 3 threads", arguments: ModelKind.bolusModels)
+    func threadCountDoesNotMatter(kind: ModelKind) {
+        // 200 curves: several chunks of 64, so threads share the work unevenly.
+        let set = SyntheticCurves.lognormal(count: 200, samples: 120, seed: 5, backgroundFraction: 0.2)
+        let runs = [1, 2, 3].map { BatchFitter(threads: $0).fit(kind, curves: set.curves) }
+        let single = set.curves.map { LevenbergMarquardt().fit(kind, to: $0) }
+        for run in runs {
+            #expect(run.count == set.curves.count)
+            for i in run.indices {
+                // Bitwise equality, NaN included (rejected fits carry NaN parameters).
+                let a = (0..<8).map { run[i].parameters[$0].bitPattern }
+                let b = (0..<8).map { single[i].parameters[$0].bitPattern }
+                #expect(
+                    a == b && run[i].cost.bitPattern == single[i].cost.bitPattern
+                        && run[i].termination == single[i].termination)
+            }
+        }
+    }
+}

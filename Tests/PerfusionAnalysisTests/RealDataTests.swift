@@ -69,7 +69,7 @@ struct RealDataAllModelsTests {
             select: ["dia", "cw", "liver"])
         let fits = try CurveAnalyzer(modelName: "auto").fit(table.map(\.samples))
         for (curve, candidates) in zip(table, fits) {
-            #expect(candidates.map(\.kind) == ModelKind.allCases)
+            #expect(candidates.map(\.kind) == ModelKind.bolusModels)
             #expect(candidates.filter(\.selected).count == 1)
             for c in candidates {
                 let message = "\(curve.id) \(c.kind): \(c.fit.termination)"
@@ -108,6 +108,10 @@ struct NotBolusTests {
         let fit = engine.fit(LognormalModel(), to: curve { $0 < 2 ? 0.05 : 0.05 + 1 - exp(-0.08 * ($0 - 2)) })
         #expect(fit.status == .notBolus)
         #expect("\(fit.termination)".contains("no wash-out"))
+        // A refill that reaches its plateau early.
+        let early = engine.fit(LognormalModel(), to: curve { $0 < 2 ? 0.05 : 0.05 + 1 - exp(-0.3 * ($0 - 2)) })
+        #expect(early.status == .notBolus)
+        #expect("\(early.termination)".contains("plateau"))
     }
 
     @Test("a whole bolus is still fitted")

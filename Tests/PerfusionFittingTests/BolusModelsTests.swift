@@ -11,6 +11,9 @@ let typical: [(ModelKind, ParameterVector)] = [
     (.fpt, ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
 ]
 
+/// Every model, replenishment included (flash at 5 s, plateau 2, refill rate 0.15/s).
+let allTypical = typical + [(ModelKind.replenishment, ParameterVector(2, 0.15, 5, 0.3, 0, 0, 0, 0))]
+
 @Suite("Bolus models")
 struct BolusModelsTests {
     @Test("REFERENCE.md golden vectors: gamma, LDRW and FPT closed forms")
@@ -35,7 +38,7 @@ struct BolusModelsTests {
     @Test("closed forms agree with numerical integration and search of the curve", arguments: typical.map(\.0))
     func closedForms(kind: ModelKind) {
         let p = typical.first { $0.0 == kind }!.1
-        let shape = kind.shape(p)
+        let shape = kind.shape(p)!
         let dt = 0.001
         var area = 0.0
         var moment = 0.0
@@ -62,14 +65,14 @@ struct BolusModelsTests {
         #expect(abs(shape.slope(at: 12) - numeric) < 1e-6 * max(1, abs(numeric)))
     }
 
-    @Test("gradients match central finite differences", arguments: typical.map(\.0))
+    @Test("gradients match central finite differences", arguments: typical.map(\.0) + [.replenishment])
     func gradients(kind: ModelKind) {
         let model = kind.model
-        let p = typical.first { $0.0 == kind }!.1
+        let p = allTypical.first { $0.0 == kind }!.1
         for t in [5.5, 9.0, 15, 25, 60] {
             let (value, gradient) = model.valueAndGradient(at: t, parameters: p)
             #expect(abs(value - model.value(at: t, parameters: p)) <= 1e-12 * max(1, abs(value)))
-            for k in 0..<5 {
+            for k in 0..<model.parameterCount {
                 let h = 1e-6 * max(1, abs(p[k]))
                 var up = p
                 var down = p
@@ -82,15 +85,16 @@ struct BolusModelsTests {
         }
     }
 
-    @Test("the SIMD block agrees with the scalar value and gradient", arguments: typical.map(\.0))
+    @Test("the SIMD block agrees with the scalar value and gradient", arguments: typical.map(\.0) + [.replenishment])
     func simdTwin(kind: ModelKind) {
         let model = kind.model
-        let p = ParameterVector(SIMD8<Float>(typical.first { $0.0 == kind }!.1))
+        let p = ParameterVector(SIMD8<Float>(allTypical.first { $0.0 == kind }!.1))
         let times: [Float] = [0, 4.9, 5.2, 7, 12, 20, 40, 90]
         let block = model.block(at: SIMD8<Float>(times), parameters: SIMD8<Float>(p))
         let derivatives = [block.d0, block.d1, block.d2, block.d3, block.d4]
         for (lane, t) in times.enumerated() {
             let (value, gradient) = model.valueAndGradient(at: Double(t), parameters: p)
+            let m = model.parameterCount
             // Float evaluation of log/exp products: 1e-5 relative of the largest term.
             #expect(abs(Double(block.value[lane]) - value) <= 1e-5 * max(1, abs(value)), "\(kind) value at \(t)")
             for k in 0..<5 {
@@ -110,8 +114,8 @@ struct BolusModelsTests {
         for options in [LevenbergMarquardt.Options.fast, .reference] {
             let fit = LevenbergMarquardt(options: options).fit(kind, to: curve)
             #expect(fit.status == .converged, "\(kind): \(fit.termination)")
-            let got = kind.shape(fit.parameters)
-            let want = kind.shape(truth)
+            let got = kind.shape(fit.parameters)!
+            let want = kind.shape(truth)!
             // Noise-free: the Float path reaches ~1e-5 relative, the Double path ~1e-8.
             #expect(abs(got.timeToPeak / want.timeToPeak - 1) < 1e-4, "\(kind) TTP")
             #expect(abs(got.area / want.area - 1) < 1e-4, "\(kind) AUC")
@@ -124,13 +128,33 @@ struct BolusModelsTests {
         let truth = typical.first { $0.0 == kind }!.1
         var rng = TestRandom(seed: 3)
         let times = (0..<600).map { Double($0) * 0.2 }
-        let peak = kind.shape(truth).peakEnhancement
+        let peak = kind.shape(truth)!.peakEnhancement
         let curve = CurveSamples(
             times: times, values: times.map { model.value(at: $0, parameters: truth) + 0.005 * peak * rng.normal() })
-        let fits = ModelKind.allCases.map { LevenbergMarquardt().fit($0, to: curve) }
+        let fits = ModelKind.bolusModels.map { LevenbergMarquardt().fit($0, to: curve) }
         let aic = fits.map(akaikeInformationCriterion)
-        let best = ModelKind.allCases[aic.indices.min { aic[$0] < aic[$1] }!]
+        let best = ModelKind.bolusModels[aic.indices.min { aic[$0] < aic[$1] }!]
         // With 0.5 % noise on 600 samples the shapes differ far beyond the noise.
         #expect(best == kind, "AIC \(aic)")
+    }
+
+    @Test("replenishment recovers rBV, mTT and PI from a noisy refill curve, and is not used by auto")
+    func replenishment() throws {
+        var rng = TestRandom(seed: 8)
+        let model = ReplenishmentModel()
+        let truth = ParameterVector(2, 0.15, 5, 0.3, 0, 0, 0, 0)
+        let times = (0..<300).map { Double($0) * 0.2 }
+        let curve = CurveSamples(
+            times: times, values: times.map { model.value(at: $0, parameters: truth) + 0.02 * rng.normal() })
+        let fit = LevenbergMarquardt().fit(.replenishment, to: curve)
+        #expect(fit.status == .converged, "\(fit.termination)")
+        let p = model.parameters(fit.parameters)
+        // 1 % noise of the plateau over 300 samples: rBV and mTT within 3 % (several standard errors).
+        #expect(abs(p.relativeBloodVolume / 2 - 1) < 0.03)
+        #expect(abs(p.meanTransitTime / (1 / 0.15) - 1) < 0.03)
+        #expect(abs(p.perfusionIndex / 0.3 - 1) < 0.03)
+        #expect(!ModelKind.bolusModels.contains(.replenishment))
+        // The bolus models reject the same curve as having no wash-out.
+        #expect(LevenbergMarquardt().fit(.lognormal, to: curve).status == .notBolus)
     }
 }

@@ -5,8 +5,12 @@ import PerfusionFitting
 public struct CurveFit: Sendable {
     public let kind: ModelKind
     public let fit: FitResult
-    /// Perfusion parameters; nil when the fit produced no parameters.
+    /// Perfusion parameters of a bolus model; nil when the fit produced no parameters or for replenishment.
     public let parameters: PerfusionParameters?
+    /// rBV, mTT and PI of a replenishment fit.
+    public let replenishment: ReplenishmentParameters?
+    /// QOF (%) of the fit, 100 R^2 on the samples fitted; NaN without parameters.
+    public let qualityOfFit: Double
     /// Akaike's information criterion of the fit (NaN without parameters).
     public let aic: Double
     /// Whether this is the model the results use (the only model, or the lowest AIC with `auto`).
@@ -52,7 +56,7 @@ public struct CurveAnalyzer: Sendable {
 
     public init(modelName: String = "lognormal", threads: Int? = nil) throws {
         if modelName == Self.automatic {
-            kinds = ModelKind.allCases
+            kinds = ModelKind.bolusModels
         } else if let kind = ModelKind(rawValue: modelName) {
             kinds = [kind]
         } else {
@@ -68,12 +72,16 @@ public struct CurveAnalyzer: Sendable {
             var fits = perKind.map { kind, results -> CurveFit in
                 let fit = results[i]
                 guard fit.hasParameters else {
-                    return CurveFit(kind: kind, fit: fit, parameters: nil, aic: .nan, selected: false)
+                    return CurveFit(
+                        kind: kind, fit: fit, parameters: nil, replenishment: nil, qualityOfFit: .nan, aic: .nan,
+                        selected: false)
                 }
                 let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curves[i].values)
-                let parameters = PerfusionParameters(shape: kind.shape(fit.parameters), qualityOfFit: qof)
+                let parameters = kind.shape(fit.parameters).map { PerfusionParameters(shape: $0, qualityOfFit: qof) }
+                let replenishment = kind == .replenishment ? ReplenishmentModel().parameters(fit.parameters) : nil
                 return CurveFit(
-                    kind: kind, fit: fit, parameters: parameters, aic: akaikeInformationCriterion(fit), selected: false)
+                    kind: kind, fit: fit, parameters: parameters, replenishment: replenishment, qualityOfFit: qof,
+                    aic: akaikeInformationCriterion(fit), selected: false)
             }
             let best = fits.indices.filter { fits[$0].aic.isFinite }.min { fits[$0].aic < fits[$1].aic } ?? 0
             fits[best].selected = true

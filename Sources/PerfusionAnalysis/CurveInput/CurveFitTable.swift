@@ -43,7 +43,8 @@ public enum CurveFitTable {
             for fitted in candidates {
                 let values = ParameterTable.RowValues(
                     kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
-                    parameters: fitted.parameters, frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
+                    parameters: fitted.parameters, replenishment: fitted.replenishment,
+                    qualityOfFit: fitted.qualityOfFit, frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
                 table.append([.text(curve.id)] + ParameterTable.cells(values))
             }
         }

@@ -55,7 +55,7 @@ public enum ParameterTable {
             .init("aic", "", "Akaike information criterion n ln(RSS/n) + 2(m+1) of the fit (lower is better)"),
             .init("selected", "", "1 for the model the results use (with --model auto: the lowest AIC), else 0"),
         ]
-        for kind in [ModelKind.gamma, .ldrw, .fpt] {
+        for kind in [ModelKind.gamma, .ldrw, .fpt, .replenishment] {
             for p in kind.parameters {
                 c.append(.init("\(kind.rawValue)_\(p.name)", unit(of: p.name), "\(kind.rawValue) \(p.meaning)"))
                 c.append(
@@ -64,11 +64,17 @@ public enum ParameterTable {
                         "standard error of \(kind.rawValue)_\(p.name)"))
             }
         }
+        c += [
+            .init("rbv_au", "a.u.", "replenishment: relative blood volume rBV = A"),
+            .init("replenishment_mtt_s", "s", "replenishment: mean transit time 1 / beta"),
+            .init("pi_au_per_s", "a.u./s", "replenishment: perfusion index rBV / mTT = A beta"),
+        ]
         return c
     }()
 
     static func unit(of name: String) -> String {
         if name.hasSuffix("_au_s") { return "a.u. s" }
+        if name.hasSuffix("_per_s") { return "1/s" }
         if name.hasSuffix("_au") { return "a.u." }
         if name.hasSuffix("_ln_s") { return "ln s" }
         if name.hasSuffix("_s") { return "s" }
@@ -82,6 +88,8 @@ public enum ParameterTable {
         public var aic: Double
         public var selected: Bool
         public var parameters: PerfusionParameters?
+        public var replenishment: ReplenishmentParameters?
+        public var qualityOfFit: Double
         public var relative: RelativeAmplitudes?
         public var frames: Int
         public var excluded: Int
@@ -93,6 +101,7 @@ public enum ParameterTable {
 
         public init(
             kind: ModelKind, fit: FitResult, aic: Double, selected: Bool, parameters: PerfusionParameters?,
+            replenishment: ReplenishmentParameters? = nil, qualityOfFit: Double = .nan,
             relative: RelativeAmplitudes? = nil,
             frames: Int, excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil,
             saturatedPercentMax: Double? = nil, reference: String? = nil
@@ -102,6 +111,8 @@ public enum ParameterTable {
             self.aic = aic
             self.selected = selected
             self.parameters = parameters
+            self.replenishment = replenishment
+            self.qualityOfFit = qualityOfFit
             self.relative = relative
             self.frames = frames
             self.excluded = excluded
@@ -118,7 +129,8 @@ public enum ParameterTable {
             let relative = region.relatives[k]
             let values = RowValues(
                 kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
-                parameters: fitted.parameters, relative: relative,
+                parameters: fitted.parameters, replenishment: fitted.replenishment, qualityOfFit: fitted.qualityOfFit,
+                relative: relative,
                 frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
                 dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
                 saturatedPercentMax: region.curve.maximumSaturatedPercent,
@@ -133,10 +145,11 @@ public enum ParameterTable {
         let p = v.parameters
         var cells: [CSVCell] = [
             .text(v.kind.rawValue), .text(v.fit.status.rawValue), .integer(v.frames), .integer(v.excluded),
-            n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate), n(p?.tangentIntercept), n(p?.riseTime),
+            n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate ?? v.replenishment?.perfusionIndex),
+            n(p?.tangentIntercept), n(p?.riseTime),
             n(p?.meanTransitTimeFromIntercept), n(p?.washInArea), n(p?.washInPerfusionIndex), n(p?.washOutRate),
             n(p?.washOutIntercept), n(p?.fallTime), n(p?.washOutArea), n(p?.washInOutArea), n(p?.area),
-            n(p?.meanTransitTime), n(p?.qualityOfFit),
+            n(p?.meanTransitTime), n(v.qualityOfFit),
         ]
         let fitted = v.fit.hasParameters
         /// The model's own parameters and standard errors, or empty cells for another model's block.
@@ -154,7 +167,9 @@ public enum ParameterTable {
             v.pixelCount.map(CSVCell.integer) ?? .empty, n(v.saturatedPercentMax),
             v.reference.map(CSVCell.text) ?? .empty, n(v.aic), .integer(v.selected ? 1 : 0),
         ]
-        cells += block(.gamma) + block(.ldrw) + block(.fpt)
+        cells += block(.gamma) + block(.ldrw) + block(.fpt) + block(.replenishment)
+        let r = v.replenishment
+        cells += [n(r?.relativeBloodVolume), n(r?.meanTransitTime), n(r?.perfusionIndex)]
         return cells
     }
 }

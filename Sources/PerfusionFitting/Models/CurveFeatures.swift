@@ -21,6 +21,8 @@ public struct CurveFeatures: Sendable, Equatable {
     public let sampleCount: Int
     /// Smoothed value at the last sample minus the baseline (a.u.).
     public let finalEnhancement: Double
+    /// Lowest smoothed value over the second half of the curve minus the baseline (a.u.).
+    public let lateMinimumEnhancement: Double
 
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
     public let firstMoment: Double
@@ -109,6 +111,9 @@ public struct CurveFeatures: Sendable, Equatable {
         arrivalIndex = k
         sampleCount = n
         finalEnhancement = smooth[n - 1] - base
+        var late = smooth[n / 2]
+        for i in (n / 2)..<n { late = min(late, smooth[i]) }
+        lateMinimumEnhancement = late - base
         peakIndex = peak
         peakTime = t[peak]
         enhancement = smooth[peak] - base
@@ -128,6 +133,9 @@ public struct CurveFeatures: Sendable, Equatable {
         if peakIndex >= sampleCount - tail && finalEnhancement >= 0.9 * enhancement {
             return
                 "it still rises at the last sample, with no wash-out (a replenishment curve, or a clip that ends too early)"
+        }
+        if lateMinimumEnhancement >= 0.9 * enhancement {
+            return "it stays on a plateau through the second half, with no wash-out (a replenishment or infusion curve)"
         }
         return nil
     }

@@ -9,6 +9,13 @@ public enum ModelKind: String, CaseIterable, Sendable {
     case gamma
     case ldrw
     case fpt
+    case replenishment
+
+    /// The bolus models (everything but replenishment): those `auto` chooses among.
+    public static let bolusModels: [ModelKind] = [.lognormal, .gamma, .ldrw, .fpt]
+
+    /// Whether the model describes a bolus (REFERENCE.md §3 parameters apply).
+    public var isBolus: Bool { self != .replenishment }
 
     /// The model value for this kind.
     public var model: any CurveModel {
@@ -17,19 +24,21 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .gamma: return GammaVariateModel()
         case .ldrw: return LDRWModel()
         case .fpt: return FPTModel()
+        case .replenishment: return ReplenishmentModel()
         }
     }
 
     /// Parameter descriptors of the model.
     public var parameters: [ParameterDescriptor] { model.parameters }
 
-    /// The fitted bolus for parameters `p`, with the model's closed forms.
-    public func shape(_ p: ParameterVector) -> any BolusShape {
+    /// The fitted bolus for parameters `p`, with the model's closed forms; nil for replenishment.
+    public func shape(_ p: ParameterVector) -> (any BolusShape)? {
         switch self {
         case .lognormal: return LognormalModel().shape(p)
         case .gamma: return GammaVariateModel().shape(p)
         case .ldrw: return LDRWModel().shape(p)
         case .fpt: return FPTModel().shape(p)
+        case .replenishment: return nil
         }
     }
 
@@ -40,6 +49,7 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .gamma: return GammaVariateModel().value(at: t, parameters: p)
         case .ldrw: return LDRWModel().value(at: t, parameters: p)
         case .fpt: return FPTModel().value(at: t, parameters: p)
+        case .replenishment: return ReplenishmentModel().value(at: t, parameters: p)
         }
     }
 }
@@ -52,6 +62,7 @@ extension LevenbergMarquardt {
         case .gamma: return fit(GammaVariateModel(), to: curve, workspace: workspace)
         case .ldrw: return fit(LDRWModel(), to: curve, workspace: workspace)
         case .fpt: return fit(FPTModel(), to: curve, workspace: workspace)
+        case .replenishment: return fit(ReplenishmentModel(), to: curve, workspace: workspace)
         }
     }
 }
@@ -64,6 +75,7 @@ extension BatchFitter {
         case .gamma: return fit(GammaVariateModel(), curves: curves)
         case .ldrw: return fit(LDRWModel(), curves: curves)
         case .fpt: return fit(FPTModel(), curves: curves)
+        case .replenishment: return fit(ReplenishmentModel(), curves: curves)
         }
     }
 }
