@@ -44,6 +44,26 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Replenishment on refill curves after a flash (plateau, rate and flash time varied, 2 % noise).
+    let refill: [CurveSamples] = (0..<1000).map { i in
+        var rng = SeededGenerator(seed: SeededGenerator.derive(12, UInt64(i)))
+        let (plateau, rate, flash) = (rng.uniform(0.5, 2), rng.uniform(0.05, 0.5), rng.uniform(1, 5))
+        let times = (0..<300).map { Double($0) * 0.2 }
+        let model = ReplenishmentModel()
+        let truth = ParameterVector(plateau, rate, flash, 0.05, 0, 0, 0, 0)
+        return CurveSamples(
+            times: times, values: times.map { model.value(at: $0, parameters: truth) + 0.02 * plateau * rng.normal() })
+    }
+    Benchmark("LM.replenishment.n300") { benchmark in
+        let engine = LevenbergMarquardt()
+        let workspace = FitWorkspace(capacity: 300)
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(engine.fit(.replenishment, to: refill[i], workspace: workspace))
+            i = (i + 1) % refill.count
+        }
+    }
+
     // The iterations alone, from a given start: no allocation at all.
     let iterateSet = SyntheticCurves.lognormal(count: 1000, samples: 300, seed: 8)
     Benchmark("LM.lognormal.n300.iterate") { benchmark in
