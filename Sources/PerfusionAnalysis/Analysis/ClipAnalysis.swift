@@ -15,6 +15,23 @@ public struct AnalysisSettings: Sendable {
     }
 }
 
+/// The stages of a clip analysis, as named in `errors.csv`.
+public enum AnalysisStage: String, Sendable, Codable {
+    case settings, clip, roi, frames, fit, write
+}
+
+/// An error with the stage it happened at.
+public struct StageFailure: Error, CustomStringConvertible {
+    public let stage: AnalysisStage
+    public let error: any Error
+    public var description: String { "\(error)" }
+}
+
+/// A failure described in words (a clip too short to fit, ...).
+public struct AnalysisFailure: Error, CustomStringConvertible {
+    public let description: String
+}
+
 /// The whole analysis of one clip: curves per region, fits, parameters.
 public struct ClipAnalysis: Sendable {
     /// Clip identifier written in outputs (the clip folder's name).
@@ -41,15 +58,34 @@ public struct ClipAnalysis: Sendable {
         clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ClipAnalysis {
-        let analyzer = try CurveAnalyzer(modelName: settings.model, threads: 1)
-        let clip = try Clip.open(clipPath, options: settings.clipOptions)
-        let regionFile = try RegionFile.load(roiPath)
-        let masks = try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
+        do {
+            return try runStaged(clip: clipPath, roi: roiPath, settings: settings, progress: progress)
+        } catch let failure as StageFailure {
+            throw failure.error
+        }
+    }
+
+    /// Like ``run(clip:roi:settings:progress:)``, but every error says at which stage it happened.
+    public static func runStaged(
+        clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ClipAnalysis {
+        func stage<T>(_ name: AnalysisStage, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch { throw StageFailure(stage: name, error: error) }
+        }
+        let analyzer = try stage(.settings) { try CurveAnalyzer(modelName: settings.model, threads: 1) }
+        let clip = try stage(.clip) { try Clip.open(clipPath, options: settings.clipOptions) }
+        let regionFile = try stage(.roi) { try RegionFile.load(roiPath) }
+        let masks = try stage(.roi) {
+            try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
+        }
         let total = clip.frameCount
-        let curves = try CurveExtractor(clip: clip, masks: masks).curves(
-            progress: progress.map { report in
-                { @Sendable done in report(done, total) }
-            })
+        let curves = try stage(.frames) {
+            try CurveExtractor(clip: clip, masks: masks).curves(
+                progress: progress.map { report in
+                    { @Sendable done in report(done, total) }
+                })
+        }
         let regions = analyzer.analyze(curves, reference: regionFile.reference)
         var warnings: [String] = []
         for r in regions {

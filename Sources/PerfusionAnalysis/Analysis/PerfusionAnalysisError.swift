@@ -6,6 +6,7 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
     case invalidSetting(name: String, detail: String)
     case missingInput(path: String)
     case invalidTable(path: String, line: Int, detail: String)
+    case invalidStudy(path: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -19,6 +20,9 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
             return "\(name): \(detail)"
         case .missingInput(let path):
             return "\(path): no such file or folder"
+        case .invalidStudy(let path, let problems):
+            return "\(path): \(problems.count) problem(s) in the study, nothing was analysed:\n  "
+                + problems.joined(separator: "\n  ")
         case .invalidTable(let path, let line, let detail):
             return line > 0 ? "\(path):\(line): \(detail)" : "\(path): \(detail)"
         }

@@ -10,6 +10,11 @@ public struct TICPlot: Sendable {
 
     /// The plot as a standalone SVG document.
     public func render(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + element(analysis, region).render() + "\n"
+    }
+
+    /// The plot as an `svg` element (for inline use in reports).
+    public func element(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> MarkupElement {
         let margin = (left: 78.0, right: 20.0, top: 46.0, bottom: 52.0)
         let plotW = width - margin.left - margin.right
         let plotH = height - margin.top - margin.bottom
@@ -28,12 +33,12 @@ public struct TICPlot: Sendable {
         func py(_ v: Double) -> Double { margin.top + plotH - (v - yr.lo) / (yr.hi - yr.lo) * plotH }
         func f(_ v: Double) -> String { String(format: "%.2f", v) }
 
-        var nodes: [SVGElement] = [
-            SVGElement("rect", [("width", f(width)), ("height", f(height)), ("fill", "white")]),
-            SVGElement(
+        var nodes: [MarkupElement] = [
+            MarkupElement("rect", [("width", f(width)), ("height", f(height)), ("fill", "white")]),
+            MarkupElement(
                 "text", [("x", f(margin.left)), ("y", "22"), ("font-size", "15"), ("font-weight", "bold")],
                 text: "\(Self.clipTitle(analysis.clipPath)) - \(region.region)"),
-            SVGElement(
+            MarkupElement(
                 "text", [("x", f(margin.left)), ("y", "38"), ("font-size", "12"), ("fill", "#555")],
                 text: subtitle(region)),
         ]
@@ -41,7 +46,7 @@ public struct TICPlot: Sendable {
         for t in xTicks {
             nodes.append(line(px(t), margin.top, px(t), margin.top + plotH, "#e4e4e4"))
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "text",
                     [
                         ("x", f(px(t))), ("y", f(margin.top + plotH + 18)), ("font-size", "11"),
@@ -52,20 +57,20 @@ public struct TICPlot: Sendable {
         for v in yTicks {
             nodes.append(line(margin.left, py(v), margin.left + plotW, py(v), "#e4e4e4"))
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "text",
                     [("x", f(margin.left - 6)), ("y", f(py(v) + 4)), ("font-size", "11"), ("text-anchor", "end")],
                     text: Self.label(v)))
         }
         nodes.append(
-            SVGElement(
+            MarkupElement(
                 "rect",
                 [
                     ("x", f(margin.left)), ("y", f(margin.top)), ("width", f(plotW)), ("height", f(plotH)),
                     ("fill", "none"), ("stroke", "#444"),
                 ]))
         nodes.append(
-            SVGElement(
+            MarkupElement(
                 "text",
                 [
                     ("x", f(margin.left + plotW / 2)), ("y", f(height - 12)), ("font-size", "12"),
@@ -73,7 +78,7 @@ public struct TICPlot: Sendable {
                 ],
                 text: "time (s)"))
         nodes.append(
-            SVGElement(
+            MarkupElement(
                 "text",
                 [
                     ("transform", "translate(16 \(f(margin.top + plotH / 2))) rotate(-90)"), ("font-size", "12"),
@@ -82,18 +87,18 @@ public struct TICPlot: Sendable {
                 text: "mean linear echo power (a.u.)"))
 
         // Samples.
-        var points: [SVGElement] = []
+        var points: [MarkupElement] = []
         for i in c.times.indices where c.intensities[i].isFinite {
             let excluded = c.excluded[i]
             points.append(
-                SVGElement(
+                MarkupElement(
                     "circle",
                     [
                         ("cx", f(px(c.times[i]))), ("cy", f(py(c.intensities[i]))), ("r", "2.2"),
                         ("fill", excluded ? "none" : "#7f8c99"), ("stroke", excluded ? "#d62728" : "none"),
                     ]))
         }
-        nodes.append(SVGElement("g", [("class", "samples")], children: points))
+        nodes.append(MarkupElement("g", [("class", "samples")], children: points))
 
         // Fitted curve, sampled finely.
         if region.fit.hasParameters, let p = region.parameters {
@@ -104,7 +109,7 @@ public struct TICPlot: Sendable {
                 path += (s == 0 ? "M" : " L") + "\(f(px(t))) \(f(py(region.fittedValue(at: t))))"
             }
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "path",
                     [("class", "fit"), ("d", path), ("fill", "none"), ("stroke", "#1f77b4"), ("stroke-width", "2")]))
             let offset = region.fit.parameters[4]
@@ -113,10 +118,10 @@ public struct TICPlot: Sendable {
                 line(px(p.timeToPeak), margin.top, px(p.timeToPeak), margin.top + plotH, "#d62728", dash: true))
             nodes.append(line(margin.left, py(peakY), margin.left + plotW, py(peakY), "#2ca02c", dash: true))
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "circle", [("cx", f(px(p.timeToPeak))), ("cy", f(py(peakY))), ("r", "4.5"), ("fill", "#d62728")]))
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "text",
                     [
                         ("x", f(px(p.timeToPeak) + 6)), ("y", f(margin.top + 14)), ("font-size", "11"),
@@ -124,7 +129,7 @@ public struct TICPlot: Sendable {
                     ],
                     text: "TTP \(Self.label(p.timeToPeak)) s"))
             nodes.append(
-                SVGElement(
+                MarkupElement(
                     "text",
                     [
                         ("x", f(margin.left + plotW - 4)), ("y", f(py(peakY) - 5)), ("font-size", "11"),
@@ -133,14 +138,14 @@ public struct TICPlot: Sendable {
                     ],
                     text: "PE \(Self.label(p.peakEnhancement)) a.u."))
         }
-        let root = SVGElement(
+        let root = MarkupElement(
             "svg",
             [
                 ("xmlns", "http://www.w3.org/2000/svg"), ("width", f(width)), ("height", f(height)),
                 ("viewBox", "0 0 \(f(width)) \(f(height))"), ("font-family", "Helvetica, Arial, sans-serif"),
             ],
             children: nodes)
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root.render() + "\n"
+        return root
     }
 
     private func subtitle(_ region: RegionAnalysis) -> String {
@@ -151,14 +156,14 @@ public struct TICPlot: Sendable {
     }
 
     private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ colour: String, dash: Bool = false)
-        -> SVGElement
+        -> MarkupElement
     {
         var a: [(String, String)] = [
             ("x1", String(format: "%.2f", x1)), ("y1", String(format: "%.2f", y1)), ("x2", String(format: "%.2f", x2)),
             ("y2", String(format: "%.2f", y2)), ("stroke", colour),
         ]
         if dash { a.append(("stroke-dasharray", "5 4")) }
-        return SVGElement("line", a)
+        return MarkupElement("line", a)
     }
 
     /// "Nice" tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart).

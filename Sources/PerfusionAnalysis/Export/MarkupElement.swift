@@ -1,20 +1,21 @@
-/// A minimal SVG/XML element tree that renders with escaped text and attributes, so plots are built as
+/// A minimal XML element tree (SVG plots, XHTML reports) that renders with escaped text and attributes, so output is built as
 /// values rather than by string concatenation.
-public struct SVGElement: Sendable, Equatable {
+public struct MarkupElement: Sendable, Equatable {
     public let name: String
     public var attributes: [(String, String)]
-    public var children: [SVGElement]
+    public var children: [MarkupElement]
     public var text: String?
 
-    public init(_ name: String, _ attributes: [(String, String)] = [], children: [SVGElement] = [], text: String? = nil)
-    {
+    public init(
+        _ name: String, _ attributes: [(String, String)] = [], children: [MarkupElement] = [], text: String? = nil
+    ) {
         self.name = name
         self.attributes = attributes
         self.children = children
         self.text = text
     }
 
-    public static func == (a: SVGElement, b: SVGElement) -> Bool { a.render() == b.render() }
+    public static func == (a: MarkupElement, b: MarkupElement) -> Bool { a.render() == b.render() }
 
     /// The element as XML text.
     public func render() -> String {

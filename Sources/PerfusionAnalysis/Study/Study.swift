@@ -1,0 +1,168 @@
+import CEUSImaging
+import CSV
+import Foundation
+
+/// One clip of a study: who, which lesion, when, and where its files are.
+public struct StudyEntry: Sendable, Equatable, Codable {
+    public let subject: String
+    public let lesion: String
+    public let timepoint: String
+    /// Days after baseline, when the manifest gives them.
+    public let day: Double?
+    /// Clip path (absolute or relative to the working folder).
+    public let clip: String
+    /// Region file path.
+    public let roi: String
+
+    /// Folder of the clip's outputs below a results folder: `clips/SUBJECT/LESION/TIMEPOINT`.
+    public var outputFolder: String { "clips/\(Study.safe(subject))/\(Study.safe(lesion))/\(Study.safe(timepoint))" }
+}
+
+/// A study: clips of subjects' lesions at several timepoints (DESIGN.md §4), from a manifest CSV
+/// (`subject,lesion,timepoint,clip,roi`, optional `day`, paths relative to the manifest) or a folder tree
+/// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` in each clip folder (the clip folder's name is the lesion).
+public struct Study: Sendable, Equatable, Codable {
+    public let source: String
+    /// Entries ordered by subject, lesion, then timepoint order.
+    public let entries: [StudyEntry]
+    /// Timepoints in order: by day when the manifest gives days, else `baseline` first, then lexical.
+    public let timepoints: [String]
+
+    /// The timepoint every comparison starts from.
+    public var baseline: String? { timepoints.first }
+
+    /// Manifest columns: required, then optional.
+    public static let requiredColumns = ["subject", "lesion", "timepoint", "clip", "roi"]
+    public static let optionalColumns = ["day"]
+
+    /// Loads a manifest file or a study folder; every problem found is reported at once.
+    public static func load(_ path: String) throws -> Study {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw PerfusionAnalysisError.missingInput(path: path)
+        }
+        return isFolder.boolValue ? try fromFolder(path) : try fromManifest(path)
+    }
+
+    init(source: String, entries: [StudyEntry]) {
+        let days = Dictionary(entries.compactMap { e in e.day.map { (e.timepoint, $0) } }, uniquingKeysWith: min)
+        let names = Set(entries.map(\.timepoint))
+        let ordered = names.sorted { a, b in
+            if let da = days[a], let db = days[b], da != db { return da < db }
+            if (a == "baseline") != (b == "baseline") { return a == "baseline" }
+            return a < b
+        }
+        let rank = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
+        self.source = source
+        timepoints = ordered
+        self.entries = entries.sorted {
+            ($0.subject, $0.lesion, rank[$0.timepoint]!) < ($1.subject, $1.lesion, rank[$1.timepoint]!)
+        }
+    }
+
+    static func fromManifest(_ path: String) throws -> Study {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: true) else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+        let header = reader.headerRow ?? []
+        var problems: [String] = []
+        let unknown = header.filter { !requiredColumns.contains($0) && !optionalColumns.contains($0) }
+        if !unknown.isEmpty {
+            problems.append(
+                "line 1: unknown column(s) \(unknown.joined(separator: ", ")) (expected \((requiredColumns + optionalColumns).joined(separator: ",")))"
+            )
+        }
+        let missing = requiredColumns.filter { !header.contains($0) }
+        if !missing.isEmpty { problems.append("line 1: missing column(s) \(missing.joined(separator: ", "))") }
+        guard missing.isEmpty else { throw PerfusionAnalysisError.invalidStudy(path: path, problems: problems) }
+        let folder = (path as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
+        var entries: [StudyEntry] = []
+        var seen: [String: Int] = [:]
+        var line = 1
+        while let row = reader.next() {
+            line += 1
+            if row.count == 1 && row[0].isEmpty { continue }
+            guard row.count == header.count else {
+                problems.append("line \(line): \(row.count) cells, expected \(header.count)")
+                continue
+            }
+            let cell = Dictionary(uniqueKeysWithValues: zip(header, row))
+            let empty = requiredColumns.filter { cell[$0, default: ""].isEmpty }
+            if !empty.isEmpty {
+                problems.append("line \(line): empty \(empty.joined(separator: ", "))")
+                continue
+            }
+            var day: Double?
+            if let text = cell["day"], !text.isEmpty {
+                if let value = Double(text) {
+                    day = value
+                } else {
+                    problems.append("line \(line): day \"\(text)\" is not a number")
+                }
+            }
+            let entry = StudyEntry(
+                subject: cell["subject"]!, lesion: cell["lesion"]!, timepoint: cell["timepoint"]!, day: day,
+                clip: resolve(cell["clip"]!), roi: resolve(cell["roi"]!))
+            let key = "\(entry.subject)/\(entry.lesion)/\(entry.timepoint)"
+            if let first = seen[key] {
+                problems.append(
+                    "line \(line): subject \(entry.subject), lesion \(entry.lesion), timepoint \(entry.timepoint) repeats line \(first)"
+                )
+            } else {
+                seen[key] = line
+            }
+            if !FileManager.default.fileExists(atPath: entry.clip) {
+                problems.append("line \(line): clip \(entry.clip) does not exist")
+            }
+            if !FileManager.default.fileExists(atPath: entry.roi) {
+                problems.append("line \(line): roi \(entry.roi) does not exist")
+            }
+            entries.append(entry)
+        }
+        if entries.isEmpty && problems.isEmpty { problems.append("the manifest lists no clips") }
+        guard problems.isEmpty else { throw PerfusionAnalysisError.invalidStudy(path: path, problems: problems) }
+        return Study(source: path, entries: entries)
+    }
+
+    /// Clip folders are the folders three levels down (`SUBJECT/TIMEPOINT/CLIP`); a clip folder without a
+    /// `roi.json` is still listed, so that the batch records it as a failure instead of silently skipping it.
+    static func fromFolder(_ root: String) throws -> Study {
+        let manager = FileManager.default
+        func folders(_ path: String) -> [String] {
+            ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter { name in
+                var isFolder: ObjCBool = false
+                return !name.hasPrefix(".")
+                    && manager.fileExists(
+                        atPath: (path as NSString).appendingPathComponent(name), isDirectory: &isFolder)
+                    && isFolder.boolValue
+            }.sorted(by: NaturalOrder.precedes)
+        }
+        var entries: [StudyEntry] = []
+        for subject in folders(root) {
+            let subjectPath = (root as NSString).appendingPathComponent(subject)
+            for timepoint in folders(subjectPath) {
+                let timepointPath = (subjectPath as NSString).appendingPathComponent(timepoint)
+                for clip in folders(timepointPath) {
+                    let clipPath = (timepointPath as NSString).appendingPathComponent(clip)
+                    entries.append(
+                        StudyEntry(
+                            subject: subject, lesion: clip, timepoint: timepoint, day: nil, clip: clipPath,
+                            roi: (clipPath as NSString).appendingPathComponent("roi.json")))
+                }
+            }
+        }
+        guard !entries.isEmpty else { throw PerfusionAnalysisError.noClipsFound(path: root) }
+        return Study(source: root, entries: entries)
+    }
+
+    /// A path component safe for file names (letters, digits, `-`, `_`, `.`; others become `_`).
+    static func safe(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    }
+}
