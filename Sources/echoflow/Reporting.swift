@@ -46,7 +46,7 @@ final class ProgressReporter: @unchecked Sendable {
         self.quiet = quiet
     }
 
-    func update(_ done: Int, _ total: Int) {
+    func update(_ done: Int, _ total: Int, suffix: String = "") {
         guard !quiet, total > 0 else { return }
         lock.withLock {
             let now = Date()
@@ -58,7 +58,7 @@ final class ProgressReporter: @unchecked Sendable {
                 let elapsed = now.timeIntervalSince(start)
                 let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-                var line = "\r\(label) [\(bar)] \(done)/\(total) \(unit)"
+                var line = "\r\(label) [\(bar)] \(done)/\(total) \(unit)\(suffix)"
                 line += done < total ? String(format: ", ETA %.0f s", eta) : String(format: ", %.1f s", elapsed)
                 FileHandle.standardError.write(Data(line.utf8))
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -66,7 +66,7 @@ final class ProgressReporter: @unchecked Sendable {
                 let quarter = 4 * done / total
                 guard quarter > lastQuarter || done == total && lastQuarter < 4 else { return }
                 lastQuarter = quarter
-                printError("\(label): \(done)/\(total) \(unit)")
+                printError("\(label): \(done)/\(total) \(unit)\(suffix)")
             }
         }
     }

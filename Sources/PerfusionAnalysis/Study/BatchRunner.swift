@@ -1,0 +1,263 @@
+import CEUSImaging
+import Dispatch
+import Foundation
+
+/// Settings of a batch run; they are part of every clip's fingerprint.
+public struct BatchSettings: Sendable, Equatable, Codable {
+    public var model = "lognormal"
+    public var frameRate: Double?
+    public var dynamicRangeDB: Double?
+    public var expConstant: Double?
+
+    public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
+        self.model = model
+        frameRate = clipOptions.frameRate
+        dynamicRangeDB = clipOptions.dynamicRangeDB
+        expConstant = clipOptions.expConstant
+    }
+
+    var analysis: AnalysisSettings {
+        AnalysisSettings(
+            model: model,
+            clipOptions: ClipOptions(frameRate: frameRate, dynamicRangeDB: dynamicRangeDB, expConstant: expConstant))
+    }
+}
+
+/// What happened to one clip, as kept in `run.json`.
+public struct ClipRecord: Sendable, Equatable, Codable {
+    public var subject: String
+    public var lesion: String
+    public var timepoint: String
+    public var clip: String
+    /// FNV-1a hash of Echoflow's version, the settings, the region file and every file of the clip.
+    public var fingerprint: String
+    /// `ok` or `failed`.
+    public var status: String
+    public var stage: String?
+    public var message: String?
+}
+
+/// `run.json`: the record of a results folder, used to resume and to merge shards.
+public struct RunManifest: Sendable, Equatable, Codable {
+    public var echoflowVersion: String
+    public var settings: BatchSettings
+    public var study: Study
+    /// Records by output folder (`clips/SUBJECT/LESION/TIMEPOINT`).
+    public var clips: [String: ClipRecord]
+
+    public static let fileName = "run.json"
+
+    public static func load(_ folder: String) -> RunManifest? {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(RunManifest.self, from: data)
+    }
+
+    func write(to folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(
+            try encoder.encode(self) + Data("\n".utf8), to: (folder as NSString).appendingPathComponent(Self.fileName))
+    }
+}
+
+/// Progress of a batch: clips finished (analysed or skipped), failed so far, and the total.
+public struct BatchProgress: Sendable {
+    public let done: Int
+    public let failed: Int
+    public let total: Int
+}
+
+/// The outcome of a batch run.
+public struct BatchOutcome: Sendable {
+    public let analysed: Int
+    public let skipped: Int
+    public let failures: [ClipRecord]
+    public let total: Int
+}
+
+/// Analyses every clip of a study in parallel, resumably, writing per-clip outputs and study-wide tables.
+///
+/// Layout of the results folder: `clips/SUBJECT/LESION/TIMEPOINT/` (per-clip `tic.csv`, `parameters.csv`,
+/// plots, `report.html`), `parameters.csv` and `tic.csv` for the study (subject, lesion and timepoint columns
+/// first), `errors.csv`, and `run.json`. A clip is skipped when `run.json` records it as done with the same
+/// fingerprint and its outputs are there; `run.json` is rewritten after every clip, so an interrupted run
+/// resumes where it stopped. With a shard K/N only every N-th clip (from the K-th, in study order) is run.
+public struct BatchRunner: Sendable {
+    public let study: Study
+    public let output: String
+    public let settings: BatchSettings
+    public let jobs: Int
+    /// Shard index (1-based) and count.
+    public let shard: (index: Int, count: Int)?
+
+    public init(
+        study: Study, output: String, settings: BatchSettings, jobs: Int, shard: (index: Int, count: Int)? = nil
+    ) {
+        self.study = study
+        self.output = output
+        self.settings = settings
+        self.jobs = max(1, jobs)
+        self.shard = shard
+    }
+
+    /// The entries this run is responsible for.
+    public var selected: [StudyEntry] {
+        guard let shard else { return study.entries }
+        return study.entries.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+    }
+
+    public func run(progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchOutcome {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let previous = RunManifest.load(output)
+        let state = BatchState(
+            manifest: RunManifest(
+                echoflowVersion: Echoflow.version, settings: settings, study: study,
+                clips: previous?.study == study ? previous?.clips ?? [:] : [:]))
+        let entries = selected
+        // Entries of other shards are not this run's business: keep only records of selected entries.
+        let keys = Set(entries.map(\.outputFolder))
+        state.manifest.clips = state.manifest.clips.filter { keys.contains($0.key) }
+
+        var work: [Int] = []
+        var skipped = 0
+        for (i, entry) in entries.enumerated() {
+            let fingerprint = Fingerprint.of(entry: entry, settings: settings)
+            if let record = state.manifest.clips[entry.outputFolder], record.fingerprint == fingerprint,
+                record.status == "ok", outputsComplete(entry)
+            {
+                skipped += 1
+            } else {
+                work.append(i)
+            }
+        }
+        state.done = skipped
+        try state.manifest.write(to: output)
+        progress?(BatchProgress(done: skipped, failed: 0, total: entries.count))
+
+        let next = WorkQueue(work)
+        let worker: @Sendable (Int) -> Void = { _ in
+            while let i = next.pop() {
+                let entry = entries[i]
+                let record = analyse(entry)
+                state.lock.withLock {
+                    state.manifest.clips[entry.outputFolder] = record
+                    state.done += 1
+                    if record.status != "ok" { state.failed += 1 }
+                    try? state.manifest.write(to: output)
+                    progress?(BatchProgress(done: state.done, failed: state.failed, total: entries.count))
+                }
+            }
+        }
+        if jobs == 1 || work.count <= 1 {
+            worker(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: min(jobs, work.count), execute: worker)
+        }
+        try StudyTables.write(manifest: state.manifest, to: output)
+        let failures = entries.compactMap { state.manifest.clips[$0.outputFolder] }.filter { $0.status != "ok" }
+        return BatchOutcome(analysed: work.count, skipped: skipped, failures: failures, total: entries.count)
+    }
+
+    func outputsComplete(_ entry: StudyEntry) -> Bool {
+        let folder = (output as NSString).appendingPathComponent(entry.outputFolder)
+        return [AnalysisWriter.ticFile, AnalysisWriter.parametersFile, ClipReport.fileName].allSatisfy {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
+        }
+    }
+
+    /// Analyses one clip and writes its outputs; failures become records, never errors.
+    func analyse(_ entry: StudyEntry) -> ClipRecord {
+        var record = ClipRecord(
+            subject: entry.subject, lesion: entry.lesion, timepoint: entry.timepoint, clip: entry.clip,
+            fingerprint: Fingerprint.of(entry: entry, settings: settings), status: "ok")
+        let folder = (output as NSString).appendingPathComponent(entry.outputFolder)
+        do {
+            let analysis: ClipAnalysis
+            do {
+                analysis = try ClipAnalysis.runStaged(clip: entry.clip, roi: entry.roi, settings: settings.analysis)
+            } catch let failure as StageFailure {
+                throw failure
+            }
+            if let first = analysis.regions.first, analysis.regions.allSatisfy({ $0.fit.status == .tooShort }) {
+                throw StageFailure(
+                    stage: .fit,
+                    error: AnalysisFailure(
+                        description: "\(entry.clip): \(analysis.frameCount) frames: \(first.fit.termination)"))
+            }
+            do {
+                try AnalysisWriter.write(analysis, to: folder)
+                try AtomicFile.write(
+                    ClipReport.render(analysis, title: "\(entry.subject) / \(entry.lesion) / \(entry.timepoint)"),
+                    to: (folder as NSString).appendingPathComponent(ClipReport.fileName))
+            } catch {
+                throw StageFailure(stage: .write, error: error)
+            }
+        } catch let failure as StageFailure {
+            record.status = "failed"
+            record.stage = failure.stage.rawValue
+            record.message = "\(failure.error)"
+            try? FileManager.default.removeItem(atPath: folder)
+        } catch {
+            record.status = "failed"
+            record.stage = AnalysisStage.clip.rawValue
+            record.message = "\(error)"
+        }
+        return record
+    }
+}
+
+/// Mutable batch state shared by workers (guarded by `lock`).
+final class BatchState: @unchecked Sendable {
+    var manifest: RunManifest
+    var done = 0
+    var failed = 0
+    let lock = NSLock()
+    init(manifest: RunManifest) { self.manifest = manifest }
+}
+
+/// Indices handed out one at a time to workers (the order of results does not depend on it).
+final class WorkQueue: @unchecked Sendable {
+    private var items: [Int]
+    private var position = 0
+    private let lock = NSLock()
+    init(_ items: [Int]) { self.items = items }
+    func pop() -> Int? {
+        lock.withLock {
+            guard position < items.count else { return nil }
+            defer { position += 1 }
+            return items[position]
+        }
+    }
+}
+
+/// 64-bit FNV-1a hashes of clip inputs, to tell whether a clip must be analysed again.
+enum Fingerprint {
+    static func of(entry: StudyEntry, settings: BatchSettings) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        mix(Array(Echoflow.version.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        mix((try? encoder.encode(settings)) ?? Data())
+        mix(FileManager.default.contents(atPath: entry.roi) ?? Data("missing".utf8))
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: entry.clip, isDirectory: &isFolder), isFolder.boolValue {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: entry.clip)) ?? []).sorted()
+            for name in names {
+                mix(Array(name.utf8))
+                mix(
+                    FileManager.default.contents(atPath: (entry.clip as NSString).appendingPathComponent(name))
+                        ?? Data())
+            }
+        } else {
+            mix(FileManager.default.contents(atPath: entry.clip) ?? Data("missing".utf8))
+        }
+        return String(hash, radix: 16)
+    }
+}
