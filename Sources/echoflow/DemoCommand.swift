@@ -28,66 +28,58 @@ struct DemoCommand: ParsableCommand {
         var failures = 0
         try reportingErrors {
             let root = try study ?? Self.bundledStudy()
-            let folder = try StudyFolder(root: root)
-            let progress = ProgressReporter(label: "analysing study", unit: "clips", quiet: quiet)
-            var analyses: [ClipAnalysis] = []
-            var entries: [StudyFolder.ClipEntry] = []
+            let loaded = try Study.load(root)
+            let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
             let started = Date()
-            for (i, entry) in folder.clips.enumerated() {
-                do {
-                    let analysis = try ClipAnalysis.run(clip: entry.path, roi: entry.roiPath)
-                    try AnalysisWriter.write(
-                        analysis,
-                        to: (output as NSString).appendingPathComponent(entry.components.joined(separator: "/")))
-                    for warning in analysis.warnings { printError("warning: \(entry.path): \(warning)") }
-                    analyses.append(analysis)
-                    entries.append(entry)
-                } catch {
-                    failures += 1
-                    printError("error: \(error)")
-                }
-                progress.update(i + 1, folder.clips.count)
-            }
+            let outcome = try BatchRunner(
+                study: loaded, output: output, settings: BatchSettings(),
+                jobs: ProcessInfo.processInfo.activeProcessorCount
+            ).run(progress: { reporter.update($0.done, $0.total) })
+            failures = outcome.failures.count
             let elapsed = Date().timeIntervalSince(started)
-            let leading = ["subject", "lesion", "timepoint"]
-            let values = entries.map { [$0.subject, $0.lesion, $0.timepoint] }
-            let parameters = (output as NSString).appendingPathComponent("parameters.csv")
-            let tic = (output as NSString).appendingPathComponent("tic.csv")
-            try AtomicFile.write(
-                AnalysisWriter.parameterTable(analyses, leading: leading, leadingValues: values).render(),
-                to: parameters)
-            try AtomicFile.write(
-                AnalysisWriter.ticTable(analyses, leading: leading, leadingValues: values).render(), to: tic)
+            // The fixture clips were recorded at different display gains, as real examinations are: absolute
+            // amplitudes are not comparable between them, amplitudes relative to the parenchyma are.
+            let rule = ResponseRule(parameter: "wiauc_rel_pct", comparison: .less, threshold: -40, percent: true)
+            let comparison = try ComparisonWriter.write(results: output, rule: rule, to: output)
 
             print(
-                "Echoflow \(Echoflow.version) demo: \(analyses.count) clips of \(root) analysed in \(String(format: "%.1f", elapsed)) s (lognormal fits on linearized echo power)\n"
+                "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"
             )
-            print(Self.summary(analyses, entries))
+            let entries = loaded.entries.map { entry in
+                (entry, try? ClipAnalysis.run(clip: entry.clip, roi: entry.roi))
+            }
+            print(Self.summary(entries.compactMap { $0.1 }, entries.filter { $0.1 != nil }.map { $0.0 }))
+            print("\n" + CompareCommand.summary(comparison))
             print(
                 """
 
+                The clips were recorded at different display gains, so the demo's responder rule uses WiAUC relative
+                to the parenchyma (wiauc_rel_pct<-40%); `echoflow compare` defaults to wiauc_au_s<-40%.
+
                 Outputs in \(output)/:
-                  parameters.csv   one row per clip x region: PE, TTP, WiAUC, RT, mTTI, ... (columns in README.md)
-                  tic.csv          the time-intensity curves with the fitted values
-                  SUBJECT/TIMEPOINT/CLIP/   per-clip tic.csv, parameters.csv and tic-<region>.svg plots
+                  report.html        the study report: cohort table, waterfall, before/after plots, every lesion's curves
+                  parameters.csv     one row per clip x region x model: PE, TTP, WiAUC, RT, mTTI, ... (columns in README.md)
+                  tic.csv            the time-intensity curves with the fitted values
+                  comparison.csv     baseline vs post-PRRT per lesion, region and parameter (comparison_wide.csv: one row per lesion)
+                  cohort.csv         median and IQR of the changes, Wilcoxon signed-rank test, responder share
+                  clips/SUBJECT/LESION/TIMEPOINT/   per-clip tables, plots and report.html
                 """)
         }
         if failures > 0 { throw ExitCode(1) }
     }
 
-    /// Lesion rows with the truth they should recover, then the baseline-to-follow-up change per subject.
-    static func summary(_ analyses: [ClipAnalysis], _ entries: [StudyFolder.ClipEntry]) -> String {
+    /// Lesion rows with the truth they should recover.
+    static func summary(_ analyses: [ClipAnalysis], _ entries: [StudyEntry]) -> String {
         func error(_ measured: Double?, _ truth: Double?) -> String {
             guard let measured, let truth, truth != 0 else { return "-" }
             return String(format: "%+.1f", 100 * (measured - truth) / truth)
         }
         var rows: [[String]] = []
-        var wiauc: [String: [String: (measured: Double?, truth: Double?, relative: Double?)]] = [:]
         for (analysis, entry) in zip(analyses, entries) {
             guard let lesion = analysis.regions.first(where: { $0.region == "lesion" }) ?? analysis.regions.first else {
                 continue
             }
-            let truth = try? SyntheticTruth.load((entry.path as NSString).appendingPathComponent("truth.json"))
+            let truth = try? SyntheticTruth.load((entry.clip as NSString).appendingPathComponent("truth.json"))
             let t = truth?.regions.first { $0.name == lesion.region }?.parameters
             let p = lesion.parameters
             rows.append([
@@ -96,40 +88,14 @@ struct DemoCommand: ParsableCommand {
                 error(p?.peakEnhancement, t?.pe_au), error(p?.timeToPeak, t?.ttp_s),
                 error(p?.washInArea, t?.wiauc_au_s),
             ])
-            let relative = lesion.relative.map { $0.percent[2] }
-            wiauc[entry.subject, default: [:]][entry.timepoint] = (p?.washInArea, t.map(\.wiauc_au_s), relative)
         }
-        var text = textTable(
+        return textTable(
             [
                 "subject", "timepoint", "region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "mTT (s)",
                 "QOF (%)",
                 "PE err %", "TTP err %", "WiAUC err %",
             ],
-            rows)
-        text += "\n\n(err %: difference from the synthetic ground truth in truth.json)\n"
-        var changes: [[String]] = []
-        for subject in wiauc.keys.sorted() {
-            let timepoints = wiauc[subject]!
-            guard let base = timepoints["baseline"] else { continue }
-            for (label, follow) in timepoints.sorted(by: { $0.key < $1.key }) where label != "baseline" {
-                func change(_ a: Double?, _ b: Double?) -> Double? {
-                    guard let a, let b, a != 0 else { return nil }
-                    return 100 * (b / a - 1)
-                }
-                func shown(_ v: Double?) -> String { v.map { String(format: "%+.0f %%", $0) } ?? "-" }
-                let relative = change(base.relative, follow.relative)
-                changes.append([
-                    subject, "baseline -> \(label)", shown(change(base.measured, follow.measured)),
-                    shown(change(base.truth, follow.truth)), shown(relative),
-                    relative.map { $0 < -40 ? "yes" : "no" } ?? "-",
-                ])
-            }
-        }
-        if !changes.isEmpty {
-            text += "\nLesion WiAUC change after PRRT (responder: WiAUC relative to parenchyma down > 40 %):\n\n"
-            text += textTable(["subject", "timepoints", "WiAUC", "truth", "WiAUC / parenchyma", "responder"], changes)
-        }
-        return text
+            rows) + "\n\n(err %: difference from the synthetic ground truth in truth.json)"
     }
 
     /// Finds `Fixtures/study` from the working folder or above the executable.

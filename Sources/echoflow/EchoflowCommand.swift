@@ -17,7 +17,8 @@ struct EchoflowCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, DemoCommand.self, SynthCommand.self,
+            AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self, DemoCommand.self,
+            SynthCommand.self,
             InspectCommand.self, FitCommand.self, BenchCommand.self,
         ]
     )

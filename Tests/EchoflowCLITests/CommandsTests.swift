@@ -24,7 +24,9 @@ struct CommandsTests {
         #expect(Array(table.header.prefix(4)) == ["subject", "lesion", "timepoint", "clip"])
         #expect(table.rows.count == 12)
         #expect(table.dictionaries.allSatisfy { $0["status"] == "converged" })
-        #expect(FileManager.default.fileExists(atPath: out + "/S02/post-prrt/clip01/tic-lesion.svg"))
+        #expect(FileManager.default.fileExists(atPath: out + "/clips/S02/clip01/post-prrt/tic-lesion.svg"))
+        #expect(FileManager.default.fileExists(atPath: out + "/report.html"))
+        #expect(r.stdout.contains("Cohort"))
     }
 
     @Test("synth writes a clip that analyze recovers, and the same seed gives the same bytes")

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Writes `comparison.csv`, `comparison_wide.csv`, `cohort.csv` and `report.html`.
+public enum ComparisonWriter {
+    @discardableResult
+    public static func write(results: String, rule: ResponseRule, to output: String) throws -> Comparison {
+        let comparison = try Comparison(results: results, rule: rule)
+        func path(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
+        try AtomicFile.write(comparison.comparisonTable.render(), to: path("comparison.csv"))
+        try AtomicFile.write(comparison.wideTable.render(), to: path("comparison_wide.csv"))
+        try AtomicFile.write(comparison.cohortTable.render(), to: path("cohort.csv"))
+        try AtomicFile.write(
+            try StudyReport.render(results: results, comparison: comparison, outputFolder: output),
+            to: path(StudyReport.fileName))
+        return comparison
+    }
+}

@@ -1,0 +1,59 @@
+/// A responder rule such as `wiauc_au_s<-40%`: a parameter, a comparison and a threshold on its change from
+/// baseline, in percent (with `%`) or in the parameter's unit (without).
+public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable {
+        case lessOrEqual = "<=", greaterOrEqual = ">=", less = "<", greater = ">"
+    }
+
+    public let parameter: String
+    public let comparison: Comparison
+    public let threshold: Double
+    public let percent: Bool
+
+    /// REFERENCE.md §6: "WiAUC decreases by more than 40 %".
+    public static let `default` = ResponseRule(
+        parameter: "wiauc_au_s", comparison: .less, threshold: -40, percent: true)
+
+    public init(parameter: String, comparison: Comparison, threshold: Double, percent: Bool) {
+        self.parameter = parameter
+        self.comparison = comparison
+        self.threshold = threshold
+        self.percent = percent
+    }
+
+    /// Parses `PARAMETER<THRESHOLD[%]` (also `<=`, `>`, `>=`); nil when malformed.
+    public init?(_ text: String) {
+        let compact = text.filter { !$0.isWhitespace }
+        for comparison in Comparison.allCases {
+            guard let range = compact.range(of: comparison.rawValue) else { continue }
+            let name = String(compact[..<range.lowerBound])
+            var value = String(compact[range.upperBound...])
+            let percent = value.hasSuffix("%")
+            if percent { value.removeLast() }
+            guard !name.isEmpty, let threshold = Double(value) else { return nil }
+            self.init(parameter: name, comparison: comparison, threshold: threshold, percent: percent)
+            return
+        }
+        return nil
+    }
+
+    public var description: String {
+        "\(parameter)\(comparison.rawValue)\(threshold.formatted())\(percent ? "%" : "")"
+    }
+
+    /// Whether a change (absolute, and in percent) meets the rule; nil when the needed value is not finite.
+    public func responds(change: Double, changePercent: Double) -> Bool? {
+        let value = percent ? changePercent : change
+        guard value.isFinite else { return nil }
+        switch comparison {
+        case .less: return value < threshold
+        case .lessOrEqual: return value <= threshold
+        case .greater: return value > threshold
+        case .greaterOrEqual: return value >= threshold
+        }
+    }
+}
+
+extension Double {
+    fileprivate func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import PerfusionAnalysis
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare baseline with follow-up: per lesion, per parameter, and across the cohort.",
+        discussion: """
+            RESULTS is a results folder of `echoflow batch`. Baseline is the first timepoint of the study \
+            (ordered by day when the manifest gives days, else baseline first). Writes comparison.csv (long), \
+            comparison_wide.csv (one row per lesion), cohort.csv (median and IQR of % change, paired Wilcoxon \
+            signed-rank test, responder share) and report.html.
+
+            --response sets the responder rule: PARAMETER<THRESHOLD with <, <=, > or >=, the threshold in % of \
+            the baseline value with a trailing %, else in the parameter's unit. Default: wiauc_au_s<-40% \
+            (WiAUC down by more than 40 %). Relative amplitudes (wiauc_rel_pct, ...) cancel gain changes between \
+            examinations.
+
+            Examples:
+              echoflow compare results
+              echoflow compare results --response "wiauc_rel_pct<-40%" --output comparison
+            """)
+
+    @Argument(help: ArgumentHelp("Results folder of echoflow batch.", valueName: "RESULTS"))
+    var results: String
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Output folder (default: RESULTS).", valueName: "DIR"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Responder rule.", valueName: "RULE"))
+    var response = ResponseRule.default.description
+
+    func validate() throws {
+        guard let rule = ResponseRule(response) else {
+            throw ValidationError(
+                "--response takes PARAMETER<THRESHOLD[%], for example \"wiauc_au_s<-40%\"; got \"\(response)\"")
+        }
+        guard Comparison.parameters.contains(rule.parameter) else {
+            throw ValidationError(
+                "--response: unknown parameter \"\(rule.parameter)\" (one of \(Comparison.parameters.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let folder = output ?? results
+            let comparison = try ComparisonWriter.write(results: results, rule: ResponseRule(response)!, to: folder)
+            print(Self.summary(comparison))
+            print("\nWrote comparison.csv, comparison_wide.csv, cohort.csv and report.html to \(folder)/")
+        }
+    }
+
+    /// Per follow-up: the rule parameter's cohort line and each lesion's change and responder status.
+    static func summary(_ c: Comparison) -> String {
+        var rows: [[String]] = []
+        for r in c.rows where r.parameter == c.rule.parameter && !c.references.contains(r.region) {
+            let responder = c.responder(r).map { $0 ? "yes" : "no" } ?? "-"
+            rows.append([
+                r.subject, r.lesion, r.region, r.timepoint, short(r.baseline), short(r.followup),
+                short(r.changePercent), responder,
+            ])
+        }
+        var text =
+            "Response rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
+        text += textTable(
+            ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder"], rows)
+        let cohort = c.cohort.filter { $0.parameter == c.rule.parameter && !c.references.contains($0.region) }.map {
+            k in
+            [
+                k.region, k.timepoint, String(k.n), short(k.median), "\(short(k.q1)) to \(short(k.q3))",
+                short(k.wilcoxon.pValue),
+                k.responderShare.isFinite ? "\(Int((100 * k.responderShare).rounded())) %" : "-",
+            ]
+        }
+        text += "\n\nCohort (\(c.rule.parameter)):\n\n"
+        text += textTable(["region", "timepoint", "n", "median change %", "IQR %", "Wilcoxon p", "responders"], cohort)
+        return text
+    }
+}
