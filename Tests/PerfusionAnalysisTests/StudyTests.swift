@@ -1,0 +1,126 @@
+import EchoflowTestSupport
+import Foundation
+import PerfusionAnalysis
+import Testing
+
+@Suite("Wilcoxon signed-rank test and quantiles")
+struct StatisticsTests {
+    @Test("exact test on Hollander and Wolfe's depression data: V = 40, p = 0.0390625")
+    func publishedExample() {
+        // M. Hollander, D. A. Wolfe, Nonparametric Statistical Methods (1973), p. 29; R's wilcox.test gives
+        // V = 40, p-value = 0.03906 (scipy.stats.wilcoxon: statistic 5 = W-, p = 0.0390625).
+        let x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
+        let y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
+        let r = WilcoxonSignedRank.test(zip(x, y).map { $0 - $1 })
+        #expect(r.n == 9 && r.exact)
+        #expect(r.statistic == 40)
+        #expect(abs(r.pValue - 0.0390625) < 1e-12)
+    }
+
+    @Test("normal approximation with ties and zeros matches SciPy")
+    func largeSample() {
+        // scipy.stats.wilcoxon(d, zero_method="wilcox", correction=True, method="approx") with SciPy 1.17.1:
+        // statistic 267 (= W-, so W+ = 363 after dropping 5 zeros), p = 0.4361400967210938.
+        let d = [
+            0.0, 0.0, 0.0, 1.0, -1.3, 0.3, -0.3, 0.4, -1.3, 0.5, 0.5, 1.9, 0.6, 0.8, -1.2, 2.6, -1.6, 1.4, -0.0, -0.6,
+            -0.4,
+            -0.4, 0.7, 0.2, 1.8, -1.5, 0.3, -0.6, 1.1, -1.8, -0.0, 0.5, -1.2, 1.3, 0.5, 1.3, 1.3, -0.7, -0.5, 0.1,
+        ]
+        let r = WilcoxonSignedRank.test(d)
+        #expect(r.n == 35 && !r.exact)
+        #expect(r.statistic == 363)
+        #expect(abs(r.pValue - 0.4361400967210938) < 1e-9)
+    }
+
+    @Test("exact p-values with tied ranks equal a brute-force enumeration of all sign flips")
+    func exactWithTies() {
+        let d: [Double] = [1, 1, 2, -2, 3, -1, 4, 4, -5, 2, 0]
+        let r = WilcoxonSignedRank.test(d)
+        // Independent enumeration: mid-ranks of |d| (zeros dropped), W+ for all 2^10 sign assignments.
+        let nonzero = d.filter { $0 != 0 }.map(abs)
+        let ranks = nonzero.map { v -> Double in
+            let below = Double(nonzero.filter { $0 < v }.count)
+            let equal = Double(nonzero.filter { $0 == v }.count)
+            return below + (equal + 1) / 2
+        }
+        let observed = zip(d.filter { $0 != 0 }, ranks).filter { $0.0 > 0 }.map(\.1).reduce(0, +)
+        var lower = 0
+        var upper = 0
+        for mask in 0..<(1 << ranks.count) {
+            let w = ranks.indices.filter { mask & (1 << $0) != 0 }.map { ranks[$0] }.reduce(0, +)
+            if w <= observed { lower += 1 }
+            if w >= observed { upper += 1 }
+        }
+        let p = min(1, 2 * Double(min(lower, upper)) / Double(1 << ranks.count))
+        #expect(r.exact && r.n == 10 && r.statistic == observed)
+        #expect(abs(r.pValue - p) < 1e-12)
+    }
+
+    @Test("quantiles interpolate like R type 7 and NumPy")
+    func quantiles() {
+        let x: [Double] = [3, 1, 4, 1, 5, 9, 2, 6]
+        #expect(Quantile.of(x, 0.25) == 1.75)
+        #expect(Quantile.of(x, 0.5) == 3.5)
+        #expect(Quantile.of(x, 0.75) == 5.25)
+    }
+
+    @Test("responder rules parse and decide")
+    func rules() throws {
+        let rule = try #require(ResponseRule("wiauc_au_s < -40%"))
+        #expect(rule == .default)
+        #expect(rule.responds(change: -1, changePercent: -45) == true)
+        #expect(rule.responds(change: -1, changePercent: -40) == false)
+        #expect(rule.responds(change: 0, changePercent: .nan) == nil)
+        let absolute = try #require(ResponseRule("mtt_s>=5"))
+        #expect(absolute.comparison == .greaterOrEqual && !absolute.percent && absolute.threshold == 5)
+        #expect(absolute.responds(change: 5, changePercent: 1) == true)
+        #expect(ResponseRule("wiauc_au_s") == nil)
+        #expect(ResponseRule("<5%") == nil)
+    }
+}
+
+@Suite("Study input")
+struct StudyInputTests {
+    @Test("the fixture manifest orders timepoints by day and resolves paths")
+    func manifest() throws {
+        let study = try Study.load(TestPaths.study + "/manifest.csv")
+        #expect(study.entries.count == 6)
+        #expect(study.timepoints == ["baseline", "post-prrt"])
+        #expect(study.entries.allSatisfy { FileManager.default.fileExists(atPath: $0.clip) })
+        let tree = try Study.load(TestPaths.study)
+        #expect(tree.entries.map(\.subject) == study.entries.map(\.subject))
+        #expect(tree.entries.map(\.timepoint) == study.entries.map(\.timepoint))
+    }
+
+    @Test("timepoints without days: baseline first, then lexical")
+    func order() throws {
+        let folder = TestPaths.temporaryFolder("order")
+        for t in ["week6", "baseline", "day30"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/S1/\(t)/c", withIntermediateDirectories: true)
+        }
+        #expect(try Study.load(folder).timepoints == ["baseline", "day30", "week6"])
+    }
+
+    @Test("every problem of a manifest is reported at once, before any work")
+    func problems() throws {
+        let folder = TestPaths.temporaryFolder("manifest")
+        let text = """
+            subject,lesion,timepoint,clip,roi,scanner
+            S1,L1,baseline,missing-clip,missing.json,x
+            S1,L1,baseline,\(TestPaths.baselineClip),\(TestPaths.baselineClip)/roi.json,x
+            S2,L1,baseline,,r.json,x
+            """
+        try text.write(toFile: folder + "/m.csv", atomically: true, encoding: .utf8)
+        do {
+            _ = try Study.load(folder + "/m.csv")
+            Issue.record("expected an error")
+        } catch let PerfusionAnalysisError.invalidStudy(_, problems) {
+            let all = problems.joined(separator: "\n")
+            #expect(all.contains("unknown column(s) scanner"))
+            #expect(all.contains("line 2: clip"))
+            #expect(all.contains("line 2: roi"))
+            #expect(all.contains("line 3: subject S1, lesion L1, timepoint baseline repeats line 2"))
+            #expect(all.contains("line 4: empty clip"))
+        }
+    }
+}
