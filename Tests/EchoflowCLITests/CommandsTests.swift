@@ -71,7 +71,21 @@ struct CommandsTests {
         try FileManager.default.createSymbolicLink(
             atPath: scratch + "/Fixtures", withDestinationPath: TestPaths.fixtures)
         for line in commands {
-            let arguments = line.split(separator: " ").dropFirst().map(String.init)
+            // Words split at spaces outside double quotes, as a shell would for these lines.
+            var arguments: [String] = []
+            var word = ""
+            var quoted = false
+            for ch in line.dropFirst("echoflow ".count) {
+                if ch == "\"" {
+                    quoted.toggle()
+                } else if ch == " " && !quoted {
+                    if !word.isEmpty { arguments.append(word) }
+                    word = ""
+                } else {
+                    word.append(ch)
+                }
+            }
+            if !word.isEmpty { arguments.append(word) }
             let r = try runEchoflow(arguments, in: scratch)
             #expect(r.status == 0, "\(line): \(r.stderr)")
         }

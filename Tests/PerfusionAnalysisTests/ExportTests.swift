@@ -39,7 +39,8 @@ struct CSVTests {
     @Test("the README documents every output column")
     func readmeDocumentsColumns() throws {
         let readme = try String(contentsOfFile: TestPaths.packageRoot + "/README.md", encoding: .utf8)
-        for column in ParameterTable.columns.map(\.name) + TICTable.columns.map(\.name) {
+        let study = Comparison.comparisonColumns + Comparison.cohortColumns + StudyTables.errorColumns
+        for column in ParameterTable.columns.map(\.name) + TICTable.columns.map(\.name) + study {
             #expect(readme.contains("`\(column)`"), "README.md does not document \(column)")
         }
     }
