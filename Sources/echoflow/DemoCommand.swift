@@ -45,10 +45,8 @@ struct DemoCommand: ParsableCommand {
             print(
                 "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"
             )
-            let entries = loaded.entries.map { entry in
-                (entry, try? ClipAnalysis.run(clip: entry.clip, roi: entry.roi))
-            }
-            print(Self.summary(entries.compactMap { $0.1 }, entries.filter { $0.1 != nil }.map { $0.0 }))
+            let rows = try StudyReport.records((output as NSString).appendingPathComponent("parameters.csv"))
+            print(Self.summary(rows, loaded.entries))
             print("\n" + CompareCommand.summary(comparison))
             print(
                 """
@@ -68,25 +66,28 @@ struct DemoCommand: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 
-    /// Lesion rows with the truth they should recover.
-    static func summary(_ analyses: [ClipAnalysis], _ entries: [StudyEntry]) -> String {
-        func error(_ measured: Double?, _ truth: Double?) -> String {
-            guard let measured, let truth, truth != 0 else { return "-" }
-            return String(format: "%+.1f", 100 * (measured - truth) / truth)
+    /// Lesion rows of the results with the truth they should recover.
+    static func summary(_ rows: [[String: String]], _ entries: [StudyEntry]) -> String {
+        func error(_ measured: String?, _ truth: Double?) -> String {
+            guard let measured, let value = Double(measured), let truth, truth != 0 else { return "-" }
+            return String(format: "%+.1f", 100 * (value - truth) / truth)
         }
-        var rows: [[String]] = []
-        for (analysis, entry) in zip(analyses, entries) {
-            guard let lesion = analysis.regions.first(where: { $0.region == "lesion" }) ?? analysis.regions.first else {
-                continue
-            }
+        func shown(_ text: String?) -> String { short(text.flatMap(Double.init)) }
+        var table: [[String]] = []
+        for entry in entries {
+            guard
+                let row = rows.first(where: {
+                    $0["subject"] == entry.subject && $0["lesion"] == entry.lesion && $0["timepoint"] == entry.timepoint
+                        && $0["roi"] == "lesion" && $0["selected"] == "1"
+                })
+            else { continue }
             let truth = try? SyntheticTruth.load((entry.clip as NSString).appendingPathComponent("truth.json"))
-            let t = truth?.regions.first { $0.name == lesion.region }?.parameters
-            let p = lesion.parameters
-            rows.append([
-                entry.subject, entry.timepoint, lesion.region, lesion.fit.status.rawValue, short(p?.peakEnhancement),
-                short(p?.timeToPeak), short(p?.washInArea), short(p?.meanTransitTime), short(p?.qualityOfFit),
-                error(p?.peakEnhancement, t?.pe_au), error(p?.timeToPeak, t?.ttp_s),
-                error(p?.washInArea, t?.wiauc_au_s),
+            let t = truth?.regions.first { $0.name == "lesion" }?.parameters
+            table.append([
+                entry.subject, entry.timepoint, "lesion", row["status"] ?? "-", shown(row["pe_au"]),
+                shown(row["ttp_s"]),
+                shown(row["wiauc_au_s"]), shown(row["mtt_s"]), shown(row["qof_pct"]), error(row["pe_au"], t?.pe_au),
+                error(row["ttp_s"], t?.ttp_s), error(row["wiauc_au_s"], t?.wiauc_au_s),
             ])
         }
         return textTable(
@@ -95,7 +96,7 @@ struct DemoCommand: ParsableCommand {
                 "QOF (%)",
                 "PE err %", "TTP err %", "WiAUC err %",
             ],
-            rows) + "\n\n(err %: difference from the synthetic ground truth in truth.json)"
+            table) + "\n\n(err %: difference from the synthetic ground truth in truth.json)"
     }
 
     /// Finds `Fixtures/study` from the working folder or above the executable.

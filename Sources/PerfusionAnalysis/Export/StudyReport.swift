@@ -132,6 +132,12 @@ public enum StudyReport {
         var errors: [[String]] = []
     }
 
+    /// The rows of one of Echoflow's CSV files as dictionaries by column name.
+    public static func records(_ path: String) throws -> [[String: String]] {
+        let table = try rows(path)
+        return table.rows.map { Dictionary(zip(table.header, $0), uniquingKeysWith: { a, _ in a }) }
+    }
+
     static func rows(_ path: String) throws -> (header: [String], rows: [[String]]) {
         guard let data = FileManager.default.contents(atPath: path),
             let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)

@@ -173,12 +173,7 @@ public struct BatchRunner: Sendable {
             fingerprint: Fingerprint.of(entry: entry, settings: settings), status: "ok")
         let folder = (output as NSString).appendingPathComponent(entry.outputFolder)
         do {
-            let analysis: ClipAnalysis
-            do {
-                analysis = try ClipAnalysis.runStaged(clip: entry.clip, roi: entry.roi, settings: settings.analysis)
-            } catch let failure as StageFailure {
-                throw failure
-            }
+            let analysis = try ClipAnalysis.runStaged(clip: entry.clip, roi: entry.roi, settings: settings.analysis)
             if let first = analysis.regions.first, analysis.regions.allSatisfy({ $0.fit.status == .tooShort }) {
                 throw StageFailure(
                     stage: .fit,
