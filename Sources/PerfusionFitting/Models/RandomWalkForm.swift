@@ -111,6 +111,66 @@ struct RandomWalkForm: Sendable {
     }
 }
 
+/// What distinguishes the LDRW and FPT models: the exponents of the form, and the peak and mean times as
+/// fractions of mu.
+public protocol RandomWalkVariant: Sendable {
+    static var name: String { get }
+    static var s: Double { get }
+    static var q: Double { get }
+    static var muMeaning: String { get }
+    /// (TTP - t0) / mu.
+    static func modeRatio(_ lambda: Double) -> Double
+    /// (mean - t0) / mu.
+    static func meanRatio(_ lambda: Double) -> Double
+}
+
+/// A random-walk bolus model (``LDRWModel`` or ``FPTModel``): parameters AUC (a.u. s), mu (s), lambda, t0 (s),
+/// O (a.u.); value and gradient in ``RandomWalkForm``.
+public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
+    let form = RandomWalkForm(s: Variant.s, q: Variant.q)
+
+    public init() {}
+
+    public var name: String { Variant.name }
+    public var parameterCount: Int { 5 }
+    public var parameters: [ParameterDescriptor] {
+        [
+            ParameterDescriptor(name: "auc_au_s", meaning: "area AUC"),
+            ParameterDescriptor(name: "mu_s", meaning: Variant.muMeaning),
+            ParameterDescriptor(name: "lambda", meaning: "skewness lambda"),
+            ParameterDescriptor(name: "t0_s", meaning: "appearance time t0"),
+            ParameterDescriptor(name: "offset_au", meaning: "baseline offset O"),
+        ]
+    }
+
+    public func value(at t: Double, parameters p: ParameterVector) -> Double { form.value(at: t, parameters: p) }
+
+    public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
+        value: Double, gradient: ParameterVector
+    ) {
+        form.valueAndGradient(at: t, parameters: p)
+    }
+
+    @inline(__always)
+    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
+
+    public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
+        form.initialGuess(for: curve, modeRatio: Variant.modeRatio, meanRatio: Variant.meanRatio)
+    }
+
+    public func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
+        form.alternativeStarts(from: start)
+    }
+
+    public func bounds(for curve: CurveSamples) -> ParameterBounds { form.bounds(for: curve) }
+
+    public func shape(_ p: ParameterVector) -> RandomWalkShape {
+        RandomWalkShape(
+            area: p[0], mu: p[1], lambda: p[2], appearanceTime: p[3], s: form.s, q: form.q,
+            modeRatio: Variant.modeRatio(p[2]), meanRatio: Variant.meanRatio(p[2]))
+    }
+}
+
 /// A random-walk bolus (LDRW or FPT) with its closed forms; inflection points and partial areas numerically.
 public struct RandomWalkShape: BolusShape, Equatable {
     public let area: Double
