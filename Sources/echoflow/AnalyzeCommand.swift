@@ -23,8 +23,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Region file (default: CLIP/roi.json).", valueName: "ROI.json"))
     var roi: String?
 
-    @Option(help: ArgumentHelp("Bolus model to fit.", valueName: "MODEL"))
-    var model = "lognormal"
+    @OptionGroup var modelFlag: ModelFlag
 
     @Option(name: [.short, .long], help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
     var output = "echoflow-out"
@@ -34,20 +33,14 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress output.")
     var quiet = false
 
-    func validate() throws {
-        guard CurveAnalyzer.knownModels.contains(model) else {
-            throw ValidationError(
-                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
-        }
-    }
-
     func run() throws {
         try reportingErrors {
             let roiPath = roi ?? (clip as NSString).appendingPathComponent("roi.json")
             let progress = ProgressReporter(
                 label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
             let analysis = try ClipAnalysis.run(
-                clip: clip, roi: roiPath, settings: AnalysisSettings(model: model, clipOptions: clipFlags.options),
+                clip: clip, roi: roiPath,
+                settings: AnalysisSettings(model: modelFlag.model, clipOptions: clipFlags.options),
                 progress: { progress.update($0, $1) })
             let written = try AnalysisWriter.write(analysis, to: output)
             for warning in analysis.warnings { printError("warning: \(analysis.clipName): \(warning)") }

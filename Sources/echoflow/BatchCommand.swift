@@ -33,8 +33,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only shard K of N (1-based), e.g. 2/8.", valueName: "K/N"))
     var shard: String?
 
-    @Option(help: ArgumentHelp("Bolus model to fit (or auto).", valueName: "MODEL"))
-    var model = "lognormal"
+    @OptionGroup var modelFlag: ModelFlag
 
     @OptionGroup var clipFlags: ClipFlags
 
@@ -42,10 +41,6 @@ struct BatchCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard CurveAnalyzer.knownModels.contains(model) else {
-            throw ValidationError(
-                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
-        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let shard { _ = try Self.parseShard(shard) }
     }
@@ -63,7 +58,8 @@ struct BatchCommand: ParsableCommand {
         try reportingErrors {
             let loaded = try Study.load(study)
             let runner = BatchRunner(
-                study: loaded, output: output, settings: BatchSettings(model: model, clipOptions: clipFlags.options),
+                study: loaded, output: output,
+                settings: BatchSettings(model: modelFlag.model, clipOptions: clipFlags.options),
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: try shard.map(Self.parseShard))
             let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
             let started = Date()

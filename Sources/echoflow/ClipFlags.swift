@@ -1,5 +1,6 @@
 import ArgumentParser
 import CEUSImaging
+import PerfusionAnalysis
 
 /// Flags that override a clip's `clip.json`.
 struct ClipFlags: ParsableArguments {
@@ -29,5 +30,21 @@ struct ClipFlags: ParsableArguments {
 
     var options: ClipOptions {
         ClipOptions(frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant)
+    }
+}
+
+/// The `--model` option shared by analyze, batch and fit.
+struct ModelFlag: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Model to fit: lognormal, gamma, ldrw, fpt, replenishment, or auto (every bolus model, lowest AIC).",
+            valueName: "MODEL"))
+    var model = "lognormal"
+
+    func validate() throws {
+        guard CurveAnalyzer.knownModels.contains(model) else {
+            throw ValidationError(
+                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
+        }
     }
 }

@@ -28,8 +28,7 @@ struct FitCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Curves as CSV.", valueName: "TICS.csv"))
     var input: String
 
-    @Option(help: ArgumentHelp("Bolus model to fit.", valueName: "MODEL"))
-    var model = "lognormal"
+    @OptionGroup var modelFlag: ModelFlag
 
     @Option(name: [.short, .long], help: ArgumentHelp("Output CSV file (- for standard output).", valueName: "FILE"))
     var output = "fit-parameters.csv"
@@ -68,10 +67,6 @@ struct FitCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard CurveAnalyzer.knownModels.contains(model) else {
-            throw ValidationError(
-                "unknown model \"\(model)\" (available: \(CurveAnalyzer.knownModels.joined(separator: ", ")))")
-        }
         if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
         guard maxDisplay > 0 else { throw ValidationError("--max-display must be positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -87,7 +82,7 @@ struct FitCommand: ParsableCommand {
                 let law = Linearization(dynamicRangeDB: dynamicRange)
                 table = table.map { CurveFitTable.linearized($0, law, maxDisplayValue: maxDisplay) }
             }
-            let analyzer = try CurveAnalyzer(modelName: model, threads: threads)
+            let analyzer = try CurveAnalyzer(modelName: modelFlag.model, threads: threads)
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)
