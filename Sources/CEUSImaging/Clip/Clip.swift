@@ -31,8 +31,12 @@ public struct Clip: Sendable {
             throw CEUSImagingError.missingInput(path: path)
         }
         guard isFolder.boolValue else {
-            throw CEUSImagingError.notAClip(
-                path: path, reason: "expected a folder of PNG frames (with an optional clip.json)")
+            let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 132) ?? Data()
+            guard DICOMParser.hasMagic(head) || path.lowercased().hasSuffix(".dcm") else {
+                throw CEUSImagingError.notAClip(
+                    path: path, reason: "expected a folder of PNG frames (with an optional clip.json) or a DICOM file")
+            }
+            return try openDICOM(path, options: options)
         }
         let metadataPath = (path as NSString).appendingPathComponent(metadataFileName)
         var metadata = ClipMetadata()
@@ -41,6 +45,15 @@ public struct Clip: Sendable {
         }
         let source = try PNGFolderSource(folder: path, pattern: metadata.frames ?? "*.png")
         return try Clip(path: path, source: source, metadata: metadata, metadataPath: metadataPath, options: options)
+    }
+
+    /// Opens a DICOM multi-frame file: frames, frame timing from its tags (flags override them).
+    static func openDICOM(_ path: String, options: ClipOptions) throws -> Clip {
+        let file = try DICOMFile(path: path)
+        let source = try DICOMFrameSource(file: file)
+        var metadata = ClipMetadata()
+        if options.frameRate == nil { metadata.frameTimes = try file.frameTimes(frameCount: source.frameCount) }
+        return try Clip(path: path, source: source, metadata: metadata, metadataPath: path, options: options)
     }
 
     /// Assembles a clip from any frame source and its metadata (validated here).

@@ -18,6 +18,8 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
     case invalidRegion(path: String, region: String, detail: String)
     case paneOutsideFrame(path: String, pane: String, frame: String)
     case writeFailed(path: String, reason: String)
+    case malformedDICOM(path: String, offset: Int, detail: String)
+    case unsupportedDICOM(path: String, detail: String)
 
     /// True when the named input does not exist (exit code 66); every other case is unusable data (65).
     public var isMissingInput: Bool {
@@ -60,6 +62,10 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(path): contrast pane \(pane) does not fit in the \(frame) frame"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .malformedDICOM(let path, let offset, let detail):
+            return "\(path): malformed DICOM at byte \(offset): \(detail)"
+        case .unsupportedDICOM(let path, let detail):
+            return "\(path): \(detail)"
         }
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// The frames of a DICOM multi-frame image, decoded one at a time (native pixel data for now).
+///
+/// Supported: uncompressed (native) pixel data, 8 or 16 bits allocated, MONOCHROME1 (inverted on decoding),
+/// MONOCHROME2, RGB with planar configuration 0 or 1, YBR_FULL (converted to RGB, ITU-R BT.601 full range).
+/// Compressed transfer syntaxes give an error naming the syntax and how to convert the file.
+public struct DICOMFrameSource: FrameSource {
+    public let file: DICOMFile
+    public let width: Int
+    public let height: Int
+    public let frameCount: Int
+    public let samplesPerPixel: Int
+    public let bitsAllocated: Int
+    public let photometric: String
+    public let planarConfiguration: Int
+    let pixelRange: Range<Int>
+    let frameBytes: Int
+
+    public init(file: DICOMFile) throws {
+        self.file = file
+        let path = file.path
+        func require(_ value: Int?, _ name: String, _ tag: DICOMTag) throws -> Int {
+            guard let value, value > 0 else {
+                throw CEUSImagingError.unsupportedDICOM(
+                    path: path, detail: "missing or zero \(name) \(tag.formatted); not an image")
+            }
+            return value
+        }
+        height = try require(file.uint16(.tag(0x0028, 0x0010)), "Rows", .tag(0x0028, 0x0010))
+        width = try require(file.uint16(.tag(0x0028, 0x0011)), "Columns", .tag(0x0028, 0x0011))
+        samplesPerPixel = file.uint16(.tag(0x0028, 0x0002)) ?? 1
+        bitsAllocated = file.uint16(.tag(0x0028, 0x0100)) ?? 8
+        photometric = file.string(.tag(0x0028, 0x0004)) ?? "MONOCHROME2"
+        planarConfiguration = file.uint16(.tag(0x0028, 0x0006)) ?? 0
+        frameCount = max(1, Int(file.numbers(.tag(0x0028, 0x0008))?.first ?? 1))
+        let syntax = file.transferSyntax
+        guard [DICOMParser.explicitLittle, DICOMParser.implicitLittle, DICOMParser.explicitBig].contains(syntax) else {
+            let name = DICOMParser.names[syntax] ?? "an unknown transfer syntax"
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path,
+                detail:
+                    "pixel data compressed with \(name) (\(syntax)) cannot be read yet; convert the file to uncompressed, for example with `gdcmconv --raw IN OUT` or `dcmdjpeg IN OUT`"
+            )
+        }
+        guard bitsAllocated == 8 || bitsAllocated == 16 else {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path, detail: "\(bitsAllocated) bits allocated per sample (8 or 16 are supported)")
+        }
+        guard (file.uint16(.tag(0x0028, 0x0103)) ?? 0) == 0 else {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path, detail: "signed pixel values (Pixel Representation 1) are not supported")
+        }
+        let supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL"]
+        guard supported.contains(photometric), (samplesPerPixel == 1) == photometric.hasPrefix("MONOCHROME") else {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path,
+                detail:
+                    "photometric interpretation \(photometric) with \(samplesPerPixel) samples per pixel is not supported yet (\(supported.joined(separator: ", ")))"
+            )
+        }
+        guard let pixels = file.dataSet[.tag(0x7FE0, 0x0010)] else {
+            throw CEUSImagingError.unsupportedDICOM(path: path, detail: "no Pixel Data (7FE0,0010)")
+        }
+        frameBytes = width * height * samplesPerPixel * bitsAllocated / 8
+        guard pixels.value.count >= frameBytes * frameCount else {
+            throw CEUSImagingError.malformedDICOM(
+                path: path, offset: pixels.value.lowerBound,
+                detail:
+                    "Pixel Data holds \(pixels.value.count) bytes, \(frameCount) frames of \(width)x\(height)x\(samplesPerPixel) need \(frameBytes * frameCount)"
+            )
+        }
+        pixelRange = pixels.value
+    }
+
+    public func frameName(_ index: Int) -> String { "\(file.path) frame \(index + 1)" }
+
+    public func frame(at index: Int) throws -> Frame {
+        let start = file.data.startIndex + pixelRange.lowerBound + index * frameBytes
+        let raw = file.data[start..<start + frameBytes]
+        let n = width * height
+        let channels = samplesPerPixel == 1 ? 1 : 3
+        if bitsAllocated == 8 {
+            var out = [UInt8](repeating: 0, count: n * channels)
+            raw.withUnsafeBytes { src in
+                let s = src.bindMemory(to: UInt8.self)
+                if channels == 1 {
+                    for i in 0..<n { out[i] = photometric == "MONOCHROME1" ? 255 - s[i] : s[i] }
+                } else {
+                    for i in 0..<n {
+                        for c in 0..<3 { out[i * 3 + c] = planarConfiguration == 1 ? s[c * n + i] : s[i * 3 + c] }
+                    }
+                    if photometric == "YBR_FULL" { Self.convertYBR(&out) }
+                }
+            }
+            return Frame(width: width, height: height, channels: channels, samples: .uint8(out))
+        }
+        let bigEndian = file.dataSet.bigEndian
+        var out = [UInt16](repeating: 0, count: n * channels)
+        raw.withUnsafeBytes { src in
+            func sample(_ k: Int) -> UInt16 {
+                let a = UInt16(src[2 * k])
+                let b = UInt16(src[2 * k + 1])
+                return bigEndian ? a << 8 | b : b << 8 | a
+            }
+            let maximum = UInt16((1 << (file.uint16(.tag(0x0028, 0x0101)) ?? 16)) - 1)
+            for i in 0..<n {
+                if channels == 1 {
+                    let v = sample(i) & maximum
+                    out[i] = photometric == "MONOCHROME1" ? maximum - v : v
+                } else {
+                    for c in 0..<3 { out[i * 3 + c] = planarConfiguration == 1 ? sample(c * n + i) : sample(i * 3 + c) }
+                }
+            }
+        }
+        return Frame(width: width, height: height, channels: channels, samples: .uint16(out))
+    }
+
+    /// YBR_FULL to RGB, in place (ITU-R BT.601 full range, as in DICOM PS3.3 C.7.6.3.1.2).
+    static func convertYBR(_ pixels: inout [UInt8]) {
+        for i in stride(from: 0, to: pixels.count, by: 3) {
+            let y = Double(pixels[i])
+            let cb = Double(pixels[i + 1]) - 128
+            let cr = Double(pixels[i + 2]) - 128
+            func clamp(_ v: Double) -> UInt8 { UInt8(min(max(v.rounded(), 0), 255)) }
+            pixels[i] = clamp(y + 1.402 * cr)
+            pixels[i + 1] = clamp(y - 0.344136 * cb - 0.714136 * cr)
+            pixels[i + 2] = clamp(y + 1.772 * cb)
+        }
+    }
+}

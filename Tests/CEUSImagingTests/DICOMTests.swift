@@ -1,0 +1,157 @@
+import CEUSImaging
+import EchoflowTestSupport
+import Foundation
+import Testing
+
+@Suite("DICOM clips")
+struct DICOMTests {
+    let folder = TestPaths.temporaryFolder("dicom")
+
+    func write(_ bytes: [UInt8], _ name: String = "clip.dcm") -> String {
+        let path = folder + "/" + name
+        MinimalPNGWriter.write(bytes, to: path)
+        return path
+    }
+
+    func frameTime(_ w: MinimalDICOMWriter, _ ms: String) -> MinimalDICOMWriter.Element {
+        .value(group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text(ms))
+    }
+
+    @Test("explicit VR little endian, 8-bit MONOCHROME2: pixels and Frame Time")
+    func explicitLittle() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        let pixels = (0..<(3 * 4 * 5)).map { UInt8($0 * 4 % 256) }
+        let path = write(w.cine(width: 4, height: 5, frames: 3, pixels: pixels, timing: [frameTime(w, "100")]))
+        let clip = try Clip.open(path)
+        #expect(clip.frameCount == 3)
+        #expect(clip.times == [0, 0.1, 0.2])
+        #expect(
+            try clip.source.frame(at: 2)
+                == Frame(width: 4, height: 5, channels: 1, samples: .uint8(Array(pixels[40..<60]))))
+    }
+
+    @Test("implicit VR little endian, 16-bit MONOCHROME1 (inverted) with a Frame Time Vector")
+    func implicitLittle() throws {
+        let w = MinimalDICOMWriter(syntax: .implicitLittle)
+        let values: [Int] = (0..<(2 * 3 * 2)).map { $0 * 1000 }
+        let pixels = values.flatMap { w.us($0) }
+        let vector = MinimalDICOMWriter.Element.value(
+            group: 0x0018, element: 0x1065, vr: "DS", bytes: MinimalDICOMWriter.text("0\\40"))
+        let path = write(
+            w.cine(
+                width: 3, height: 2, frames: 2, bits: 16, photometric: "MONOCHROME1", pixels: pixels, timing: [vector]))
+        let clip = try Clip.open(path)
+        #expect(clip.times == [0, 0.04])
+        #expect(
+            try clip.source.frame(at: 1)
+                == Frame(width: 3, height: 2, channels: 1, samples: .uint16(values[6..<12].map { UInt16(65535 - $0) })))
+    }
+
+    @Test("explicit VR big endian, RGB with planar configuration 1, Cine Rate")
+    func explicitBigPlanar() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitBig)
+        // One 2x1 frame, planes R R G G B B.
+        let rate = MinimalDICOMWriter.Element.value(
+            group: 0x0018, element: 0x0040, vr: "IS", bytes: MinimalDICOMWriter.text("25"))
+        let path = write(
+            w.cine(
+                width: 2, height: 1, frames: 1, samples: 3, photometric: "RGB", planar: 1,
+                pixels: [10, 20, 30, 40, 50, 60], timing: [rate]))
+        let clip = try Clip.open(path)
+        #expect(
+            try clip.source.frame(at: 0)
+                == Frame(width: 2, height: 1, channels: 3, samples: .uint8([10, 30, 50, 20, 40, 60])))
+        #expect(clip.times == [0])
+    }
+
+    @Test("YBR_FULL is converted to RGB (BT.601 full range)")
+    func ybr() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        // Grey (Y 128, no chroma) and pure red (Y 76, Cb 85, Cr 255 is the BT.601 full-range encoding of 255,0,0).
+        let path = write(
+            w.cine(
+                width: 2, height: 1, frames: 1, samples: 3, photometric: "YBR_FULL",
+                pixels: [128, 128, 128, 76, 85, 255], timing: [frameTime(w, "50")]))
+        let frame = try Clip.open(path).source.frame(at: 0)
+        guard case .uint8(let s) = frame.samples else { Issue.record("8-bit expected"); return }
+        #expect(Array(s[0..<3]) == [128, 128, 128])
+        // Rounding of the 8-bit encoding leaves at most 1-2 levels.
+        #expect(abs(Int(s[3]) - 255) <= 2 && Int(s[4]) <= 2 && Int(s[5]) <= 2)
+    }
+
+    @Test("sequences of undefined length are parsed into items (Sequence of Ultrasound Regions)")
+    func sequences() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        let region: [MinimalDICOMWriter.Element] = [
+            .value(group: 0x0018, element: 0x6018, vr: "UL", bytes: w.ul(10)),
+            .value(group: 0x0018, element: 0x602C, vr: "FD", bytes: w.fd(0.025)),
+        ]
+        let sequence = MinimalDICOMWriter.Element.sequence(
+            group: 0x0018, element: 0x6011, items: [region, region], undefinedLength: true)
+        let path = write(
+            w.cine(width: 2, height: 2, frames: 1, pixels: [1, 2, 3, 4], timing: [frameTime(w, "20"), sequence]))
+        let file = try DICOMFile(path: path)
+        let items = try #require(file.dataSet[.tag(0x0018, 0x6011)]?.items)
+        #expect(items.count == 2)
+        #expect(file.uint32(.tag(0x0018, 0x6018), in: items[1]) == 10)
+        #expect(file.doubles(.tag(0x0018, 0x602C), in: items[0]) == [0.025])
+        #expect(try Clip.open(path).frameCount == 1)
+    }
+
+    @Test("compressed pixel data gets an error naming the syntax and how to convert the file")
+    func unsupportedSyntax() throws {
+        let w = MinimalDICOMWriter(syntax: .jpegBaseline)
+        let elements: [MinimalDICOMWriter.Element] = [
+            .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(2)),
+            .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(2)),
+            .encapsulatedPixels(fragments: [[0xFF, 0xD8, 0xFF, 0xD9]]),
+        ]
+        let path = write(w.file(elements))
+        let file = try DICOMFile(path: path)
+        #expect(file.dataSet[.tag(0x7FE0, 0x0010)]?.fragments.count == 1)
+        let error = imagingError { _ = try Clip.open(path) }
+        #expect(error?.description.contains("JPEG Baseline") == true)
+        #expect(error?.description.contains("gdcmconv --raw") == true)
+    }
+
+    @Test("no timing in the file asks for --frame-rate, which then works")
+    func noTiming() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        let path = write(w.cine(width: 2, height: 2, frames: 2, pixels: [UInt8](repeating: 7, count: 8), timing: []))
+        #expect(imagingError { _ = try Clip.open(path) } == .missingTiming(path: path))
+        #expect(try Clip.open(path, options: ClipOptions(frameRate: 10)).times == [0, 0.1])
+    }
+
+    @Test("every truncation of a file and random corruptions give an error or a clip, never a crash")
+    func truncationAndCorruption() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        let region: [MinimalDICOMWriter.Element] = [.value(group: 0x0018, element: 0x6018, vr: "UL", bytes: w.ul(3))]
+        let bytes = w.cine(
+            width: 3, height: 2, frames: 2, pixels: [UInt8](repeating: 9, count: 12),
+            timing: [
+                frameTime(w, "40"), .sequence(group: 0x0018, element: 0x6011, items: [region], undefinedLength: true),
+            ])
+        var outcomes = (errors: 0, clips: 0)
+        func attempt(_ data: [UInt8]) {
+            let path = write(data, "probe.dcm")
+            do {
+                let clip = try Clip.open(path)
+                for i in 0..<clip.frameCount { _ = try clip.source.frame(at: i) }
+                outcomes.clips += 1
+            } catch is CEUSImagingError {
+                outcomes.errors += 1
+            } catch {
+                Issue.record("unexpected error type \(error)")
+            }
+        }
+        for length in stride(from: 0, to: bytes.count, by: 1) { attempt(Array(bytes.prefix(length))) }
+        #expect(outcomes.clips == 0)  // every truncated file is rejected
+        var rng = TestRandom(seed: 11)
+        for _ in 0..<300 {
+            var mutated = bytes
+            for _ in 0..<3 { mutated[132 + Int(rng.next() % UInt64(bytes.count - 132))] = UInt8(rng.next() & 0xFF) }
+            attempt(mutated)
+        }
+        #expect(outcomes.errors > 0)
+    }
+}
