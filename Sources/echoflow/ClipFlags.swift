@@ -19,7 +19,24 @@ struct ClipFlags: ParsableArguments {
     )
     var expConstant: Double?
 
+    @Option(
+        name: .customLong("contrast-pane"),
+        help: ArgumentHelp(
+            "Contrast pane in frame pixels (overrides clip.json and DICOM regions).", valueName: "X,Y,W,H"))
+    var contrastPane: String?
+
+    /// The pane of `--contrast-pane`.
+    static func pane(_ text: String) -> PixelRect? {
+        let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4, v[0] >= 0, v[1] >= 0, v[2] > 0, v[3] > 0 else { return nil }
+        return PixelRect(x: v[0], y: v[1], width: v[2], height: v[3])
+    }
+
     func validate() throws {
+        if let contrastPane, Self.pane(contrastPane) == nil {
+            throw ValidationError(
+                "--contrast-pane takes X,Y,W,H in pixels (width and height positive), got \"\(contrastPane)\"")
+        }
         if let r = frameRate, !(r > 0) { throw ValidationError("--frame-rate must be positive, got \(r)") }
         if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
         if let c = expConstant, !(c > 0) { throw ValidationError("--exp-constant must be positive, got \(c)") }
@@ -29,7 +46,9 @@ struct ClipFlags: ParsableArguments {
     }
 
     var options: ClipOptions {
-        ClipOptions(frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant)
+        ClipOptions(
+            frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant,
+            contrastPane: contrastPane.flatMap(Self.pane))
     }
 }
 

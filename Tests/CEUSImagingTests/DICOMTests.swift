@@ -155,3 +155,42 @@ struct DICOMTests {
         #expect(outcomes.errors > 0)
     }
 }
+
+@Suite("DICOM ultrasound regions")
+struct DICOMRegionTests {
+    @Test("the right-most 2-D region is the contrast pane; physical deltas in cm give the pixel size; flags override")
+    func dualDisplay() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        func region(_ x0: Int, _ x1: Int) -> [MinimalDICOMWriter.Element] {
+            [
+                .value(group: 0x0018, element: 0x6012, vr: "US", bytes: w.us(1)),
+                .value(group: 0x0018, element: 0x6014, vr: "US", bytes: w.us(1)),
+                .value(group: 0x0018, element: 0x6018, vr: "UL", bytes: w.ul(x0)),
+                .value(group: 0x0018, element: 0x601A, vr: "UL", bytes: w.ul(1)),
+                .value(group: 0x0018, element: 0x601C, vr: "UL", bytes: w.ul(x1)),
+                .value(group: 0x0018, element: 0x601E, vr: "UL", bytes: w.ul(6)),
+                .value(group: 0x0018, element: 0x6024, vr: "US", bytes: w.us(3)),
+                .value(group: 0x0018, element: 0x6026, vr: "US", bytes: w.us(3)),
+                .value(group: 0x0018, element: 0x602C, vr: "FD", bytes: w.fd(0.02)),
+                .value(group: 0x0018, element: 0x602E, vr: "FD", bytes: w.fd(0.03)),
+            ]
+        }
+        let regions = MinimalDICOMWriter.Element.sequence(
+            group: 0x0018, element: 0x6011, items: [region(10, 17), region(0, 7)], undefinedLength: false)
+        let time = MinimalDICOMWriter.Element.value(
+            group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("50"))
+        let path = TestPaths.temporaryFolder("regions") + "/dual.dcm"
+        MinimalPNGWriter.write(
+            w.cine(
+                width: 20, height: 8, frames: 1, pixels: [UInt8](repeating: 1, count: 160), timing: [time, regions]),
+            to: path)
+        let clip = try Clip.open(path)
+        #expect(clip.contrastPane == PixelRect(x: 10, y: 1, width: 8, height: 6))
+        #expect(clip.metadata.bmodePane == PixelRect(x: 0, y: 1, width: 8, height: 6))
+        let size = try #require(clip.pixelSizeMM)
+        #expect(abs(size.x - 0.2) < 1e-12 && abs(size.y - 0.3) < 1e-12)
+        let overridden = try Clip.open(
+            path, options: ClipOptions(contrastPane: PixelRect(x: 0, y: 0, width: 4, height: 4)))
+        #expect(overridden.contrastPane == PixelRect(x: 0, y: 0, width: 4, height: 4))
+    }
+}

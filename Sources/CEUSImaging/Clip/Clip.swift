@@ -12,6 +12,11 @@ public struct Clip: Sendable {
     public let linearization: Linearization
     /// The pane that regions refer to (the whole frame unless `contrastPane` is given).
     public let contrastPane: PixelRect
+    /// Pixel size of the contrast pane (mm) along x and y, when known (DICOM regions in cm, or clip.json).
+    public var pixelSizeMM: (x: Double, y: Double)? {
+        guard let size = metadata.pixelSizeMM, size.count == 2, size[0] > 0, size[1] > 0 else { return nil }
+        return (size[0], size[1])
+    }
     /// Frames left out of fits (sorted, unique, within range).
     public let excludedFrames: [Int]
     /// The metadata file as read (empty when the clip has none).
@@ -53,6 +58,10 @@ public struct Clip: Sendable {
         let source = try DICOMFrameSource(file: file)
         var metadata = ClipMetadata()
         if options.frameRate == nil { metadata.frameTimes = try file.frameTimes(frameCount: source.frameCount) }
+        let panes = UltrasoundRegion.panes(UltrasoundRegion.regions(of: file))
+        metadata.contrastPane = panes.contrast?.rect
+        metadata.bmodePane = panes.bmode?.rect
+        metadata.pixelSizeMM = panes.contrast?.pixelSizeMM.map { [$0.x, $0.y] }
         return try Clip(path: path, source: source, metadata: metadata, metadataPath: path, options: options)
     }
 
@@ -117,7 +126,7 @@ public struct Clip: Sendable {
         }
 
         let frame = PixelRect(x: 0, y: 0, width: source.width, height: source.height)
-        if let pane = metadata.contrastPane {
+        if let pane = options.contrastPane ?? metadata.contrastPane {
             guard pane.x >= 0, pane.y >= 0, pane.width > 0, pane.height > 0,
                 pane.x + pane.width <= source.width, pane.y + pane.height <= source.height
             else {

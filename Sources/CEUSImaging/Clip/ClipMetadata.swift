@@ -37,6 +37,8 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
     public var excludedFrames: [Int]?
     /// File name pattern of the frames (`*` and `?` wildcards), default `*.png`.
     public var frames: String?
+    /// Pixel size (mm) of the contrast pane along x and y, for region areas.
+    public var pixelSizeMM: [Double]?
 
     public init() {}
 }
@@ -46,10 +48,16 @@ public struct ClipOptions: Sendable, Equatable {
     public var frameRate: Double?
     public var dynamicRangeDB: Double?
     public var expConstant: Double?
+    /// Contrast pane in frame pixels, overriding clip.json and DICOM regions.
+    public var contrastPane: PixelRect?
 
-    public init(frameRate: Double? = nil, dynamicRangeDB: Double? = nil, expConstant: Double? = nil) {
+    public init(
+        frameRate: Double? = nil, dynamicRangeDB: Double? = nil, expConstant: Double? = nil,
+        contrastPane: PixelRect? = nil
+    ) {
         self.frameRate = frameRate
         self.dynamicRangeDB = dynamicRangeDB
         self.expConstant = expConstant
+        self.contrastPane = contrastPane
     }
 }

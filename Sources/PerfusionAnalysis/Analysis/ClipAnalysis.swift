@@ -42,6 +42,8 @@ public struct ClipAnalysis: Sendable {
     public let dynamicRangeDB: Double
     public let frameCount: Int
     public let excludedFrames: [Int]
+    /// Area of one contrast-pane pixel (mm^2), when the clip gives the pixel size.
+    public let pixelAreaMM2: Double?
     /// Reference region name, if the ROI file names one.
     public let reference: String?
     public let regions: [RegionAnalysis]
@@ -102,7 +104,8 @@ public struct ClipAnalysis: Sendable {
         let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
         return ClipAnalysis(
             clipName: name, clipPath: clipPath, roiPath: roiPath, dynamicRangeDB: clip.linearization.dynamicRangeDB,
-            frameCount: total, excludedFrames: clip.excludedFrames, reference: regionFile.reference,
+            frameCount: total, excludedFrames: clip.excludedFrames,
+            pixelAreaMM2: clip.pixelSizeMM.map { $0.x * $0.y }, reference: regionFile.reference,
             regions: regions, warnings: warnings)
     }
 }

@@ -68,6 +68,8 @@ public enum ParameterTable {
             .init("rbv_au", "a.u.", "replenishment: relative blood volume rBV = A"),
             .init("replenishment_mtt_s", "s", "replenishment: mean transit time 1 / beta"),
             .init("pi_au_per_s", "a.u./s", "replenishment: perfusion index rBV / mTT = A beta"),
+            .init(
+                "area_mm2", "mm^2", "region area, from the pixel size of DICOM ultrasound regions (empty when unknown)"),
         ]
         return c
     }()
@@ -98,13 +100,14 @@ public enum ParameterTable {
         public var pixelCount: Int?
         public var saturatedPercentMax: Double?
         public var reference: String?
+        public var areaMM2: Double?
 
         public init(
             kind: ModelKind, fit: FitResult, aic: Double, selected: Bool, parameters: PerfusionParameters?,
             replenishment: ReplenishmentParameters? = nil, qualityOfFit: Double = .nan,
             relative: RelativeAmplitudes? = nil,
             frames: Int, excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil,
-            saturatedPercentMax: Double? = nil, reference: String? = nil
+            saturatedPercentMax: Double? = nil, reference: String? = nil, areaMM2: Double? = nil
         ) {
             self.kind = kind
             self.fit = fit
@@ -120,6 +123,7 @@ public enum ParameterTable {
             self.pixelCount = pixelCount
             self.saturatedPercentMax = saturatedPercentMax
             self.reference = reference
+            self.areaMM2 = areaMM2
         }
     }
 
@@ -134,7 +138,8 @@ public enum ParameterTable {
                 frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
                 dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
                 saturatedPercentMax: region.curve.maximumSaturatedPercent,
-                reference: relative != nil ? analysis.reference : nil)
+                reference: relative != nil ? analysis.reference : nil,
+                areaMM2: analysis.pixelAreaMM2.map { $0 * Double(region.curve.pixelCount) })
             return [.text(analysis.clipName), .text(region.region)] + cells(values)
         }
     }
@@ -169,7 +174,7 @@ public enum ParameterTable {
         ]
         cells += block(.gamma) + block(.ldrw) + block(.fpt) + block(.replenishment)
         let r = v.replenishment
-        cells += [n(r?.relativeBloodVolume), n(r?.meanTransitTime), n(r?.perfusionIndex)]
+        cells += [n(r?.relativeBloodVolume), n(r?.meanTransitTime), n(r?.perfusionIndex), n(v.areaMM2)]
         return cells
     }
 }

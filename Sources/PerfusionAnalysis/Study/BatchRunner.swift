@@ -8,18 +8,22 @@ public struct BatchSettings: Sendable, Equatable, Codable {
     public var frameRate: Double?
     public var dynamicRangeDB: Double?
     public var expConstant: Double?
+    public var contrastPane: PixelRect?
 
     public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         frameRate = clipOptions.frameRate
         dynamicRangeDB = clipOptions.dynamicRangeDB
         expConstant = clipOptions.expConstant
+        contrastPane = clipOptions.contrastPane
     }
 
     var analysis: AnalysisSettings {
         AnalysisSettings(
             model: model,
-            clipOptions: ClipOptions(frameRate: frameRate, dynamicRangeDB: dynamicRangeDB, expConstant: expConstant))
+            clipOptions: ClipOptions(
+                frameRate: frameRate, dynamicRangeDB: dynamicRangeDB, expConstant: expConstant,
+                contrastPane: contrastPane))
     }
 }
 
