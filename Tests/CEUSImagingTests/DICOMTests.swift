@@ -194,3 +194,92 @@ struct DICOMRegionTests {
         #expect(overridden.contrastPane == PixelRect(x: 0, y: 0, width: 4, height: 4))
     }
 }
+
+@Suite("DICOM RLE Lossless")
+struct DICOMRLETests {
+    let w = MinimalDICOMWriter(syntax: .rleLossless)
+
+    func file(
+        width: Int, height: Int, frames: Int, samples: Int, bits: Int, photometric: String,
+        pixel: MinimalDICOMWriter.Element
+    ) -> String {
+        let elements: [MinimalDICOMWriter.Element] = [
+            .value(group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("100")),
+            .value(group: 0x0028, element: 0x0002, vr: "US", bytes: w.us(samples)),
+            .value(group: 0x0028, element: 0x0004, vr: "CS", bytes: MinimalDICOMWriter.text(photometric)),
+            .value(group: 0x0028, element: 0x0008, vr: "IS", bytes: MinimalDICOMWriter.text(String(frames))),
+            .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(height)),
+            .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(width)),
+            .value(group: 0x0028, element: 0x0100, vr: "US", bytes: w.us(bits)),
+            .value(group: 0x0028, element: 0x0101, vr: "US", bytes: w.us(bits)),
+            pixel,
+        ]
+        let path = TestPaths.temporaryFolder("rle") + "/rle.dcm"
+        MinimalPNGWriter.write(w.file(elements), to: path)
+        return path
+    }
+
+    @Test("8-bit grey and RGB frames, one fragment per frame, decode to the original samples")
+    func greyAndColour() throws {
+        // Runs and literals: a ramp with a long constant stretch.
+        let grey: [[UInt16]] = (0..<3).map { (f: Int) -> [UInt16] in
+            (0..<60).map { (i: Int) -> UInt16 in
+                let value: Int = i < 30 ? 7 * f : (i * 13 + f) % 256
+                return UInt16(value)
+            }
+        }
+        let path = file(
+            width: 10, height: 6, frames: 3, samples: 1, bits: 8, photometric: "MONOCHROME2",
+            pixel: .encapsulatedPixels(
+                fragments: grey.map { MinimalDICOMWriter.rleFrame(samples: [$0], bytesPerSample: 1) }))
+        let clip = try Clip.open(path)
+        for f in 0..<3 {
+            #expect(
+                try clip.source.frame(at: f)
+                    == Frame(width: 10, height: 6, channels: 1, samples: .uint8(grey[f].map { UInt8($0) })))
+        }
+        let planes: [[UInt16]] = [
+            (0..<12).map { UInt16($0) }, (0..<12).map { _ in 200 }, (0..<12).map { UInt16(255 - $0) },
+        ]
+        let rgb = file(
+            width: 4, height: 3, frames: 1, samples: 3, bits: 8, photometric: "RGB",
+            pixel: .encapsulatedPixels(fragments: [MinimalDICOMWriter.rleFrame(samples: planes, bytesPerSample: 1)]))
+        let expected = (0..<12).flatMap { i in planes.map { UInt8($0[i]) } }
+        #expect(
+            try Clip.open(rgb).source.frame(at: 0) == Frame(width: 4, height: 3, channels: 3, samples: .uint8(expected))
+        )
+    }
+
+    @Test("16-bit frames split over several fragments are joined through the basic offset table")
+    func sixteenBitWithTable() throws {
+        let frames: [[UInt16]] = (0..<2).map { f in (0..<20).map { UInt16($0 * 3000 + f) } }
+        var fragments: [[UInt8]] = []
+        var table: [Int] = []
+        var offset = 0
+        for frame in frames {
+            let encoded = MinimalDICOMWriter.rleFrame(samples: [frame], bytesPerSample: 2)
+            let half = encoded.count / 2 & ~1
+            table.append(offset)
+            for part in [Array(encoded[..<half]), Array(encoded[half...])] {
+                fragments.append(part)
+                offset += 8 + part.count
+            }
+        }
+        let path = file(
+            width: 5, height: 4, frames: 2, samples: 1, bits: 16, photometric: "MONOCHROME2",
+            pixel: .encapsulatedPixelsWithTable(table: table, fragments: fragments))
+        let clip = try Clip.open(path)
+        #expect(try clip.source.frame(at: 1) == Frame(width: 5, height: 4, channels: 1, samples: .uint16(frames[1])))
+    }
+
+    @Test("a frame with the wrong number of segments is an error, not a crash")
+    func badSegments() throws {
+        var encoded = MinimalDICOMWriter.rleFrame(samples: [[1, 2, 3, 4]], bytesPerSample: 1)
+        encoded[0] = 2
+        let path = file(
+            width: 2, height: 2, frames: 1, samples: 1, bits: 8, photometric: "MONOCHROME2",
+            pixel: .encapsulatedPixels(fragments: [encoded]))
+        let error = imagingError { _ = try Clip.open(path).source.frame(at: 0) }
+        #expect(error?.description.contains("RLE: 2 segments, expected 1") == true)
+    }
+}

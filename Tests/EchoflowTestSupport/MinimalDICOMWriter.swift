@@ -8,6 +8,54 @@ public struct MinimalDICOMWriter {
         case implicitLittle = "1.2.840.10008.1.2"
         case explicitBig = "1.2.840.10008.1.2.2"
         case jpegBaseline = "1.2.840.10008.1.2.4.50"
+        case rleLossless = "1.2.840.10008.1.2.5"
+    }
+
+    /// PackBits with both literal and repeat runs (PS3.5 G.3.1): runs of 3+ equal bytes repeat, others literal.
+    public static func packBits(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            var run = 1
+            while i + run < bytes.count && bytes[i + run] == bytes[i] && run < 128 { run += 1 }
+            if run >= 3 {
+                out.append(UInt8(bitPattern: Int8(1 - run)))
+                out.append(bytes[i])
+                i += run
+            } else {
+                var end = i
+                while end < bytes.count && end - i < 128 {
+                    if end + 2 < bytes.count && bytes[end] == bytes[end + 1] && bytes[end] == bytes[end + 2] { break }
+                    end += 1
+                }
+                out.append(UInt8(end - i - 1))
+                out += bytes[i..<end]
+                i = end
+            }
+        }
+        return out
+    }
+
+    /// One RLE frame: header and one PackBits segment per byte plane (most significant byte first).
+    public static func rleFrame(samples: [[UInt16]], bytesPerSample: Int) -> [UInt8] {
+        var segments: [[UInt8]] = []
+        for plane in samples {
+            for byte in 0..<bytesPerSample {
+                let shift = UInt16(8 * (bytesPerSample - 1 - byte))
+                var segment = packBits(plane.map { UInt8(truncatingIfNeeded: $0 >> shift) })
+                if segment.count % 2 == 1 { segment.append(0x80) }  // no-op byte pads to even length
+                segments.append(segment)
+            }
+        }
+        var header = [UInt8](repeating: 0, count: 64)
+        func put(_ v: Int, _ at: Int) { for k in 0..<4 { header[at + k] = UInt8((v >> (8 * k)) & 0xFF) } }
+        put(segments.count, 0)
+        var offset = 64
+        for (k, segment) in segments.enumerated() {
+            put(offset, 4 + 4 * k)
+            offset += segment.count
+        }
+        return header + segments.flatMap { $0 }
     }
 
     /// An element: tag, VR and value bytes (already in the file's byte order), or a sequence of items.
@@ -15,6 +63,8 @@ public struct MinimalDICOMWriter {
         case value(group: UInt16, element: UInt16, vr: String, bytes: [UInt8])
         case sequence(group: UInt16, element: UInt16, items: [[Element]], undefinedLength: Bool)
         case encapsulatedPixels(fragments: [[UInt8]])
+        /// Encapsulated pixel data with a basic offset table (offsets of each frame's first item).
+        case encapsulatedPixelsWithTable(table: [Int], fragments: [[UInt8]])
     }
 
     public let syntax: Syntax
@@ -91,6 +141,15 @@ public struct MinimalDICOMWriter {
         case .encapsulatedPixels(let fragments):
             var out = header(0x7FE0, 0x0010, "OB", 0xFFFF_FFFF, explicit: explicit, bigEndian: bigEndian)
             out += header(0xFFFE, 0xE000, "", 0, explicit: false, bigEndian: bigEndian)  // empty offset table
+            for f in fragments {
+                out += header(0xFFFE, 0xE000, "", UInt32(f.count), explicit: false, bigEndian: bigEndian) + f
+            }
+            return out + header(0xFFFE, 0xE0DD, "", 0, explicit: false, bigEndian: bigEndian)
+        case .encapsulatedPixelsWithTable(let table, let fragments):
+            var out = header(0x7FE0, 0x0010, "OB", 0xFFFF_FFFF, explicit: explicit, bigEndian: bigEndian)
+            let tableBytes = table.flatMap { v in (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+            out +=
+                header(0xFFFE, 0xE000, "", UInt32(tableBytes.count), explicit: false, bigEndian: bigEndian) + tableBytes
             for f in fragments {
                 out += header(0xFFFE, 0xE000, "", UInt32(f.count), explicit: false, bigEndian: bigEndian) + f
             }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// The frames of a DICOM multi-frame image, decoded one at a time (native pixel data for now).
+/// The frames of a DICOM multi-frame image, decoded one at a time.
 ///
-/// Supported: uncompressed (native) pixel data, 8 or 16 bits allocated, MONOCHROME1 (inverted on decoding),
+/// Supported: uncompressed (native) and RLE Lossless pixel data, 8 or 16 bits allocated, MONOCHROME1 (inverted on decoding),
 /// MONOCHROME2, RGB with planar configuration 0 or 1, YBR_FULL (converted to RGB, ITU-R BT.601 full range).
 /// Compressed transfer syntaxes give an error naming the syntax and how to convert the file.
 public struct DICOMFrameSource: FrameSource {
@@ -16,6 +16,8 @@ public struct DICOMFrameSource: FrameSource {
     public let planarConfiguration: Int
     let pixelRange: Range<Int>
     let frameBytes: Int
+    /// For encapsulated data: the byte range of each frame (its fragments joined when they are adjacent items).
+    let fragmentsOfFrames: [[Range<Int>]]
 
     public init(file: DICOMFile) throws {
         self.file = file
@@ -35,7 +37,8 @@ public struct DICOMFrameSource: FrameSource {
         planarConfiguration = file.uint16(.tag(0x0028, 0x0006)) ?? 0
         frameCount = max(1, Int(file.numbers(.tag(0x0028, 0x0008))?.first ?? 1))
         let syntax = file.transferSyntax
-        guard [DICOMParser.explicitLittle, DICOMParser.implicitLittle, DICOMParser.explicitBig].contains(syntax) else {
+        let native = [DICOMParser.explicitLittle, DICOMParser.implicitLittle, DICOMParser.explicitBig].contains(syntax)
+        guard native || syntax == DICOMParser.rleLossless else {
             let name = DICOMParser.names[syntax] ?? "an unknown transfer syntax"
             throw CEUSImagingError.unsupportedDICOM(
                 path: path,
@@ -63,6 +66,12 @@ public struct DICOMFrameSource: FrameSource {
             throw CEUSImagingError.unsupportedDICOM(path: path, detail: "no Pixel Data (7FE0,0010)")
         }
         frameBytes = width * height * samplesPerPixel * bitsAllocated / 8
+        if !native {
+            pixelRange = pixels.value
+            fragmentsOfFrames = try Self.frameFragments(pixels, frames: frameCount, file: file)
+            return
+        }
+        fragmentsOfFrames = []
         guard pixels.value.count >= frameBytes * frameCount else {
             throw CEUSImagingError.malformedDICOM(
                 path: path, offset: pixels.value.lowerBound,
@@ -75,7 +84,56 @@ public struct DICOMFrameSource: FrameSource {
 
     public func frameName(_ index: Int) -> String { "\(file.path) frame \(index + 1)" }
 
+    /// Groups the fragments of encapsulated pixel data by frame: one fragment per frame, everything for a single
+    /// frame, or by the basic offset table (each frame's first item, as an offset from the first item).
+    static func frameFragments(_ pixels: DICOMElement, frames: Int, file: DICOMFile) throws -> [[Range<Int>]] {
+        let fragments = pixels.fragments
+        if fragments.count == frames { return fragments.map { [$0] } }
+        if frames == 1 { return [fragments] }
+        guard let table = pixels.offsetTable, table.count >= 4 * frames, let first = fragments.first else {
+            throw CEUSImagingError.malformedDICOM(
+                path: file.path, offset: pixels.value.lowerBound,
+                detail:
+                    "\(fragments.count) pixel data fragments for \(frames) frames and no basic offset table to map them"
+            )
+        }
+        let raw = file.bytes(table)
+        let offsets = (0..<frames).map { f in
+            (0..<4).reduce(0) { $0 | Int(raw[raw.startIndex + 4 * f + $1]) << (8 * $1) }
+        }
+        let base = first.lowerBound - 8
+        let starts = fragments.map { $0.lowerBound - 8 - base }
+        return (0..<frames).map { f in
+            fragments.indices.filter { k in starts[k] >= offsets[f] && (f + 1 == frames || starts[k] < offsets[f + 1]) }
+                .map { fragments[$0] }
+        }
+    }
+
+    /// Decodes frame `index` of encapsulated (RLE) pixel data.
+    func encapsulatedFrame(_ index: Int) throws -> Frame {
+        var joined = Data()
+        for range in fragmentsOfFrames[index] { joined.append(file.bytes(range)) }
+        let n = width * height
+        let values = try joined.withUnsafeBytes { raw in
+            try RLEDecoder.decode(
+                raw, pixels: n, samples: samplesPerPixel, bytesPerSample: bitsAllocated / 8, path: file.path)
+        }
+        let channels = samplesPerPixel == 1 ? 1 : 3
+        if bitsAllocated == 8 {
+            var out = values.map { UInt8(truncatingIfNeeded: $0) }
+            if channels == 1 && photometric == "MONOCHROME1" { out = out.map { 255 - $0 } }
+            if photometric == "YBR_FULL" { Self.convertYBR(&out) }
+            return Frame(width: width, height: height, channels: channels, samples: .uint8(out))
+        }
+        let maximum = UInt16((1 << (file.uint16(.tag(0x0028, 0x0101)) ?? 16)) - 1)
+        let out = values.map {
+            photometric == "MONOCHROME1" ? maximum - ($0 & maximum) : channels == 1 ? $0 & maximum : $0
+        }
+        return Frame(width: width, height: height, channels: channels, samples: .uint16(out))
+    }
+
     public func frame(at index: Int) throws -> Frame {
+        if !fragmentsOfFrames.isEmpty { return try encapsulatedFrame(index) }
         let start = file.data.startIndex + pixelRange.lowerBound + index * frameBytes
         let raw = file.data[start..<start + frameBytes]
         let n = width * height
