@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3
 
-.PHONY: all deps build release demo test lint format fixtures clean bench bench-check bench-thresholds
+.PHONY: all deps build release demo test lint format fixtures clean bench bench-check bench-thresholds fuzz
 
 all: build
 
@@ -59,6 +59,16 @@ bench-check: deps
 ## bench-thresholds: record new allocation thresholds after an intended change (commit Benchmarks/Thresholds).
 bench-thresholds: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --metric mallocCountTotal --no-progress
+
+## fuzz: the DICOM parser under libFuzzer and AddressSanitizer for a fixed number of runs (FUZZ_RUNS).
+FUZZ_RUNS ?= 200000
+# lld: gold fails on the fuzzer runtime's debug info.
+FUZZ_LINK := -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --product DICOMFuzzer
+	mkdir -p Fuzz/.corpus
+	cd Fuzz && $$($(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --show-bin-path)/DICOMFuzzer \
+	    -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -seed=1 .corpus
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
