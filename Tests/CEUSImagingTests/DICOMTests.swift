@@ -283,3 +283,71 @@ struct DICOMRLETests {
         #expect(error?.description.contains("RLE: 2 segments, expected 1") == true)
     }
 }
+
+@Suite("DICOM PALETTE COLOR")
+struct DICOMPaletteTests {
+    let w = MinimalDICOMWriter(syntax: .explicitLittle)
+
+    func palette(_ lut: (Int) -> [MinimalDICOMWriter.Element], indices: [UInt8]) throws -> Frame {
+        let elements: [MinimalDICOMWriter.Element] =
+            [
+                .value(group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("40")),
+                .value(group: 0x0028, element: 0x0002, vr: "US", bytes: w.us(1)),
+                .value(group: 0x0028, element: 0x0004, vr: "CS", bytes: MinimalDICOMWriter.text("PALETTE COLOR")),
+                .value(group: 0x0028, element: 0x0008, vr: "IS", bytes: MinimalDICOMWriter.text("1")),
+                .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(1)),
+                .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(indices.count)),
+                .value(group: 0x0028, element: 0x0100, vr: "US", bytes: w.us(8)),
+                .value(group: 0x0028, element: 0x0101, vr: "US", bytes: w.us(8)),
+            ] + (0..<3).flatMap(lut) + [.value(group: 0x7FE0, element: 0x0010, vr: "OB", bytes: indices)]
+        let path = TestPaths.temporaryFolder("palette") + "/p.dcm"
+        MinimalPNGWriter.write(w.file(elements), to: path)
+        return try Clip.open(path).source.frame(at: 0)
+    }
+
+    @Test("a 16-bit palette maps stored values, clamping those outside the mapped range")
+    func normalPalette() throws {
+        // Entries for values 2, 3, 4; channel k scales them by k + 1.
+        let frame = try palette(
+            { k in
+                [
+                    .value(group: 0x0028, element: UInt16(0x1101 + k), vr: "US", bytes: w.us(3) + w.us(2) + w.us(16)),
+                    .value(
+                        group: 0x0028, element: UInt16(0x1201 + k), vr: "OW",
+                        bytes: [1000, 2000, 3000].flatMap { w.us($0 * (k + 1)) }),
+                ]
+            }, indices: [0, 2, 3, 4, 9])
+        let expected: [UInt16] = [
+            1000, 2000, 3000, 1000, 2000, 3000, 2000, 4000, 6000, 3000, 6000, 9000, 3000, 6000, 9000,
+        ]
+        #expect(frame == Frame(width: 5, height: 1, channels: 3, samples: .uint16(expected)))
+    }
+
+    @Test("segmented palettes expand discrete, linear and indirect segments")
+    func segmented() throws {
+        // Discrete [0, 10], linear to 50 over 4 entries, then an indirect copy of the first segment: 0 10 20 30 40 50 0 10.
+        let segments = [0, 2, 0, 10, 1, 4, 50, 2, 1, 0, 0]
+        let frame = try palette(
+            { k in
+                [
+                    .value(group: 0x0028, element: UInt16(0x1101 + k), vr: "US", bytes: w.us(8) + w.us(0) + w.us(16)),
+                    .value(group: 0x0028, element: UInt16(0x1221 + k), vr: "OW", bytes: segments.flatMap { w.us($0) }),
+                ]
+            }, indices: [0, 1, 2, 3, 4, 5, 6, 7])
+        guard case .uint16(let s) = frame.samples else { Issue.record("16-bit expected"); return }
+        #expect(stride(from: 0, to: s.count, by: 3).map { s[$0] } == [0, 10, 20, 30, 40, 50, 0, 10])
+    }
+
+    @Test("8-bit entries packed as bytes give an 8-bit RGB frame")
+    func eightBitEntries() throws {
+        let frame = try palette(
+            { k in
+                [
+                    .value(group: 0x0028, element: UInt16(0x1101 + k), vr: "US", bytes: w.us(4) + w.us(0) + w.us(8)),
+                    .value(
+                        group: 0x0028, element: UInt16(0x1201 + k), vr: "OW", bytes: [UInt8(10 * (k + 1)), 20, 30, 40]),
+                ]
+            }, indices: [0, 3])
+        #expect(frame == Frame(width: 2, height: 1, channels: 3, samples: .uint8([10, 20, 30, 40, 40, 40])))
+    }
+}

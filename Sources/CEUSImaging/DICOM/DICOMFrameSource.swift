@@ -16,6 +16,8 @@ public struct DICOMFrameSource: FrameSource {
     public let planarConfiguration: Int
     let pixelRange: Range<Int>
     let frameBytes: Int
+    /// The palette of PALETTE COLOR images.
+    let palette: PaletteLookup?
     /// For encapsulated data: the byte range of each frame (its fragments joined when they are adjacent items).
     let fragmentsOfFrames: [[Range<Int>]]
 
@@ -54,14 +56,16 @@ public struct DICOMFrameSource: FrameSource {
             throw CEUSImagingError.unsupportedDICOM(
                 path: path, detail: "signed pixel values (Pixel Representation 1) are not supported")
         }
-        let supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL"]
-        guard supported.contains(photometric), (samplesPerPixel == 1) == photometric.hasPrefix("MONOCHROME") else {
+        let supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "PALETTE COLOR"]
+        let singleSample = photometric.hasPrefix("MONOCHROME") || photometric == "PALETTE COLOR"
+        guard supported.contains(photometric), (samplesPerPixel == 1) == singleSample else {
             throw CEUSImagingError.unsupportedDICOM(
                 path: path,
                 detail:
                     "photometric interpretation \(photometric) with \(samplesPerPixel) samples per pixel is not supported yet (\(supported.joined(separator: ", ")))"
             )
         }
+        palette = photometric == "PALETTE COLOR" ? try PaletteLookup(file: file) : nil
         guard let pixels = file.dataSet[.tag(0x7FE0, 0x0010)] else {
             throw CEUSImagingError.unsupportedDICOM(path: path, detail: "no Pixel Data (7FE0,0010)")
         }
@@ -133,6 +137,38 @@ public struct DICOMFrameSource: FrameSource {
     }
 
     public func frame(at index: Int) throws -> Frame {
+        let stored = try storedFrame(index)
+        guard let palette else { return stored }
+        return Self.applyPalette(stored, palette)
+    }
+
+    /// Maps stored values through the palette to RGB (8-bit samples for 8-bit entries, else 16-bit).
+    static func applyPalette(_ frame: Frame, _ palette: PaletteLookup) -> Frame {
+        let n = frame.width * frame.height
+        func value(_ i: Int) -> Int {
+            switch frame.samples {
+            case .uint8(let s): return Int(s[i])
+            case .uint16(let s): return Int(s[i])
+            }
+        }
+        if palette.bitsPerEntry == 8 {
+            var out = [UInt8](repeating: 0, count: 3 * n)
+            for i in 0..<n {
+                let v = value(i)
+                for c in 0..<3 { out[3 * i + c] = UInt8(truncatingIfNeeded: palette.color(v, channel: c)) }
+            }
+            return Frame(width: frame.width, height: frame.height, channels: 3, samples: .uint8(out))
+        }
+        var out = [UInt16](repeating: 0, count: 3 * n)
+        for i in 0..<n {
+            let v = value(i)
+            for c in 0..<3 { out[3 * i + c] = palette.color(v, channel: c) }
+        }
+        return Frame(width: frame.width, height: frame.height, channels: 3, samples: .uint16(out))
+    }
+
+    /// The frame's stored values (before any palette).
+    func storedFrame(_ index: Int) throws -> Frame {
         if !fragmentsOfFrames.isEmpty { return try encapsulatedFrame(index) }
         let start = file.data.startIndex + pixelRange.lowerBound + index * frameBytes
         let raw = file.data[start..<start + frameBytes]
