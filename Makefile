@@ -6,13 +6,13 @@ NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DECHOFLOW_FMA
 SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
-DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3
+DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
 .PHONY: all deps build release demo test lint format fixtures clean bench bench-check bench-thresholds fuzz
 
 all: build
 
-## deps: install the C libraries (libpng, FFTW) and pkg-config when they are missing.
+## deps: install the C libraries (libpng, FFTW, libjpeg-turbo) and pkg-config when they are missing.
 deps:
 	@missing=""; \
 	for entry in $(DEB_PKGS); do \
@@ -28,7 +28,7 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-	  echo "make deps: libpng, FFTW and pkg-config are present"; \
+	  echo "make deps: libpng, FFTW, libjpeg-turbo and pkg-config are present"; \
 	fi
 
 build: deps

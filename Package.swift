@@ -29,6 +29,11 @@ let package = Package(
             pkgConfig: "fftw3",
             providers: [.apt(["libfftw3-dev"])]
         ),
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
 
         // MARK: - Libraries
         .target(
@@ -37,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "CEUSImaging",
-            dependencies: ["CLibPNG", "CFFTW"]
+            dependencies: ["CLibPNG", "CFFTW", "CJPEG"]
         ),
         .target(
             name: "PerfusionAnalysis",

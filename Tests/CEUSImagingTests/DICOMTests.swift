@@ -98,9 +98,9 @@ struct DICOMTests {
         #expect(try Clip.open(path).frameCount == 1)
     }
 
-    @Test("compressed pixel data gets an error naming the syntax and how to convert the file")
+    @Test("compressed pixel data in an unsupported syntax gets an error naming it and how to convert the file")
     func unsupportedSyntax() throws {
-        let w = MinimalDICOMWriter(syntax: .jpegBaseline)
+        let w = MinimalDICOMWriter(syntax: .jpegLS)
         let elements: [MinimalDICOMWriter.Element] = [
             .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(2)),
             .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(2)),
@@ -110,7 +110,7 @@ struct DICOMTests {
         let file = try DICOMFile(path: path)
         #expect(file.dataSet[.tag(0x7FE0, 0x0010)]?.fragments.count == 1)
         let error = imagingError { _ = try Clip.open(path) }
-        #expect(error?.description.contains("JPEG Baseline") == true)
+        #expect(error?.description.contains("JPEG-LS Lossless") == true)
         #expect(error?.description.contains("gdcmconv --raw") == true)
     }
 
@@ -349,5 +349,56 @@ struct DICOMPaletteTests {
                 ]
             }, indices: [0, 3])
         #expect(frame == Frame(width: 2, height: 1, channels: 3, samples: .uint8([10, 20, 30, 40, 40, 40])))
+    }
+}
+
+@Suite("DICOM JPEG Baseline")
+struct DICOMJPEGTests {
+    @Test("YBR_FULL_422 JPEG Baseline frames decode to exactly the pixels of the reference decoder (djpeg)")
+    func matchesReferenceDecoder() throws {
+        let folder = TestPaths.fixtures + "/dicom-jpeg"
+        let frames = try (1...2).map { try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(folder)/frame\($0).jpg"))) }
+        let w = MinimalDICOMWriter(syntax: .jpegBaseline)
+        let elements: [MinimalDICOMWriter.Element] = [
+            .value(group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("33")),
+            .value(group: 0x0028, element: 0x0002, vr: "US", bytes: w.us(3)),
+            .value(group: 0x0028, element: 0x0004, vr: "CS", bytes: MinimalDICOMWriter.text("YBR_FULL_422")),
+            .value(group: 0x0028, element: 0x0006, vr: "US", bytes: w.us(0)),
+            .value(group: 0x0028, element: 0x0008, vr: "IS", bytes: MinimalDICOMWriter.text("2")),
+            .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(8)),
+            .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(16)),
+            .value(group: 0x0028, element: 0x0100, vr: "US", bytes: w.us(8)),
+            .value(group: 0x0028, element: 0x0101, vr: "US", bytes: w.us(8)),
+            .encapsulatedPixels(fragments: frames.map { $0.count % 2 == 1 ? $0 + [0] : $0 }),
+        ]
+        let path = TestPaths.temporaryFolder("jpeg") + "/cine.dcm"
+        MinimalPNGWriter.write(w.file(elements), to: path)
+        let clip = try Clip.open(path)
+        #expect(clip.frameCount == 2)
+        for f in 0..<2 {
+            let ppm = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(folder)/frame\(f + 1)-djpeg.ppm")))
+            let reference = Array(ppm.suffix(16 * 8 * 3))  // after the "P6\n16 8\n255\n" header
+            #expect(
+                try clip.source.frame(at: f) == Frame(width: 16, height: 8, channels: 3, samples: .uint8(reference)),
+                "frame \(f + 1)")
+        }
+    }
+
+    @Test("a corrupt JPEG frame is an error naming the frame")
+    func corrupt() throws {
+        let w = MinimalDICOMWriter(syntax: .jpegBaseline)
+        let elements: [MinimalDICOMWriter.Element] = [
+            .value(group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("33")),
+            .value(group: 0x0028, element: 0x0002, vr: "US", bytes: w.us(1)),
+            .value(group: 0x0028, element: 0x0004, vr: "CS", bytes: MinimalDICOMWriter.text("MONOCHROME2")),
+            .value(group: 0x0028, element: 0x0010, vr: "US", bytes: w.us(8)),
+            .value(group: 0x0028, element: 0x0011, vr: "US", bytes: w.us(16)),
+            .value(group: 0x0028, element: 0x0100, vr: "US", bytes: w.us(8)),
+            .encapsulatedPixels(fragments: [[0xFF, 0xD8, 0x00, 0x01]]),
+        ]
+        let path = TestPaths.temporaryFolder("jpeg-bad") + "/bad.dcm"
+        MinimalPNGWriter.write(w.file(elements), to: path)
+        let error = imagingError { _ = try Clip.open(path).source.frame(at: 0) }
+        #expect(error?.description.contains("JPEG frame 1") == true)
     }
 }

@@ -9,6 +9,7 @@ public struct MinimalDICOMWriter {
         case explicitBig = "1.2.840.10008.1.2.2"
         case jpegBaseline = "1.2.840.10008.1.2.4.50"
         case rleLossless = "1.2.840.10008.1.2.5"
+        case jpegLS = "1.2.840.10008.1.2.4.80"
     }
 
     /// PackBits with both literal and repeat runs (PS3.5 G.3.1): runs of 3+ equal bytes repeat, others literal.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The frames of a DICOM multi-frame image, decoded one at a time.
 ///
-/// Supported: uncompressed (native) and RLE Lossless pixel data, 8 or 16 bits allocated, MONOCHROME1 (inverted on decoding),
+/// Supported: uncompressed (native), RLE Lossless and JPEG Baseline pixel data, 8 or 16 bits allocated, MONOCHROME1 (inverted on decoding),
 /// MONOCHROME2, RGB with planar configuration 0 or 1, YBR_FULL (converted to RGB, ITU-R BT.601 full range).
 /// Compressed transfer syntaxes give an error naming the syntax and how to convert the file.
 public struct DICOMFrameSource: FrameSource {
@@ -40,7 +40,7 @@ public struct DICOMFrameSource: FrameSource {
         frameCount = max(1, Int(file.numbers(.tag(0x0028, 0x0008))?.first ?? 1))
         let syntax = file.transferSyntax
         let native = [DICOMParser.explicitLittle, DICOMParser.implicitLittle, DICOMParser.explicitBig].contains(syntax)
-        guard native || syntax == DICOMParser.rleLossless else {
+        guard native || syntax == DICOMParser.rleLossless || syntax == DICOMParser.jpegBaseline else {
             let name = DICOMParser.names[syntax] ?? "an unknown transfer syntax"
             throw CEUSImagingError.unsupportedDICOM(
                 path: path,
@@ -56,7 +56,8 @@ public struct DICOMFrameSource: FrameSource {
             throw CEUSImagingError.unsupportedDICOM(
                 path: path, detail: "signed pixel values (Pixel Representation 1) are not supported")
         }
-        let supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "PALETTE COLOR"]
+        var supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "PALETTE COLOR"]
+        if syntax == DICOMParser.jpegBaseline { supported.append("YBR_FULL_422") }
         let singleSample = photometric.hasPrefix("MONOCHROME") || photometric == "PALETTE COLOR"
         guard supported.contains(photometric), (samplesPerPixel == 1) == singleSample else {
             throw CEUSImagingError.unsupportedDICOM(
@@ -113,10 +114,24 @@ public struct DICOMFrameSource: FrameSource {
         }
     }
 
-    /// Decodes frame `index` of encapsulated (RLE) pixel data.
+    /// Decodes frame `index` of encapsulated (RLE or JPEG Baseline) pixel data.
     func encapsulatedFrame(_ index: Int) throws -> Frame {
         var joined = Data()
         for range in fragmentsOfFrames[index] { joined.append(file.bytes(range)) }
+        if file.transferSyntax == DICOMParser.jpegBaseline {
+            let grey = samplesPerPixel == 1
+            let decoded = try JPEGDecoder.decode(joined, grey: grey, path: file.path, frame: index)
+            guard decoded.width == width, decoded.height == height else {
+                throw CEUSImagingError.malformedDICOM(
+                    path: file.path, offset: 0,
+                    detail:
+                        "JPEG frame \(index + 1) is \(decoded.width)x\(decoded.height), the image is \(width)x\(height)"
+                )
+            }
+            var pixels = decoded.pixels
+            if grey && photometric == "MONOCHROME1" { pixels = pixels.map { 255 - $0 } }
+            return Frame(width: width, height: height, channels: grey ? 1 : 3, samples: .uint8(pixels))
+        }
         let n = width * height
         let values = try joined.withUnsafeBytes { raw in
             try RLEDecoder.decode(

@@ -1,0 +1,41 @@
+internal import CJPEG
+import Foundation
+
+/// JPEG Baseline frames decoded with libjpeg-turbo's TurboJPEG API (error codes, no setjmp), with libjpeg's
+/// default accurate integer DCT and fancy upsampling, so pixels equal those of libjpeg-based reference decoders.
+/// Colour images (YBR_FULL_422, YBR_FULL, RGB) come out as RGB; grey images as grey.
+///
+/// This is the only file that imports libjpeg-turbo.
+enum JPEGDecoder {
+    static func decode(_ jpeg: Data, grey: Bool, path: String, frame: Int) throws -> (
+        width: Int, height: Int, pixels: [UInt8]
+    ) {
+        guard let handle = tjInitDecompress() else {
+            throw CEUSImagingError.unreadableImage(path: path, reason: "cannot start the JPEG decoder")
+        }
+        defer { tjDestroy(handle) }
+        func failure() -> CEUSImagingError {
+            let message = String(cString: tjGetErrorStr2(handle))
+            return .malformedDICOM(path: path, offset: 0, detail: "JPEG frame \(frame + 1): \(message)")
+        }
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
+        let channels = grey ? 1 : 3
+        return try jpeg.withUnsafeBytes { raw -> (Int, Int, [UInt8]) in
+            let source = raw.bindMemory(to: UInt8.self)
+            guard let base = source.baseAddress,
+                tjDecompressHeader3(handle, base, UInt(source.count), &width, &height, &subsampling, &colorspace) == 0
+            else { throw failure() }
+            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
+            let format = grey ? TJPF_GRAY : TJPF_RGB
+            let status = pixels.withUnsafeMutableBufferPointer { out in
+                tjDecompress2(
+                    handle, base, UInt(source.count), out.baseAddress, width, 0, height, Int32(format.rawValue), 0)
+            }
+            guard status == 0 else { throw failure() }
+            return (Int(width), Int(height), pixels)
+        }
+    }
+}
