@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release demo test lint format fixtures clean bench bench-check bench-thresholds fuzz
+.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz
 
 all: build
 
@@ -42,8 +42,12 @@ release: deps
 demo: release
 	$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow demo --output $(DEMO_OUT)
 
+## test-data: real ultrasound DICOM files from PyPI (pydicom-data, deid-data) into .cache/dicom-samples.
+test-data:
+	python3 Tests/Data/fetch_dicom_samples.py .cache/dicom-samples
+
 ## test: every test (unit, end to end, bad input).
-test: deps
+test: deps test-data
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
