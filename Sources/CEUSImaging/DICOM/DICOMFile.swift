@@ -26,6 +26,22 @@ public struct DICOMFile: Sendable {
         data.subdata(in: data.startIndex + range.lowerBound..<data.startIndex + range.upperBound)
     }
 
+    /// Bytes of a (large) range read from the file with a positioned read rather than through the memory map, so
+    /// pixel data already analysed does not stay resident: memory follows the frames in flight, not the clip.
+    public func readBytes(_ range: Range<Int>) throws -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be reopened")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(range.lowerBound))
+        let data = try handle.read(upToCount: range.count) ?? Data()
+        guard data.count == range.count else {
+            throw CEUSImagingError.malformedDICOM(
+                path: path, offset: range.lowerBound, detail: "the file ended while reading pixel data")
+        }
+        return data
+    }
+
     // MARK: - Typed values (first value of multi-valued elements unless said otherwise)
 
     public func string(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> String? {

@@ -117,7 +117,7 @@ public struct DICOMFrameSource: FrameSource {
     /// Decodes frame `index` of encapsulated (RLE or JPEG Baseline) pixel data.
     func encapsulatedFrame(_ index: Int) throws -> Frame {
         var joined = Data()
-        for range in fragmentsOfFrames[index] { joined.append(file.bytes(range)) }
+        for range in fragmentsOfFrames[index] { joined.append(try file.readBytes(range)) }
         if file.transferSyntax == DICOMParser.jpegBaseline {
             let grey = samplesPerPixel == 1
             let decoded = try JPEGDecoder.decode(joined, grey: grey, path: file.path, frame: index)
@@ -185,8 +185,8 @@ public struct DICOMFrameSource: FrameSource {
     /// The frame's stored values (before any palette).
     func storedFrame(_ index: Int) throws -> Frame {
         if !fragmentsOfFrames.isEmpty { return try encapsulatedFrame(index) }
-        let start = file.data.startIndex + pixelRange.lowerBound + index * frameBytes
-        let raw = file.data[start..<start + frameBytes]
+        let start = pixelRange.lowerBound + index * frameBytes
+        let raw = try file.readBytes(start..<start + frameBytes)
         let n = width * height
         let channels = samplesPerPixel == 1 ? 1 : 3
         if bitsAllocated == 8 {
