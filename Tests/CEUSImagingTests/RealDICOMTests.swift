@@ -38,6 +38,20 @@ struct RealDICOMTests {
         Expected(
             file: "gdcm-US-ALOKA-16_big.dcm", frames: 1, width: 640, height: 480,
             checks: [(0, 7_042_564_832, [10280, 11565, 5397, 16705])]),
+        // JPEG Baseline, YBR_FULL_422, 120 frames (pydicom with Pillow).
+        Expected(
+            file: "color3d_jpeg_baseline.dcm", frames: 120, width: 640, height: 480,
+            checks: [(0, 8_797_951, [1, 1, 0, 0]), (60, 8_905_399, [1, 1, 0, 0]), (119, 10_761_144, [1, 1, 0, 0])]),
+        // Planar RGB (planar configuration 1).
+        Expected(file: "color-pl.dcm", frames: 1, width: 256, height: 120, checks: [(0, 3_931_744, [40, 40, 64, 40])]),
+        // RLE Lossless, 16 bits allocated, 12 stored, 10 frames.
+        Expected(
+            file: "emri_small_RLE.dcm", frames: 10, width: 64, height: 64,
+            checks: [(0, 590_962, [31, 225, 51, 135]), (9, 483_370, [110, 132, 162, 147])]),
+        // YBR_FULL, uncompressed.
+        Expected(
+            file: "SC_ybr_full_uncompressed.dcm", frames: 1, width: 100, height: 100,
+            checks: [(0, 3_832_000, [254, 0, 128, 255])]),
     ]
 
     @Test("decoded pixels equal pydicom's", arguments: files.map(\.file))

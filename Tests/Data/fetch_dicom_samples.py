@@ -3,7 +3,8 @@
 
 Source: the PyPI packages pydicom-data 1.0.0 (MIT) and deid-data 0.0.20 (MIT), downloaded with pip. Only the files
 below are extracted. Reference values in Tests/CEUSImagingTests/RealDICOMTests.swift were computed from these files
-with pydicom 3.0.2 (`pixel_array`, `pydicom.pixels.apply_color_lut` for PALETTE COLOR), an independent decoder.
+with pydicom 3.0.2 (`pixel_array`, with Pillow 12 for JPEG Baseline; `pydicom.pixels.apply_color_lut` for PALETTE
+COLOR; YBR_FULL converted to RGB by `pixel_array` itself), an independent decoder.
 """
 import io
 import os
@@ -13,15 +14,17 @@ import tarfile
 import zipfile
 
 FILES = {
-    "pydicom_data-1.0.0-py3-none-any.whl": ["US1_UNCR.dcm", "gdcm-US-ALOKA-16.dcm", "gdcm-US-ALOKA-16_big.dcm"],
+    "pydicom_data-1.0.0-py3-none-any.whl": [
+        "US1_UNCR.dcm", "gdcm-US-ALOKA-16.dcm", "gdcm-US-ALOKA-16_big.dcm", "color3d_jpeg_baseline.dcm", "color-pl.dcm",
+        "emri_small_RLE.dcm", "SC_ybr_full_uncompressed.dcm",
+    ],
     "deid-data-0.0.20.tar.gz": ["GREYSCALE_CINE.zip", "ultrasound-multiframe.dcm", "RGB_CINE.zip"],
 }
 
 
 def main(cache):
     os.makedirs(cache, exist_ok=True)
-    wanted = ["US1_UNCR.dcm", "gdcm-US-ALOKA-16.dcm", "gdcm-US-ALOKA-16_big.dcm", "GREYSCALE_CINE.dcm",
-              "ultrasound-multiframe.dcm", "RGB_CINE.dcm"]
+    wanted = FILES["pydicom_data-1.0.0-py3-none-any.whl"] + ["GREYSCALE_CINE.dcm", "ultrasound-multiframe.dcm", "RGB_CINE.dcm"]
     if all(os.path.exists(os.path.join(cache, name)) for name in wanted):
         print("dicom samples: present in " + cache)
         return 0
