@@ -402,3 +402,29 @@ struct DICOMJPEGTests {
         #expect(error?.description.contains("JPEG frame 1") == true)
     }
 }
+
+@Suite("DICOM YBR_FULL_422")
+struct DICOMYBR422Tests {
+    @Test("uncompressed YBR_FULL_422 pairs share their chroma and convert with BT.601 full range")
+    func ybr422() throws {
+        let w = MinimalDICOMWriter(syntax: .explicitLittle)
+        // One row of four pixels: (Y1 Y2 Cb Cr) = (100 150 90 200), (30 60 128 128).
+        let bytes: [UInt8] = [100, 150, 90, 200, 30, 60, 128, 128]
+        let time = MinimalDICOMWriter.Element.value(
+            group: 0x0018, element: 0x1063, vr: "DS", bytes: MinimalDICOMWriter.text("40"))
+        let path = TestPaths.temporaryFolder("ybr422") + "/y.dcm"
+        MinimalPNGWriter.write(
+            w.cine(
+                width: 4, height: 1, frames: 1, samples: 3, photometric: "YBR_FULL_422", pixels: bytes, timing: [time]),
+            to: path)
+        let frame = try Clip.open(path).source.frame(at: 0)
+        // Expected, written out: R = Y + 1.402 (Cr - 128), G = Y - 0.344136 (Cb - 128) - 0.714136 (Cr - 128),
+        // B = Y + 1.772 (Cb - 128), rounded and clipped to 0...255.
+        func rgb(_ y: Double, _ cb: Double, _ cr: Double) -> [UInt8] {
+            [y + 1.402 * (cr - 128), y - 0.344136 * (cb - 128) - 0.714136 * (cr - 128), y + 1.772 * (cb - 128)]
+                .map { UInt8(min(max($0.rounded(), 0), 255)) }
+        }
+        let expected = rgb(100, 90, 200) + rgb(150, 90, 200) + rgb(30, 128, 128) + rgb(60, 128, 128)
+        #expect(frame == Frame(width: 4, height: 1, channels: 3, samples: .uint8(expected)))
+    }
+}

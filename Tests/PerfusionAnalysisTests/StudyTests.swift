@@ -101,6 +101,16 @@ struct StudyInputTests {
         #expect(try Study.load(folder).timepoints == ["baseline", "day30", "week6"])
     }
 
+    @Test("a study folder lists NAME.dcm clips with NAME.roi.json beside them")
+    func dicomFilesInTree() throws {
+        let root = TestPaths.temporaryFolder("dicom-study")
+        try FileManager.default.createDirectory(atPath: root + "/S1/baseline", withIntermediateDirectories: true)
+        try Data([0]).write(to: URL(fileURLWithPath: root + "/S1/baseline/liver2.dcm"))
+        let study = try Study.load(root)
+        #expect(study.entries.map(\.lesion) == ["liver2"])
+        #expect(study.entries.first?.roi == root + "/S1/baseline/liver2.roi.json")
+    }
+
     @Test("every problem of a manifest is reported at once, before any work")
     func problems() throws {
         let folder = TestPaths.temporaryFolder("manifest")

@@ -57,7 +57,7 @@ public struct DICOMFrameSource: FrameSource {
                 path: path, detail: "signed pixel values (Pixel Representation 1) are not supported")
         }
         var supported = ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "PALETTE COLOR"]
-        if syntax == DICOMParser.jpegBaseline { supported.append("YBR_FULL_422") }
+        supported.append("YBR_FULL_422")
         let singleSample = photometric.hasPrefix("MONOCHROME") || photometric == "PALETTE COLOR"
         guard supported.contains(photometric), (samplesPerPixel == 1) == singleSample else {
             throw CEUSImagingError.unsupportedDICOM(
@@ -70,7 +70,16 @@ public struct DICOMFrameSource: FrameSource {
         guard let pixels = file.dataSet[.tag(0x7FE0, 0x0010)] else {
             throw CEUSImagingError.unsupportedDICOM(path: path, detail: "no Pixel Data (7FE0,0010)")
         }
-        frameBytes = width * height * samplesPerPixel * bitsAllocated / 8
+        // Uncompressed YBR_FULL_422 stores pairs of pixels as Y1 Y2 Cb Cr: two bytes per pixel.
+        let subsampled = native && photometric == "YBR_FULL_422"
+        if subsampled && (bitsAllocated != 8 || width % 2 != 0) {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path,
+                detail:
+                    "uncompressed YBR_FULL_422 needs 8 bits and an even width (found \(bitsAllocated) bits, \(width) columns)"
+            )
+        }
+        frameBytes = subsampled ? width * height * 2 : width * height * samplesPerPixel * bitsAllocated / 8
         if !native {
             pixelRange = pixels.value
             fragmentsOfFrames = try Self.frameFragments(pixels, frames: frameCount, file: file)
@@ -189,6 +198,18 @@ public struct DICOMFrameSource: FrameSource {
         let raw = try file.readBytes(start..<start + frameBytes)
         let n = width * height
         let channels = samplesPerPixel == 1 ? 1 : 3
+        if photometric == "YBR_FULL_422" {
+            // Expand each pair (Y1 Y2 Cb Cr) to two YCbCr pixels, then convert to RGB.
+            var out = [UInt8](repeating: 0, count: n * 3)
+            raw.withUnsafeBytes { src in
+                for pair in 0..<(n / 2) {
+                    let (y1, y2, cb, cr) = (src[4 * pair], src[4 * pair + 1], src[4 * pair + 2], src[4 * pair + 3])
+                    out.replaceSubrange((6 * pair)..<(6 * pair + 6), with: [y1, cb, cr, y2, cb, cr])
+                }
+            }
+            Self.convertYBR(&out)
+            return Frame(width: width, height: height, channels: 3, samples: .uint8(out))
+        }
         if bitsAllocated == 8 {
             var out = [UInt8](repeating: 0, count: n * channels)
             raw.withUnsafeBytes { src in

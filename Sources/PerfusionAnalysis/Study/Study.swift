@@ -20,7 +20,8 @@ public struct StudyEntry: Sendable, Equatable, Codable {
 
 /// A study: clips of subjects' lesions at several timepoints (DESIGN.md §4), from a manifest CSV
 /// (`subject,lesion,timepoint,clip,roi`, optional `day`, paths relative to the manifest) or a folder tree
-/// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` in each clip folder (the clip folder's name is the lesion).
+/// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` in each clip folder (the clip folder's name is the lesion), where a
+/// clip may also be a DICOM file `NAME.dcm` with `NAME.roi.json` beside it (the lesion is NAME).
 public struct Study: Sendable, Equatable, Codable {
     public let source: String
     /// Entries ordered by subject, lesion, then timepoint order.
@@ -154,6 +155,18 @@ public struct Study: Sendable, Equatable, Codable {
                         StudyEntry(
                             subject: subject, lesion: clip, timepoint: timepoint, day: nil, clip: clipPath,
                             roi: (clipPath as NSString).appendingPathComponent("roi.json")))
+                }
+                // DICOM files are clips too: `NAME.dcm` with its regions in `NAME.roi.json` beside it.
+                let files = ((try? manager.contentsOfDirectory(atPath: timepointPath)) ?? []).filter {
+                    $0.lowercased().hasSuffix(".dcm")
+                }.sorted(by: NaturalOrder.precedes)
+                for file in files {
+                    let clipPath = (timepointPath as NSString).appendingPathComponent(file)
+                    let name = (file as NSString).deletingPathExtension
+                    entries.append(
+                        StudyEntry(
+                            subject: subject, lesion: name, timepoint: timepoint, day: nil, clip: clipPath,
+                            roi: (timepointPath as NSString).appendingPathComponent(name + ".roi.json")))
                 }
             }
         }
