@@ -177,4 +177,32 @@ struct BatchCommandTests {
         #expect(r.stderr.contains("3 problem(s)"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
+
+    @Test("merging results of different studies is refused, naming the folder")
+    func mergeMismatch() throws {
+        let a = TestPaths.temporaryFolder("merge-a")
+        let b = TestPaths.temporaryFolder("merge-b")
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", a, "--shard", "1/3", "--quiet"]).status == 0)
+        // Another study: only subject S01, from a manifest of its own.
+        let manifest = TestPaths.temporaryFolder("merge-study") + "/m.csv"
+        try
+            "subject,lesion,timepoint,clip,roi\nS01,L,baseline,\(TestPaths.baselineClip),\(TestPaths.baselineClip)/roi.json\n"
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(try runEchoflow(["batch", manifest, "--output", b, "--quiet"]).status == 0)
+        let r = try runEchoflow(["merge", a, b, "--output", TestPaths.temporaryFolder("merge-out")])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains(b) && r.stderr.contains("another study"))
+        let notResults = try runEchoflow([
+            "merge", TestPaths.temporaryFolder("empty"), "--output", TestPaths.temporaryFolder(),
+        ])
+        #expect(notResults.status == 65 && notResults.stderr.contains("not a results folder"))
+    }
+
+    @Test(
+        "a malformed or unknown response rule is a usage error", arguments: ["wiauc", "nonsense<-40%", "wiauc_au_s<x%"])
+    func badRule(rule: String) throws {
+        let r = try runEchoflow(["compare", TestPaths.temporaryFolder(), "--response", rule])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--response"))
+    }
 }

@@ -68,6 +68,22 @@ struct FitCommandTests {
         #expect(r.stderr.contains(expected), "\(r.stderr)")
     }
 
+    @Test("a wide table without a time column says which names it looked for")
+    func wideWithoutTime() throws {
+        let r = try runEchoflow([
+            "fit", write("when,a\n0,1\n"), "--wide", "--output", TestPaths.temporaryFolder() + "/o.csv",
+        ])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("no time column (expected time_s, time or t"))
+    }
+
+    @Test("a malformed --contrast-pane is a usage error")
+    func badPane() throws {
+        let r = try runEchoflow(["analyze", TestPaths.baselineClip, "--contrast-pane", "1,2,0,4"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--contrast-pane takes X,Y,W,H"))
+    }
+
     @Test("a missing file exits 66")
     func missing() throws {
         let r = try runEchoflow(["fit", "/nonexistent.csv"])

@@ -7,6 +7,8 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
     case missingInput(path: String)
     case invalidTable(path: String, line: Int, detail: String)
     case invalidStudy(path: String, problems: [String])
+    /// A results folder that cannot be used (not written by `batch`, or from another study or settings).
+    case unusableResults(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
             return "\(name): \(detail)"
         case .missingInput(let path):
             return "\(path): no such file or folder"
+        case .unusableResults(let path, let detail):
+            return "\(path): \(detail)"
         case .invalidStudy(let path, let problems):
             return "\(path): \(problems.count) problem(s) in the study, nothing was analysed:\n  "
                 + problems.joined(separator: "\n  ")

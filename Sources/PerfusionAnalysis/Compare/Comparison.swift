@@ -46,8 +46,8 @@ public struct Comparison: Sendable {
                 detail: "unknown parameter \"\(rule.parameter)\" (one of \(Self.parameters.joined(separator: ", ")))")
         }
         guard let manifest = RunManifest.load(results) else {
-            throw PerfusionAnalysisError.invalidSetting(
-                name: results, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`")
+            throw PerfusionAnalysisError.unusableResults(
+                path: results, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`")
         }
         self.rule = rule
         timepoints = manifest.study.timepoints

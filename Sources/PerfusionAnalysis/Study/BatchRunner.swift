@@ -123,7 +123,8 @@ public struct BatchRunner: Sendable {
         let keys = Set(entries.map(\.outputFolder))
         state.manifest.clips = state.manifest.clips.filter { keys.contains($0.key) }
 
-        var work: [Int] = []
+        // Each clip is hashed once: the fingerprint decides whether to skip it and goes into its new record.
+        var work: [(index: Int, fingerprint: String)] = []
         var skipped = 0
         for (i, entry) in entries.enumerated() {
             let fingerprint = Fingerprint.of(entry: entry, settings: settings)
@@ -132,18 +133,19 @@ public struct BatchRunner: Sendable {
             {
                 skipped += 1
             } else {
-                work.append(i)
+                work.append((i, fingerprint))
             }
         }
         state.done = skipped
         try state.manifest.write(to: output)
         progress?(BatchProgress(done: skipped, failed: 0, total: entries.count))
 
-        let next = WorkQueue(work)
+        let pending = work
+        let next = WorkQueue(Array(pending.indices))
         let worker: @Sendable (Int) -> Void = { _ in
-            while let i = next.pop() {
-                let entry = entries[i]
-                let record = analyse(entry)
+            while let item = next.pop() {
+                let entry = entries[pending[item].index]
+                let record = analyse(entry, fingerprint: pending[item].fingerprint)
                 state.lock.withLock {
                     state.manifest.clips[entry.outputFolder] = record
                     state.done += 1
@@ -171,10 +173,10 @@ public struct BatchRunner: Sendable {
     }
 
     /// Analyses one clip and writes its outputs; failures become records, never errors.
-    func analyse(_ entry: StudyEntry) -> ClipRecord {
+    func analyse(_ entry: StudyEntry, fingerprint: String) -> ClipRecord {
         var record = ClipRecord(
             subject: entry.subject, lesion: entry.lesion, timepoint: entry.timepoint, clip: entry.clip,
-            fingerprint: Fingerprint.of(entry: entry, settings: settings), status: "ok")
+            fingerprint: fingerprint, status: "ok")
         let folder = (output as NSString).appendingPathComponent(entry.outputFolder)
         do {
             let analysis = try ClipAnalysis.runStaged(clip: entry.clip, roi: entry.roi, settings: settings.analysis)

@@ -7,16 +7,16 @@ public enum ShardMerger {
         var merged: RunManifest?
         for shard in shards {
             guard let manifest = RunManifest.load(shard) else {
-                throw PerfusionAnalysisError.invalidSetting(
-                    name: shard, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`"
+                throw PerfusionAnalysisError.unusableResults(
+                    path: shard, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`"
                 )
             }
             if let current = merged {
                 guard current.study == manifest.study, current.settings == manifest.settings,
                     current.echoflowVersion == manifest.echoflowVersion
                 else {
-                    throw PerfusionAnalysisError.invalidSetting(
-                        name: shard, detail: "comes from another study, settings or Echoflow version than \(shards[0])")
+                    throw PerfusionAnalysisError.unusableResults(
+                        path: shard, detail: "comes from another study, settings or Echoflow version than \(shards[0])")
                 }
                 for (key, record) in manifest.clips {
                     if let existing = current.clips[key], existing.status == "ok", record.status != "ok" { continue }

@@ -101,12 +101,3 @@ public enum SymmetricSolver {
         return x
     }
 }
-
-extension SymmetricSolver {
-    /// Runs `body` with `rows` as a row-major matrix of stride 8 (for tests).
-    public static func withMatrixForTesting<R>(_ rows: [ParameterVector], n: Int, _ body: (UnsafePointer<Double>) -> R)
-        -> R
-    {
-        withMatrix(rows, n: n, body)
-    }
-}

@@ -218,11 +218,3 @@ public struct CurveFeatures: Sendable, Equatable {
         return v[k]
     }
 }
-
-extension CurveFeatures {
-    /// The median used by the features (exposed for tests).
-    public static func medianForTesting(_ values: [Double]) -> Double {
-        var copy = values
-        return copy.withUnsafeMutableBufferPointer { median($0) }
-    }
-}
