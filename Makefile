@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz
+.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables
 
 all: build
 
@@ -73,6 +73,11 @@ fuzz: deps
 	mkdir -p Fuzz/.corpus
 	cd Fuzz && $$($(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --show-bin-path)/DICOMFuzzer \
 	    -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -seed=1 .corpus
+
+## readme-tables: rewrite the README's column tables from the output schemas (a test checks they agree).
+readme-tables: build
+	$(SWIFT) build --build-tests
+	ECHOFLOW_UPDATE_README=1 $(SWIFT) test --skip-build --filter readmeMatchesSchemas
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "echoflow",
             dependencies: [
-                "PerfusionAnalysis", "CEUSImaging", "PerfusionFitting",
+                "PerfusionAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

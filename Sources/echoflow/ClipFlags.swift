@@ -1,5 +1,4 @@
 import ArgumentParser
-import CEUSImaging
 import PerfusionAnalysis
 
 /// Flags that override a clip's `clip.json`.
@@ -25,15 +24,8 @@ struct ClipFlags: ParsableArguments {
             "Contrast pane in frame pixels (overrides clip.json and DICOM regions).", valueName: "X,Y,W,H"))
     var contrastPane: String?
 
-    /// The pane of `--contrast-pane`.
-    static func pane(_ text: String) -> PixelRect? {
-        let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard v.count == 4, v[0] >= 0, v[1] >= 0, v[2] > 0, v[3] > 0 else { return nil }
-        return PixelRect(x: v[0], y: v[1], width: v[2], height: v[3])
-    }
-
     func validate() throws {
-        if let contrastPane, Self.pane(contrastPane) == nil {
+        if let contrastPane, PixelRect(parsing: contrastPane) == nil {
             throw ValidationError(
                 "--contrast-pane takes X,Y,W,H in pixels (width and height positive), got \"\(contrastPane)\"")
         }
@@ -48,7 +40,7 @@ struct ClipFlags: ParsableArguments {
     var options: ClipOptions {
         ClipOptions(
             frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant,
-            contrastPane: contrastPane.flatMap(Self.pane))
+            contrastPane: contrastPane.flatMap(PixelRect.init(parsing:)))
     }
 }
 

@@ -45,8 +45,7 @@ struct DemoCommand: ParsableCommand {
             print(
                 "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"
             )
-            let rows = try StudyReport.records((output as NSString).appendingPathComponent("parameters.csv"))
-            print(Self.summary(rows, loaded.entries))
+            print(try TruthComparison.table(results: output, entries: loaded.entries))
             print("\n" + CompareCommand.summary(comparison))
             print(
                 """
@@ -64,39 +63,6 @@ struct DemoCommand: ParsableCommand {
                 """)
         }
         if failures > 0 { throw ExitCode(1) }
-    }
-
-    /// Lesion rows of the results with the truth they should recover.
-    static func summary(_ rows: [[String: String]], _ entries: [StudyEntry]) -> String {
-        func error(_ measured: String?, _ truth: Double?) -> String {
-            guard let measured, let value = Double(measured), let truth, truth != 0 else { return "-" }
-            return String(format: "%+.1f", 100 * (value - truth) / truth)
-        }
-        func shown(_ text: String?) -> String { short(text.flatMap(Double.init)) }
-        var table: [[String]] = []
-        for entry in entries {
-            guard
-                let row = rows.first(where: {
-                    $0["subject"] == entry.subject && $0["lesion"] == entry.lesion && $0["timepoint"] == entry.timepoint
-                        && $0["roi"] == "lesion" && $0["selected"] == "1"
-                })
-            else { continue }
-            let truth = try? SyntheticTruth.load((entry.clip as NSString).appendingPathComponent("truth.json"))
-            let t = truth?.regions.first { $0.name == "lesion" }?.parameters
-            table.append([
-                entry.subject, entry.timepoint, "lesion", row["status"] ?? "-", shown(row["pe_au"]),
-                shown(row["ttp_s"]),
-                shown(row["wiauc_au_s"]), shown(row["mtt_s"]), shown(row["qof_pct"]), error(row["pe_au"], t?.pe_au),
-                error(row["ttp_s"], t?.ttp_s), error(row["wiauc_au_s"], t?.wiauc_au_s),
-            ])
-        }
-        return textTable(
-            [
-                "subject", "timepoint", "region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "mTT (s)",
-                "QOF (%)",
-                "PE err %", "TTP err %", "WiAUC err %",
-            ],
-            table) + "\n\n(err %: difference from the synthetic ground truth in truth.json)"
     }
 
     /// Finds `Fixtures/study` from the working folder or above the executable.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PerfusionAnalysis
 
 @main
 struct EchoflowCommand: ParsableCommand {
@@ -6,16 +7,17 @@ struct EchoflowCommand: ParsableCommand {
         commandName: "echoflow",
         abstract: "Contrast-enhanced ultrasound (DCE-US) perfusion analysis.",
         discussion: """
-            Reads CEUS clips (folders of PNG frames), linearizes the log-compressed display values back to echo \
-            power, builds time-intensity curves per region, fits the lognormal bolus model and writes the \
-            perfusion parameters (PE, TTP, WiAUC, RT, mTTI, ...) as CSV with SVG plots.
+            Reads CEUS clips (folders of PNG frames or DICOM multi-frame files), linearizes the log-compressed \
+            display values back to echo power, builds time-intensity curves per region, fits a bolus model \
+            (lognormal by default) and writes the perfusion parameters (PE, TTP, WiAUC, RT, mTTI, ...) as CSV \
+            with SVG plots. Studies: batch, compare, report. The methods are described in docs/METHODS.md.
 
             Examples:
               echoflow demo
               echoflow analyze Fixtures/study/S01/baseline/clip01 --output out
               echoflow synth --output my-clip --seed 7
             """,
-        version: "0.1.0",
+        version: Echoflow.version,
         subcommands: [
             AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self, DemoCommand.self,
             SynthCommand.self,

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CEUSImaging
 import Foundation
 import PerfusionAnalysis
 
@@ -76,19 +75,16 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let selection = curves?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            var table = try CurveTableReader.read(
-                input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection)
-            if let dynamicRange {
-                let law = Linearization(dynamicRangeDB: dynamicRange)
-                table = table.map { CurveFitTable.linearized($0, law, maxDisplayValue: maxDisplay) }
-            }
+            let table = try CurveFitTable.read(
+                input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection,
+                dynamicRangeDB: dynamicRange, maxDisplayValue: maxDisplay)
             let analyzer = try CurveAnalyzer(modelName: modelFlag.model, threads: threads)
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)
             if let starts {
                 try AtomicFile.write(
-                    CurveFitTable.startingPoints(table, kinds: analyzer.kinds).render(), to: starts)
+                    CurveFitTable.startingPoints(table, models: analyzer.models).render(), to: starts)
             }
             if output == "-" {
                 print(csv.render(), terminator: "")
@@ -99,7 +95,7 @@ struct FitCommand: ParsableCommand {
             let shown = zip(table, fits).prefix(20).map { curve, candidates -> [String] in
                 let fitted = candidates.first { $0.selected } ?? candidates[0]
                 return [
-                    curve.id, fitted.kind.rawValue, fitted.fit.status.rawValue,
+                    curve.id, fitted.model.name, fitted.fit.status.rawValue,
                     short(fitted.parameters?.peakEnhancement),
                     short(fitted.parameters?.timeToPeak), short(fitted.parameters?.washInArea),
                     short(fitted.parameters?.meanTransitTime), short(fitted.parameters?.qualityOfFit),

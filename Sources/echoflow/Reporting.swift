@@ -1,5 +1,4 @@
 import ArgumentParser
-import CEUSImaging
 import Foundation
 import PerfusionAnalysis
 
@@ -12,16 +11,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw exit
     } catch {
         printError("error: \(error)")
-        throw ExitCode(exitCode(for: error))
-    }
-}
-
-func exitCode(for error: any Error) -> Int32 {
-    switch error {
-    case let e as CEUSImagingError: return e.isMissingInput ? 66 : 65
-    case PerfusionAnalysisError.noClipsFound, PerfusionAnalysisError.missingInput: return 66
-    case PerfusionAnalysisError.invalidSetting, PerfusionAnalysisError.unknownModel: return 64
-    default: return 65
+        throw ExitCode(ExitStatus.code(for: error))
     }
 }
 
@@ -72,19 +62,8 @@ final class ProgressReporter: @unchecked Sendable {
     }
 }
 
-/// Formats a number for terminal tables (4 significant digits, `-` when missing).
-func short(_ v: Double?) -> String {
-    guard let v, v.isFinite else { return "-" }
-    if v != 0 && (abs(v) >= 1e5 || abs(v) < 1e-3) { return String(format: "%.3e", v) }
-    return String(format: "%.4g", v)
-}
+/// A number for terminal tables (4 significant digits, `-` when missing).
+func short(_ v: Double?) -> String { TextTable.number(v) }
 
 /// Left-aligned text table with two spaces between columns.
-func textTable(_ header: [String], _ rows: [[String]]) -> String {
-    let all = [header] + rows
-    let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
-    return all.map { row in
-        row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }.joined(separator: "\n")
-}
+func textTable(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(header, rows) }

@@ -16,7 +16,7 @@ struct AnalyzeCommandTests {
         #expect(files == ["parameters.csv", "tic-lesion.svg", "tic-parenchyma.svg", "tic.csv"])
 
         let parameters = try CSVFile(path: out + "/parameters.csv")
-        #expect(parameters.header == ParameterTable.columns.map(\.name))
+        #expect(parameters.header == ParameterTable.schema.names)
         #expect(parameters.rows.allSatisfy { $0.count == parameters.header.count })
         let lesion = try #require(parameters.dictionaries.first { $0["roi"] == "lesion" })
         #expect(lesion["status"] == "converged")

@@ -17,8 +17,9 @@ struct EngineAgreementTests {
     @Test("derived parameters agree to 1e-4 and the fit is never worse, on 400 realistic noisy curves")
     func agreement() {
         let set = SyntheticCurves.lognormal(count: 400, samples: 300, seed: 77)
-        let fast = BatchFitter(engine: LevenbergMarquardt(options: .fast)).fit(.lognormal, curves: set.curves)
-        let reference = BatchFitter(engine: LevenbergMarquardt(options: .reference)).fit(.lognormal, curves: set.curves)
+        let fast = BatchFitter(engine: LevenbergMarquardt(options: .fast)).fit(LognormalModel(), curves: set.curves)
+        let reference = BatchFitter(engine: LevenbergMarquardt(options: .reference)).fit(
+            LognormalModel(), curves: set.curves)
         var sameMinimum = 0
         var worse = 0
         var worstRelative = 0.0
@@ -56,12 +57,15 @@ struct EngineAgreementTests {
 
 @Suite("Batch fitting")
 struct BatchDeterminismTests {
-    @Test("results are in input order and bit-identical for 1, 2 and 3 threads", arguments: ModelKind.bolusModels)
-    func threadCountDoesNotMatter(kind: ModelKind) {
+    @Test(
+        "results are in input order and bit-identical for 1, 2 and 3 threads",
+        arguments: ModelRegistry.bolusModels.map(\.name))
+    func threadCountDoesNotMatter(kind: String) {
+        let model = ModelRegistry.model(named: kind)!
         // 200 curves: several chunks of 64, so threads share the work unevenly.
         let set = SyntheticCurves.lognormal(count: 200, samples: 120, seed: 5, backgroundFraction: 0.2)
-        let runs = [1, 2, 3].map { BatchFitter(threads: $0).fit(kind, curves: set.curves) }
-        let single = set.curves.map { LevenbergMarquardt().fit(kind, to: $0) }
+        let runs = [1, 2, 3].map { model.fit(set.curves, fitter: BatchFitter(threads: $0)) }
+        let single = set.curves.map { model.fit($0, engine: LevenbergMarquardt()) }
         for run in runs {
             #expect(run.count == set.curves.count)
             for i in run.indices {

@@ -1,7 +1,9 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
+import PerfusionFitting
 import Testing
+
+@testable import PerfusionAnalysis
 
 @Suite("CSV output")
 struct CSVTests {
@@ -24,7 +26,7 @@ struct CSVTests {
 
     @Test("parameters.csv columns are unique, snake_case and follow DESIGN.md's order")
     func parameterColumns() {
-        let names = ParameterTable.columns.map(\.name)
+        let names = ParameterTable.schema.names
         #expect(Set(names).count == names.count)
         #expect(names.allSatisfy { $0.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil })
         #expect(Array(names.prefix(6)) == ["clip", "roi", "model", "status", "n_frames", "n_excluded"])
@@ -33,16 +35,76 @@ struct CSVTests {
             "to_s", "ft_s", "woauc_au_s", "wiwoauc_au_s", "auc_au_s", "mtt_s", "qof_pct",
         ]
         #expect(Array(names[6..<22]) == reference)
+        #expect(ParameterTable.perfusion.map(\.name) == reference)
         #expect(names.firstIndex(of: "dynamic_range_db")! + 1 == names.firstIndex(of: "echoflow_version")!)
+        // `fit` writes the same columns after its `curve` column.
+        #expect(ParameterTable.fitSchema.names == ["curve"] + names.dropFirst(2))
     }
 
-    @Test("the README documents every output column")
-    func readmeDocumentsColumns() throws {
-        let readme = try String(contentsOfFile: TestPaths.packageRoot + "/README.md", encoding: .utf8)
-        let study = Comparison.comparisonColumns + Comparison.cohortColumns + StudyTables.errorColumns
-        for column in ParameterTable.columns.map(\.name) + TICTable.columns.map(\.name) + study {
-            #expect(readme.contains("`\(column)`"), "README.md does not document \(column)")
+    @Test("every registered model has its parameter block, value and standard error, in parameters.csv")
+    func modelBlocks() {
+        let names = Set(ParameterTable.schema.names)
+        for model in ModelRegistry.models {
+            for p in model.parameters {
+                #expect(names.contains("\(model.name)_\(p.name)") && names.contains("\(model.name)_\(p.name)_se"))
+            }
         }
+    }
+
+    /// The README's column tables, each between `<!-- columns: FILE -->` and `<!-- end columns -->`.
+    static let documented: [(file: String, markdown: String)] = [
+        (TICTable.file, TICTable.schema.markdown),
+        (ParameterTable.file, ParameterTable.schema.markdown),
+        ("study tables", TableSchema(file: "study tables", columns: StudyTables.leading).markdown),
+        (ErrorTable.file, ErrorTable.schema.markdown),
+        (Comparison.comparisonSchema.file, Comparison.comparisonSchema.markdown),
+        (Comparison.cohortSchema.file, Comparison.cohortSchema.markdown),
+    ]
+
+    @Test("the README's column tables are exactly the declared schemas (ECHOFLOW_UPDATE_README=1 rewrites them)")
+    func readmeMatchesSchemas() throws {
+        let path = TestPaths.packageRoot + "/README.md"
+        var readme = try String(contentsOfFile: path, encoding: .utf8)
+        let update = ProcessInfo.processInfo.environment["ECHOFLOW_UPDATE_README"] == "1"
+        for (file, markdown) in Self.documented {
+            let start = "<!-- columns: \(file) -->\n"
+            let end = "<!-- end columns -->"
+            let opening = try #require(readme.range(of: start), "README.md has no \(start)")
+            let closing = try #require(
+                readme.range(of: end, range: opening.upperBound..<readme.endIndex), "README.md: \(file) not closed")
+            let documented = String(readme[opening.upperBound..<closing.lowerBound])
+            if update {
+                readme.replaceSubrange(opening.upperBound..<closing.lowerBound, with: markdown + "\n")
+            } else {
+                #expect(documented == markdown + "\n", "README.md's table of \(file) differs from the schema")
+            }
+        }
+        if update { try readme.write(toFile: path, atomically: true, encoding: .utf8) }
+    }
+
+    @Test("the wide comparison table has three columns per compared parameter, as the README says")
+    func wideColumns() throws {
+        let names = Comparison.wideSchema.names
+        #expect(names.count == 4 + 3 * Comparison.parameters.count + 1)
+        #expect(names[4...6] == ["pe_au_baseline", "pe_au_followup", "pe_au_change_pct"])
+        let readme = try String(contentsOfFile: TestPaths.packageRoot + "/README.md", encoding: .utf8)
+        #expect(readme.contains("`<parameter>_baseline`"))
+    }
+
+    @Test("a row read back from our own table is written again byte for byte")
+    func typedRoundTrip() {
+        let schema = ParameterTable.schema
+        let fields = schema.names.indices.map { i -> String in
+            switch schema.columns[i].type {
+            case .text: return i == 0 ? "clip, with comma" : "t\(i)"
+            case .integer: return String(i)
+            case .number: return CSVTable.formatNumber(Double(i) * 1.2345678e-3)
+            }
+        }
+        var table = CSVTable(columns: schema.names)
+        table.append(schema.typedCells(fields))
+        let line = table.render().split(separator: "\n")[1]
+        #expect(line == fields.map(CSVTable.quote).joined(separator: ","))
     }
 }
 

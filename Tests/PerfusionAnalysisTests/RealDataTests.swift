@@ -69,10 +69,10 @@ struct RealDataAllModelsTests {
             select: ["dia", "cw", "liver"])
         let fits = try CurveAnalyzer(modelName: "auto").fit(table.map(\.samples))
         for (curve, candidates) in zip(table, fits) {
-            #expect(candidates.map(\.kind) == ModelKind.bolusModels)
+            #expect(candidates.map(\.model.name) == ModelRegistry.bolusModels.map(\.name))
             #expect(candidates.filter(\.selected).count == 1)
             for c in candidates {
-                let message = "\(curve.id) \(c.kind): \(c.fit.termination)"
+                let message = "\(curve.id) \(c.model.name): \(c.fit.termination)"
                 // "Converges or says why": converged, or rejected with a reason; never failed or stopped at the limit.
                 #expect([FitStatus.converged, .notBolus, .noEnhancement].contains(c.fit.status), "\(message)")
                 if let p = c.parameters {

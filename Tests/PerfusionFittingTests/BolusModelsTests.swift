@@ -3,16 +3,21 @@ import Foundation
 import PerfusionFitting
 import Testing
 
-/// A model with typical parameters for each kind (x in seconds after t0 = 5 s).
-let typical: [(ModelKind, ParameterVector)] = [
-    (.lognormal, ParameterVector(100, 2.9, 0.78, 5, 0.3, 0, 0, 0)),
-    (.gamma, ParameterVector(4, 2.5, 10, 5, 0.3, 0, 0, 0)),
-    (.ldrw, ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
-    (.fpt, ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
+/// Typical parameters for each bolus model, by registry name (x in seconds after t0 = 5 s).
+let typical: [(String, ParameterVector)] = [
+    ("lognormal", ParameterVector(100, 2.9, 0.78, 5, 0.3, 0, 0, 0)),
+    ("gamma", ParameterVector(4, 2.5, 10, 5, 0.3, 0, 0, 0)),
+    ("ldrw", ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
+    ("fpt", ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
 ]
 
 /// Every model, replenishment included (flash at 5 s, plateau 2, refill rate 0.15/s).
-let allTypical = typical + [(ModelKind.replenishment, ParameterVector(2, 0.15, 5, 0.3, 0, 0, 0, 0))]
+let allTypical = typical + [("replenishment", ParameterVector(2, 0.15, 5, 0.3, 0, 0, 0, 0))]
+
+/// The registered model of `name` with its typical parameters.
+func typicalModel(_ name: String) -> (model: any CurveModel, parameters: ParameterVector) {
+    (ModelRegistry.model(named: name)!, allTypical.first { $0.0 == name }!.1)
+}
 
 @Suite("Bolus models")
 struct BolusModelsTests {
@@ -36,9 +41,9 @@ struct BolusModelsTests {
     }
 
     @Test("closed forms agree with numerical integration and search of the curve", arguments: typical.map(\.0))
-    func closedForms(kind: ModelKind) {
-        let p = typical.first { $0.0 == kind }!.1
-        let shape = kind.shape(p)!
+    func closedForms(kind: String) {
+        let (model, p) = typicalModel(kind)
+        let shape = model.bolusShape(p)!
         let dt = 0.001
         var area = 0.0
         var moment = 0.0
@@ -65,10 +70,9 @@ struct BolusModelsTests {
         #expect(abs(shape.slope(at: 12) - numeric) < 1e-6 * max(1, abs(numeric)))
     }
 
-    @Test("gradients match central finite differences", arguments: typical.map(\.0) + [.replenishment])
-    func gradients(kind: ModelKind) {
-        let model = kind.model
-        let p = allTypical.first { $0.0 == kind }!.1
+    @Test("gradients match central finite differences", arguments: allTypical.map(\.0))
+    func gradients(kind: String) {
+        let (model, p) = typicalModel(kind)
         for t in [5.5, 9.0, 15, 25, 60] {
             let (value, gradient) = model.valueAndGradient(at: t, parameters: p)
             #expect(abs(value - model.value(at: t, parameters: p)) <= 1e-12 * max(1, abs(value)))
@@ -85,10 +89,10 @@ struct BolusModelsTests {
         }
     }
 
-    @Test("the SIMD block agrees with the scalar value and gradient", arguments: typical.map(\.0) + [.replenishment])
-    func simdTwin(kind: ModelKind) {
-        let model = kind.model
-        let p = ParameterVector(SIMD8<Float>(allTypical.first { $0.0 == kind }!.1))
+    @Test("the SIMD block agrees with the scalar value and gradient", arguments: allTypical.map(\.0))
+    func simdTwin(kind: String) {
+        let model = typicalModel(kind).model
+        let p = ParameterVector(SIMD8<Float>(typicalModel(kind).parameters))
         let times: [Float] = [0, 4.9, 5.2, 7, 12, 20, 40, 90]
         let block = model.block(at: SIMD8<Float>(times), parameters: SIMD8<Float>(p))
         let derivatives = [block.d0, block.d1, block.d2, block.d3, block.d4]
@@ -106,16 +110,15 @@ struct BolusModelsTests {
     }
 
     @Test("each model recovers its own noise-free curve from its data-driven start", arguments: typical.map(\.0))
-    func recovery(kind: ModelKind) {
-        let model = kind.model
-        let truth = typical.first { $0.0 == kind }!.1
+    func recovery(kind: String) {
+        let (model, truth) = typicalModel(kind)
         let times = (0..<400).map { Double($0) * 0.25 }
         let curve = CurveSamples(times: times, values: times.map { model.value(at: $0, parameters: truth) })
         for options in [LevenbergMarquardt.Options.fast, .reference] {
-            let fit = LevenbergMarquardt(options: options).fit(kind, to: curve)
+            let fit = model.fit(curve, engine: LevenbergMarquardt(options: options))
             #expect(fit.status == .converged, "\(kind): \(fit.termination)")
-            let got = kind.shape(fit.parameters)!
-            let want = kind.shape(truth)!
+            let got = model.bolusShape(fit.parameters)!
+            let want = model.bolusShape(truth)!
             // Noise-free: the Float path reaches ~1e-5 relative, the Double path ~1e-8.
             #expect(abs(got.timeToPeak / want.timeToPeak - 1) < 1e-4, "\(kind) TTP")
             #expect(abs(got.area / want.area - 1) < 1e-4, "\(kind) AUC")
@@ -123,17 +126,16 @@ struct BolusModelsTests {
     }
 
     @Test("auto picks the generating model by AIC on noisy curves", arguments: typical.map(\.0))
-    func autoSelection(kind: ModelKind) {
-        let model = kind.model
-        let truth = typical.first { $0.0 == kind }!.1
+    func autoSelection(kind: String) {
+        let (model, truth) = typicalModel(kind)
         var rng = TestRandom(seed: 3)
         let times = (0..<600).map { Double($0) * 0.2 }
-        let peak = kind.shape(truth)!.peakEnhancement
+        let peak = model.bolusShape(truth)!.peakEnhancement
         let curve = CurveSamples(
             times: times, values: times.map { model.value(at: $0, parameters: truth) + 0.005 * peak * rng.normal() })
-        let fits = ModelKind.bolusModels.map { LevenbergMarquardt().fit($0, to: curve) }
-        let aic = fits.map(akaikeInformationCriterion)
-        let best = ModelKind.bolusModels[aic.indices.min { aic[$0] < aic[$1] }!]
+        let fits = ModelRegistry.bolusModels.map { $0.fit(curve, engine: LevenbergMarquardt()) }
+        let aic = fits.map(ModelSelection.akaikeInformationCriterion)
+        let best = ModelRegistry.bolusModels[ModelSelection.lowestAIC(aic)].name
         // With 0.5 % noise on 600 samples the shapes differ far beyond the noise.
         #expect(best == kind, "AIC \(aic)")
     }
@@ -146,15 +148,15 @@ struct BolusModelsTests {
         let times = (0..<300).map { Double($0) * 0.2 }
         let curve = CurveSamples(
             times: times, values: times.map { model.value(at: $0, parameters: truth) + 0.02 * rng.normal() })
-        let fit = LevenbergMarquardt().fit(.replenishment, to: curve)
+        let fit = LevenbergMarquardt().fit(model, to: curve)
         #expect(fit.status == .converged, "\(fit.termination)")
         let p = model.parameters(fit.parameters)
         // 1 % noise of the plateau over 300 samples: rBV and mTT within 3 % (several standard errors).
         #expect(abs(p.relativeBloodVolume / 2 - 1) < 0.03)
         #expect(abs(p.meanTransitTime / (1 / 0.15) - 1) < 0.03)
         #expect(abs(p.perfusionIndex / 0.3 - 1) < 0.03)
-        #expect(!ModelKind.bolusModels.contains(.replenishment))
+        #expect(!ModelRegistry.bolusModels.contains { $0.name == model.name })
         // The bolus models reject the same curve as having no wash-out.
-        #expect(LevenbergMarquardt().fit(.lognormal, to: curve).status == .notBolus)
+        #expect(LevenbergMarquardt().fit(LognormalModel(), to: curve).status == .notBolus)
     }
 }

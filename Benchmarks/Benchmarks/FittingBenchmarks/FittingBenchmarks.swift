@@ -24,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
             let workspace = FitWorkspace(capacity: samples)
             var i = 0
             for _ in benchmark.scaledIterations {
-                blackHole(engine.fit(.lognormal, to: set.curves[i], workspace: workspace))
+                blackHole(engine.fit(LognormalModel(), to: set.curves[i], workspace: workspace))
                 i = (i + 1) % set.curves.count
             }
         }
@@ -32,13 +32,13 @@ let benchmarks: @Sendable () -> Void = {
 
     // Every other bolus model on the same realistic curves.
     let modelSet = SyntheticCurves.lognormal(count: 1000, samples: 300, seed: 11)
-    for kind in [ModelKind.gamma, .ldrw, .fpt] {
-        Benchmark("LM.\(kind.rawValue).n300") { benchmark in
+    for model in ModelRegistry.bolusModels.dropFirst() {
+        Benchmark("LM.\(model.name).n300") { benchmark in
             let engine = LevenbergMarquardt()
             let workspace = FitWorkspace(capacity: 300)
             var i = 0
             for _ in benchmark.scaledIterations {
-                blackHole(engine.fit(kind, to: modelSet.curves[i], workspace: workspace))
+                blackHole(model.fit(modelSet.curves[i], engine: engine, workspace: workspace))
                 i = (i + 1) % modelSet.curves.count
             }
         }
@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
         let workspace = FitWorkspace(capacity: 300)
         var i = 0
         for _ in benchmark.scaledIterations {
-            blackHole(engine.fit(.replenishment, to: refill[i], workspace: workspace))
+            blackHole(engine.fit(ReplenishmentModel(), to: refill[i], workspace: workspace))
             i = (i + 1) % refill.count
         }
     }
@@ -89,7 +89,7 @@ let benchmarks: @Sendable () -> Void = {
         let workspace = FitWorkspace(capacity: 300)
         var i = 0
         for _ in benchmark.scaledIterations {
-            blackHole(engine.fit(.lognormal, to: background.curves[i], workspace: workspace))
+            blackHole(engine.fit(LognormalModel(), to: background.curves[i], workspace: workspace))
             i = (i + 1) % background.curves.count
         }
     }
@@ -106,7 +106,7 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let fitter = BatchFitter()
         for _ in benchmark.scaledIterations {
-            blackHole(fitter.fit(.lognormal, curves: batch.curves))
+            blackHole(fitter.fit(LognormalModel(), curves: batch.curves))
         }
     }
 }

@@ -3,7 +3,8 @@ import PerfusionFitting
 
 /// One model fitted to one curve.
 public struct CurveFit: Sendable {
-    public let kind: ModelKind
+    /// The model fitted.
+    public let model: any CurveModel
     public let fit: FitResult
     /// Perfusion parameters of a bolus model; nil when the fit produced no parameters or for replenishment.
     public let parameters: PerfusionParameters?
@@ -29,14 +30,15 @@ public struct RegionAnalysis: Sendable {
     var selectedIndex: Int { fits.firstIndex { $0.selected } ?? 0 }
     /// The selected fit.
     public var selected: CurveFit { fits[selectedIndex] }
-    public var model: String { selected.kind.rawValue }
+    /// Name of the selected model.
+    public var model: String { selected.model.name }
     public var fit: FitResult { selected.fit }
     public var parameters: PerfusionParameters? { selected.parameters }
     public var relative: RelativeAmplitudes? { relatives[selectedIndex] }
 
     /// The selected model's value (offset included) at any time `t` (s); NaN without a fit.
     public func fittedValue(at t: Double) -> Double {
-        fit.hasParameters ? selected.kind.value(at: t, parameters: fit.parameters) : .nan
+        fit.hasParameters ? selected.model.value(at: t, parameters: fit.parameters) : .nan
     }
 
     /// The selected model's value at each frame time.
@@ -46,19 +48,19 @@ public struct RegionAnalysis: Sendable {
 /// Fits bolus models to curves (in parallel, results in input order) and derives the perfusion parameters.
 public struct CurveAnalyzer: Sendable {
     /// Models fitted to every curve: one, or all of them for `auto`.
-    public let kinds: [ModelKind]
+    public let models: [any CurveModel]
     public let fitter: BatchFitter
 
     /// Name of the choice that fits every bolus model and keeps the lowest AIC.
     public static let automatic = "auto"
     /// Models that can be named on the command line.
-    public static var knownModels: [String] { ModelKind.allCases.map(\.rawValue) + [automatic] }
+    public static var knownModels: [String] { ModelRegistry.names + [automatic] }
 
     public init(modelName: String = "lognormal", threads: Int? = nil) throws {
         if modelName == Self.automatic {
-            kinds = ModelKind.bolusModels
-        } else if let kind = ModelKind(rawValue: modelName) {
-            kinds = [kind]
+            models = ModelRegistry.bolusModels
+        } else if let model = ModelRegistry.model(named: modelName) {
+            models = [model]
         } else {
             throw PerfusionAnalysisError.unknownModel(name: modelName, known: Self.knownModels)
         }
@@ -67,24 +69,25 @@ public struct CurveAnalyzer: Sendable {
 
     /// Fits every curve with every model; per curve, the fits in model order with one selected.
     public func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
-        let perKind = kinds.map { kind in (kind, fitter.fit(kind, curves: curves)) }
+        let perModel = models.map { model in (model, model.fit(curves, fitter: fitter)) }
         return curves.indices.map { i in
-            var fits = perKind.map { kind, results -> CurveFit in
+            var fits = perModel.map { model, results -> CurveFit in
                 let fit = results[i]
                 guard fit.hasParameters else {
                     return CurveFit(
-                        kind: kind, fit: fit, parameters: nil, replenishment: nil, qualityOfFit: .nan, aic: .nan,
+                        model: model, fit: fit, parameters: nil, replenishment: nil, qualityOfFit: .nan, aic: .nan,
                         selected: false)
                 }
                 let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curves[i].values)
-                let parameters = kind.shape(fit.parameters).map { PerfusionParameters(shape: $0, qualityOfFit: qof) }
-                let replenishment = kind == .replenishment ? ReplenishmentModel().parameters(fit.parameters) : nil
+                let parameters = model.bolusShape(fit.parameters).map {
+                    PerfusionParameters(shape: $0, qualityOfFit: qof)
+                }
+                let replenishment = (model as? ReplenishmentModel)?.parameters(fit.parameters)
                 return CurveFit(
-                    kind: kind, fit: fit, parameters: parameters, replenishment: replenishment, qualityOfFit: qof,
-                    aic: akaikeInformationCriterion(fit), selected: false)
+                    model: model, fit: fit, parameters: parameters, replenishment: replenishment, qualityOfFit: qof,
+                    aic: ModelSelection.akaikeInformationCriterion(fit), selected: false)
             }
-            let best = fits.indices.filter { fits[$0].aic.isFinite }.min { fits[$0].aic < fits[$1].aic } ?? 0
-            fits[best].selected = true
+            fits[ModelSelection.lowestAIC(fits.map(\.aic))].selected = true
             return fits
         }
     }

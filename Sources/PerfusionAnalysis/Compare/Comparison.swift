@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// Baseline versus follow-up for every lesion, region and parameter of a results folder, with cohort
@@ -8,6 +7,9 @@ public struct Comparison: Sendable {
     public struct Row: Sendable, Equatable {
         public let subject, lesion, region, timepoint, parameter: String
         public let baseline, followup: Double
+        /// The lesion's responder decision at this timepoint (the same on every parameter's row); nil when
+        /// the rule's parameter could not be computed.
+        public let responder: Bool?
         public var change: Double { followup - baseline }
         public var changePercent: Double { baseline != 0 ? 100 * (followup - baseline) / abs(baseline) : .nan }
         public var logRatio: Double { baseline > 0 && followup > 0 ? Foundation.log(followup / baseline) : .nan }
@@ -22,9 +24,9 @@ public struct Comparison: Sendable {
         public let responderShare: Double
     }
 
-    /// Parameters compared: the perfusion parameters and the amplitudes relative to the reference region.
-    public static let parameters: [String] =
-        Array(ParameterTable.columns.map(\.name)[6..<22]) + ParameterTable.amplitudeStems.map { "\($0)_rel_pct" }
+    /// Parameters compared, by `parameters.csv` column name: the perfusion parameters and the amplitudes
+    /// relative to the reference region.
+    public static let parameters: [String] = (ParameterTable.perfusion + ParameterTable.relativePercent).map(\.name)
 
     public let rule: ResponseRule
     public let rows: [Row]
@@ -51,24 +53,19 @@ public struct Comparison: Sendable {
         }
         self.rule = rule
         timepoints = manifest.study.timepoints
-        let path = (results as NSString).appendingPathComponent(AnalysisWriter.parametersFile)
-        guard let data = FileManager.default.contents(atPath: path),
-            let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)
-        else { throw PerfusionAnalysisError.missingInput(path: path) }
-        let header = reader.headerRow ?? []
+        let table = try ResultTable.read((results as NSString).appendingPathComponent(ParameterTable.file))
+        try table.require(StudyTables.leadingColumns + ["roi", "selected", "reference_roi"] + Self.parameters)
         var values: [String: [String: Double]] = [:]  // key -> parameter -> value
         var references: Set<String> = []
         var order: [(String, String, String)] = []  // subject, lesion, region in file order
-        while let row = reader.next() {
-            guard row.count == header.count else { continue }
-            let cell = Dictionary(zip(header, row), uniquingKeysWith: { a, _ in a })
-            guard cell["selected"] == "1", let s = cell["subject"], let l = cell["lesion"], let r = cell["roi"],
-                let t = cell["timepoint"]
+        for record in table.records {
+            guard record["selected"] == "1", let s = record["subject"], let l = record["lesion"],
+                let r = record["roi"], let t = record["timepoint"]
             else { continue }
             if !order.contains(where: { $0 == (s, l, r) }) { order.append((s, l, r)) }
-            if let reference = cell["reference_roi"], !reference.isEmpty { references.insert(reference) }
+            if let reference = record["reference_roi"], !reference.isEmpty { references.insert(reference) }
             values[Self.key(s, l, r, t)] = Dictionary(
-                uniqueKeysWithValues: Self.parameters.map { ($0, Double(cell[$0] ?? "") ?? .nan) })
+                uniqueKeysWithValues: Self.parameters.map { ($0, record.number($0) ?? .nan) })
         }
         self.references = references
         guard let baseline = timepoints.first else { throw PerfusionAnalysisError.noClipsFound(path: results) }
@@ -78,17 +75,17 @@ public struct Comparison: Sendable {
             guard let base = values[Self.key(s, l, r, baseline)] else { continue }
             for t in timepoints.dropFirst() {
                 guard let follow = values[Self.key(s, l, r, t)] else { continue }
+                let ruleRow = Row(
+                    subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
+                    baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, responder: nil)
+                let responder = rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent)
+                responders[Self.key(s, l, r, t)] = responder
                 for p in Self.parameters {
                     rows.append(
                         Row(
                             subject: s, lesion: l, region: r, timepoint: t, parameter: p, baseline: base[p]!,
-                            followup: follow[p]!))
+                            followup: follow[p]!, responder: responder))
                 }
-                let ruleRow = Row(
-                    subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
-                    baseline: base[rule.parameter]!, followup: follow[rule.parameter]!)
-                responders[Self.key(s, l, r, t)] = rule.responds(
-                    change: ruleRow.change, changePercent: ruleRow.changePercent)
             }
         }
         self.rows = rows
@@ -119,69 +116,96 @@ public struct Comparison: Sendable {
         self.cohort = cohort
     }
 
-    public func responder(_ row: Row) -> Bool? {
-        responders[Self.key(row.subject, row.lesion, row.region, row.timepoint)] ?? nil
-    }
+    public func responder(_ row: Row) -> Bool? { row.responder }
 
     // MARK: - Tables
 
-    public static let comparisonColumns = [
-        "subject", "lesion", "region", "timepoint", "parameter", "baseline", "followup", "change", "change_pct",
-        "log_ratio",
-        "responder",
-    ]
-    public static let cohortColumns = [
-        "region", "timepoint", "parameter", "n", "median_change_pct", "q1_change_pct", "q3_change_pct",
-        "wilcoxon_statistic",
-        "wilcoxon_p", "responder_share",
-    ]
-
     static func flag(_ b: Bool?) -> CSVCell { b.map { .integer($0 ? 1 : 0) } ?? .empty }
 
-    public var comparisonTable: CSVTable {
-        var table = CSVTable(columns: Self.comparisonColumns)
-        for r in rows {
-            table.append([
-                .text(r.subject), .text(r.lesion), .text(r.region), .text(r.timepoint), .text(r.parameter),
-                .number(r.baseline),
-                .number(r.followup), .number(r.change), .number(r.changePercent), .number(r.logRatio),
-                Self.flag(responder(r)),
-            ])
-        }
-        return table
+    /// `comparison.csv`: one row per lesion, region, follow-up timepoint and parameter.
+    public static let comparisonSchema = TableSchema<Row>(
+        file: "comparison.csv",
+        columns: [
+            .text("subject", "subject of the follow-up examination") { $0.subject },
+            .text("lesion", "lesion") { $0.lesion },
+            .text("region", "region (the ROI name)") { $0.region },
+            .text("timepoint", "the follow-up timepoint") { $0.timepoint },
+            .text(
+                "parameter",
+                "a `parameters.csv` column: `pe_au` ... `qof_pct`, and the relative amplitudes `pe_rel_pct` ... `auc_rel_pct`"
+            ) { $0.parameter },
+            .number("baseline", "(the parameter's)", "the parameter at baseline (selected model)") { $0.baseline },
+            .number("followup", "(the parameter's)", "the parameter at this timepoint (selected model)") {
+                $0.followup
+            },
+            .number("change", "(the parameter's)", "followup - baseline") { $0.change },
+            .number("change_pct", "%", "100 (followup - baseline) / abs(baseline)") { $0.changePercent },
+            .number("log_ratio", "", "ln(followup / baseline), empty unless both are positive") { $0.logRatio },
+            Column(
+                "responder", "",
+                "1 or 0 by the response rule for this lesion, region and timepoint; empty when not computable",
+                type: .integer
+            ) {
+                flag($0.responder)
+            },
+        ])
+
+    /// `cohort.csv`: one row per region, follow-up timepoint and parameter.
+    public static let cohortSchema = TableSchema<CohortRow>(
+        file: "cohort.csv",
+        columns: [
+            .text("region", "region (the ROI name)") { $0.region },
+            .text("timepoint", "the follow-up timepoint") { $0.timepoint },
+            .text("parameter", "as in `comparison.csv`") { $0.parameter },
+            .integer("n", "lesions", "lesions with both values") { $0.n },
+            .number("median_change_pct", "%", "median of `change_pct`") { $0.median },
+            .number("q1_change_pct", "%", "first quartile of `change_pct` (linear interpolation, R type 7)") { $0.q1 },
+            .number("q3_change_pct", "%", "third quartile of `change_pct` (R type 7)") { $0.q3 },
+            .number(
+                "wilcoxon_statistic", "",
+                "W+, the sum of the ranks of the positive paired differences (R's `V`); zero differences dropped, ties mid-ranked"
+            ) { $0.wilcoxon.n > 0 ? $0.wilcoxon.statistic : nil },
+            .number(
+                "wilcoxon_p", "",
+                "two-sided p-value: exact for n <= 25 (permutation distribution, ties included), else the normal approximation with tie and continuity corrections"
+            ) { $0.wilcoxon.pValue },
+            .number(
+                "responder_share", "",
+                "share (0 to 1) of the region's lesions that meet the response rule at this timepoint"
+            ) {
+                $0.responderShare
+            },
+        ])
+
+    /// One row of `comparison_wide.csv`: every parameter's row of one lesion, region and timepoint.
+    public struct WideRow: Sendable {
+        public let rows: ArraySlice<Row>
     }
+
+    /// `comparison_wide.csv`: per lesion, region and timepoint, each parameter's baseline, follow-up and change.
+    public static let wideSchema: TableSchema<WideRow> = {
+        var columns: [Column<WideRow>] = comparisonSchema.columns.prefix(4).map {
+            $0.pulledBack { $0.rows.first! }
+        }
+        for (k, p) in parameters.enumerated() {
+            columns += [
+                .number("\(p)_baseline", "", "\(p) at baseline") { $0.rows[$0.rows.startIndex + k].baseline },
+                .number("\(p)_followup", "", "\(p) at this timepoint") { $0.rows[$0.rows.startIndex + k].followup },
+                .number("\(p)_change_pct", "%", "% change of \(p)") { $0.rows[$0.rows.startIndex + k].changePercent },
+            ]
+        }
+        columns.append(comparisonSchema.columns.last!.pulledBack { $0.rows.first! })
+        return TableSchema(file: "comparison_wide.csv", columns: columns)
+    }()
+
+    public var comparisonTable: CSVTable { Self.comparisonSchema.table(rows) }
 
     /// One row per lesion, region and follow-up timepoint; per parameter its baseline, follow-up and % change.
     public var wideTable: CSVTable {
-        let columns =
-            ["subject", "lesion", "region", "timepoint"]
-            + Self.parameters.flatMap { ["\($0)_baseline", "\($0)_followup", "\($0)_change_pct"] } + ["responder"]
-        var table = CSVTable(columns: columns)
-        var index = 0
-        while index < rows.count {
-            let first = rows[index]
-            let group = rows[index..<min(index + Self.parameters.count, rows.count)]
-            var cells: [CSVCell] = [
-                .text(first.subject), .text(first.lesion), .text(first.region), .text(first.timepoint),
-            ]
-            for r in group { cells += [.number(r.baseline), .number(r.followup), .number(r.changePercent)] }
-            cells.append(Self.flag(responder(first)))
-            table.append(cells)
-            index += Self.parameters.count
-        }
-        return table
+        let count = Self.parameters.count
+        return Self.wideSchema.table(
+            stride(from: 0, to: rows.count, by: count).map { WideRow(rows: rows[$0..<min($0 + count, rows.count)]) })
     }
 
-    public var cohortTable: CSVTable {
-        var table = CSVTable(columns: Self.cohortColumns)
-        for c in cohort {
-            table.append([
-                .text(c.region), .text(c.timepoint), .text(c.parameter), .integer(c.n), .number(c.median),
-                .number(c.q1), .number(c.q3),
-                c.wilcoxon.n > 0 ? .number(c.wilcoxon.statistic) : .empty, .number(c.wilcoxon.pValue),
-                .number(c.responderShare),
-            ])
-        }
-        return table
-    }
+    public var cohortTable: CSVTable { Self.cohortSchema.table(cohort) }
 }

@@ -6,7 +6,19 @@ import PerfusionFitting
 /// the columns of `parameters.csv` from `model` on.
 public enum CurveFitTable {
     /// Columns of the output, in order.
-    public static var columns: [String] { ["curve"] + ParameterTable.columns.dropFirst(2).map(\.name) }
+    public static var columns: [String] { ParameterTable.fitSchema.names }
+
+    /// Reads the curves of `path` (see ``CurveTableReader``); with `dynamicRangeDB`, display values are
+    /// linearized to echo power first (``linearized(_:_:maxDisplayValue:)``), as `analyze` does for clips.
+    public static func read(
+        _ path: String, layout: CurveTableReader.Layout, select: [String]? = nil, dynamicRangeDB: Double? = nil,
+        maxDisplayValue: Double = 255
+    ) throws -> [NamedCurve] {
+        let curves = try CurveTableReader.read(path, layout: layout, select: select)
+        guard let dynamicRangeDB else { return curves }
+        let law = Linearization(dynamicRangeDB: dynamicRangeDB)
+        return curves.map { linearized($0, law, maxDisplayValue: maxDisplayValue) }
+    }
 
     /// Converts display values to linear power with `linearization` (values above `maxDisplayValue` or below
     /// zero are clipped to the display range first).
@@ -20,13 +32,13 @@ public enum CurveFitTable {
     }
 
     /// The data-driven starting point of every curve and model (`curve,model,p1..p5`, empty when rejected).
-    public static func startingPoints(_ curves: [NamedCurve], kinds: [ModelKind]) -> CSVTable {
+    public static func startingPoints(_ curves: [NamedCurve], models: [any CurveModel]) -> CSVTable {
         var table = CSVTable(columns: ["curve", "model", "p1", "p2", "p3", "p4", "p5"])
         for curve in curves {
-            for kind in kinds {
-                let start = try? kind.model.initialGuess(for: curve.samples).get()
+            for model in models {
+                let start = try? model.initialGuess(for: curve.samples).get()
                 table.append(
-                    [.text(curve.id), .text(kind.rawValue)]
+                    [.text(curve.id), .text(model.name)]
                         + (0..<5).map { k in start.map { .number($0[k]) } ?? .empty })
             }
         }
@@ -38,16 +50,14 @@ public enum CurveFitTable {
         _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
     ) -> (fits: [[CurveFit]], table: CSVTable) {
         let fits = analyzer.fit(curves.map(\.samples))
-        var table = CSVTable(columns: columns)
-        for (curve, candidates) in zip(curves, fits) {
-            for fitted in candidates {
-                let values = ParameterTable.RowValues(
-                    kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
-                    parameters: fitted.parameters, replenishment: fitted.replenishment,
-                    qualityOfFit: fitted.qualityOfFit, frames: curve.samples.count, dynamicRangeDB: dynamicRangeDB)
-                table.append([.text(curve.id)] + ParameterTable.cells(values))
+        let rows = zip(curves, fits).flatMap { curve, candidates in
+            candidates.map { fitted in
+                ParameterRow(
+                    source: curve.id, region: "", fitted: fitted, frames: curve.samples.count,
+                    dynamicRangeDB: dynamicRangeDB)
             }
         }
+        let table = ParameterTable.fitSchema.table(rows)
         return (fits, table)
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// Writes the outputs of clip analyses: `tic.csv`, `parameters.csv` and one SVG plot per region.
 public enum AnalysisWriter {
     /// File names inside an output folder.
-    public static let ticFile = "tic.csv"
-    public static let parametersFile = "parameters.csv"
+    public static let ticFile = TICTable.file
+    public static let parametersFile = ParameterTable.file
 
     /// Plot file name of a region (`tic-<region>.svg`, with characters unsafe in file names replaced).
     public static func plotFile(region: String) -> String {
@@ -17,9 +17,9 @@ public enum AnalysisWriter {
     public static func write(_ analysis: ClipAnalysis, to folder: String) throws -> [String] {
         var written: [String] = []
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-        try AtomicFile.write(ticTable([analysis]).render(), to: path(ticFile))
+        try AtomicFile.write(ticTable(analysis).render(), to: path(ticFile))
         written.append(path(ticFile))
-        try AtomicFile.write(parameterTable([analysis]).render(), to: path(parametersFile))
+        try AtomicFile.write(parameterTable(analysis).render(), to: path(parametersFile))
         written.append(path(parametersFile))
         let plot = TICPlot()
         for region in analysis.regions {
@@ -30,32 +30,13 @@ public enum AnalysisWriter {
         return written
     }
 
-    /// `parameters.csv` for several clips, with optional leading columns (for example subject, lesion,
-    /// timepoint) given per clip.
-    public static func parameterTable(
-        _ analyses: [ClipAnalysis], leading: [String] = [], leadingValues: [[String]] = []
-    ) -> CSVTable {
-        var table = CSVTable(columns: leading + ParameterTable.columns.map(\.name))
-        for (i, analysis) in analyses.enumerated() {
-            let prefix = leading.isEmpty ? [] : leadingValues[i].map(CSVCell.text)
-            for region in analysis.regions {
-                for row in ParameterTable.rows(analysis, region) { table.append(prefix + row) }
-            }
-        }
-        return table
+    /// `parameters.csv` of one clip.
+    public static func parameterTable(_ analysis: ClipAnalysis) -> CSVTable {
+        ParameterTable.schema.table(analysis.regions.flatMap { ParameterRow.rows(analysis, $0) })
     }
 
-    /// `tic.csv` for several clips, with optional leading columns per clip.
-    public static func ticTable(
-        _ analyses: [ClipAnalysis], leading: [String] = [], leadingValues: [[String]] = []
-    ) -> CSVTable {
-        var table = CSVTable(columns: leading + TICTable.columns.map(\.name))
-        for (i, analysis) in analyses.enumerated() {
-            let prefix = leading.isEmpty ? [] : leadingValues[i].map(CSVCell.text)
-            for region in analysis.regions {
-                for row in TICTable.rows(analysis, region) { table.append(prefix + row) }
-            }
-        }
-        return table
+    /// `tic.csv` of one clip.
+    public static func ticTable(_ analysis: ClipAnalysis) -> CSVTable {
+        TICTable.schema.table(analysis.regions.flatMap { TICTable.rows(analysis, $0) })
     }
 }

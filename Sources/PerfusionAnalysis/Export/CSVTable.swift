@@ -1,19 +1,5 @@
 import Foundation
 
-/// One column of an output table: name (snake_case with a unit suffix), unit and meaning, documented in
-/// the README.
-public struct ColumnDefinition: Sendable, Equatable {
-    public let name: String
-    public let unit: String
-    public let meaning: String
-
-    public init(_ name: String, _ unit: String, _ meaning: String) {
-        self.name = name
-        self.unit = unit
-        self.meaning = meaning
-    }
-}
-
 /// A cell of an output table.
 public enum CSVCell: Sendable, Equatable {
     case text(String)

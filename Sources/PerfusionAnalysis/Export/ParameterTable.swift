@@ -1,206 +1,280 @@
 import PerfusionFitting
 
-/// The columns of `parameters.csv` (DESIGN.md §5), in order. Add new columns at the end; never rename.
-public enum ParameterTable {
-    /// Amplitude stems with relative columns, in order (see ``PerfusionParameters/amplitudes``).
-    static let amplitudeStems = ["pe", "wir", "wiauc", "wipi", "wor", "woauc", "wiwoauc", "auc"]
+/// One row of `parameters.csv` (or of the table `echoflow fit` writes): one model fitted to one region's
+/// curve, with what is known about the curve.
+public struct ParameterRow: Sendable {
+    /// Clip identifier (the clip folder's name), or the curve's id for `echoflow fit`.
+    public var source: String
+    /// Region name (empty for `echoflow fit`).
+    public var region: String
+    public var fitted: CurveFit
+    public var relative: RelativeAmplitudes?
+    public var frames: Int
+    public var excluded: Int
+    /// Dynamic range used to linearize (dB); nil when the values were not linearized by Echoflow.
+    public var dynamicRangeDB: Double?
+    public var pixelCount: Int?
+    public var saturatedPercentMax: Double?
+    public var reference: String?
+    public var areaMM2: Double?
 
-    public static let columns: [ColumnDefinition] = {
-        var c: [ColumnDefinition] = [
-            .init("clip", "", "clip identifier (the clip folder's name)"),
-            .init("roi", "", "region name from roi.json"),
-            .init("model", "", "fitted model (lognormal)"),
-            .init("status", "", "converged, max_iterations, failed, too_short or no_enhancement"),
-            .init("n_frames", "frames", "frames in the curve"),
-            .init("n_excluded", "frames", "frames left out of the fit"),
-            .init("pe_au", "a.u.", "PE: peak enhancement above the offset"),
-            .init("ttp_s", "s", "TTP: time of the peak"),
-            .init("wir_au_per_s", "a.u./s", "WiR: wash-in rate, the largest slope"),
-            .init("ti_s", "s", "TI: where the tangent at the largest slope crosses zero"),
-            .init("rt_s", "s", "RT: rise time, TTP - TI"),
-            .init("mtti_s", "s", "mTTI: mean transit time from TI, mTT - TI"),
-            .init("wiauc_au_s", "a.u. s", "WiAUC: area from TI to TTP"),
-            .init("wipi_au", "a.u.", "WiPI: wash-in perfusion index, WiAUC / RT"),
-            .init("wor_au_per_s", "a.u./s", "WoR: wash-out rate, the most negative slope (negative)"),
-            .init("to_s", "s", "TO: where the tangent at the most negative slope crosses zero"),
-            .init("ft_s", "s", "FT: fall time, TO - TTP"),
-            .init("woauc_au_s", "a.u. s", "WoAUC: area from TTP to TO"),
-            .init("wiwoauc_au_s", "a.u. s", "WiWoAUC: WiAUC + WoAUC"),
-            .init("auc_au_s", "a.u. s", "AUC: total area under the fitted enhancement"),
-            .init("mtt_s", "s", "mTT: first moment of the fitted enhancement (clip time axis)"),
-            .init("qof_pct", "%", "QOF: 100 R^2 of the fit on the frames used"),
-        ]
-        for p in LognormalModel().parameters {
-            c.append(.init("lognormal_\(p.name)", unit(of: p.name), "lognormal \(p.meaning)"))
-            c.append(.init("lognormal_\(p.name)_se", unit(of: p.name), "standard error of lognormal_\(p.name)"))
-        }
-        for stem in amplitudeStems {
-            c.append(
-                .init("\(stem)_rel_pct", "%", "\(stem.uppercased()) relative to the reference region, 100 x / x_ref"))
-        }
-        for stem in amplitudeStems {
-            c.append(
-                .init(
-                    "\(stem)_rel_db", "dB", "\(stem.uppercased()) relative to the reference region, 10 log10(x / x_ref)"
-                ))
-        }
-        c += [
-            .init("dynamic_range_db", "dB", "dynamic range used to linearize display values"),
-            .init("echoflow_version", "", "Echoflow version that wrote the row"),
-            .init("iterations", "", "Levenberg-Marquardt iterations"),
-            .init("termination", "", "why the fit stopped, in words"),
-            .init("pixel_count", "px", "pixels in the region"),
-            .init("saturated_pct_max", "%", "largest per-frame share of saturated pixels in the region"),
-            .init("reference_roi", "", "region the *_rel_* columns refer to (empty without one)"),
-            .init("aic", "", "Akaike information criterion n ln(RSS/n) + 2(m+1) of the fit (lower is better)"),
-            .init("selected", "", "1 for the model the results use (with --model auto: the lowest AIC), else 0"),
-        ]
-        for kind in [ModelKind.gamma, .ldrw, .fpt, .replenishment] {
-            for p in kind.parameters {
-                c.append(.init("\(kind.rawValue)_\(p.name)", unit(of: p.name), "\(kind.rawValue) \(p.meaning)"))
-                c.append(
-                    .init(
-                        "\(kind.rawValue)_\(p.name)_se", unit(of: p.name),
-                        "standard error of \(kind.rawValue)_\(p.name)"))
-            }
-        }
-        c += [
-            .init("rbv_au", "a.u.", "replenishment: relative blood volume rBV = A"),
-            .init("replenishment_mtt_s", "s", "replenishment: mean transit time 1 / beta"),
-            .init("pi_au_per_s", "a.u./s", "replenishment: perfusion index rBV / mTT = A beta"),
-            .init(
-                "area_mm2", "mm^2", "region area, from the pixel size of DICOM ultrasound regions (empty when unknown)"),
-        ]
-        return c
-    }()
-
-    static func unit(of name: String) -> String {
-        if name.hasSuffix("_au_s") { return "a.u. s" }
-        if name.hasSuffix("_per_s") { return "1/s" }
-        if name.hasSuffix("_au") { return "a.u." }
-        if name.hasSuffix("_ln_s") { return "ln s" }
-        if name.hasSuffix("_s") { return "s" }
-        return ""
+    public init(
+        source: String, region: String, fitted: CurveFit, relative: RelativeAmplitudes? = nil, frames: Int,
+        excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil, saturatedPercentMax: Double? = nil,
+        reference: String? = nil, areaMM2: Double? = nil
+    ) {
+        self.source = source
+        self.region = region
+        self.fitted = fitted
+        self.relative = relative
+        self.frames = frames
+        self.excluded = excluded
+        self.dynamicRangeDB = dynamicRangeDB
+        self.pixelCount = pixelCount
+        self.saturatedPercentMax = saturatedPercentMax
+        self.reference = reference
+        self.areaMM2 = areaMM2
     }
 
-    /// What a row holds beyond the clip and region names.
-    public struct RowValues {
-        public var kind: ModelKind
-        public var fit: FitResult
-        public var aic: Double
-        public var selected: Bool
-        public var parameters: PerfusionParameters?
-        public var replenishment: ReplenishmentParameters?
-        public var qualityOfFit: Double
-        public var relative: RelativeAmplitudes?
-        public var frames: Int
-        public var excluded: Int
-        /// Dynamic range used to linearize (dB); nil when the values were not linearized by Echoflow.
-        public var dynamicRangeDB: Double?
-        public var pixelCount: Int?
-        public var saturatedPercentMax: Double?
-        public var reference: String?
-        public var areaMM2: Double?
-
-        public init(
-            kind: ModelKind, fit: FitResult, aic: Double, selected: Bool, parameters: PerfusionParameters?,
-            replenishment: ReplenishmentParameters? = nil, qualityOfFit: Double = .nan,
-            relative: RelativeAmplitudes? = nil,
-            frames: Int, excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil,
-            saturatedPercentMax: Double? = nil, reference: String? = nil, areaMM2: Double? = nil
-        ) {
-            self.kind = kind
-            self.fit = fit
-            self.aic = aic
-            self.selected = selected
-            self.parameters = parameters
-            self.replenishment = replenishment
-            self.qualityOfFit = qualityOfFit
-            self.relative = relative
-            self.frames = frames
-            self.excluded = excluded
-            self.dynamicRangeDB = dynamicRangeDB
-            self.pixelCount = pixelCount
-            self.saturatedPercentMax = saturatedPercentMax
-            self.reference = reference
-            self.areaMM2 = areaMM2
-        }
-    }
-
-    /// The rows of one region, one per model fitted (in column order).
-    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [[CSVCell]] {
+    /// The rows of one region of a clip analysis, one per model fitted.
+    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [ParameterRow] {
         region.fits.enumerated().map { k, fitted in
             let relative = region.relatives[k]
-            let values = RowValues(
-                kind: fitted.kind, fit: fitted.fit, aic: fitted.aic, selected: fitted.selected,
-                parameters: fitted.parameters, replenishment: fitted.replenishment, qualityOfFit: fitted.qualityOfFit,
-                relative: relative,
+            return ParameterRow(
+                source: analysis.clipName, region: region.region, fitted: fitted, relative: relative,
                 frames: region.curve.times.count, excluded: region.curve.excluded.filter { $0 }.count,
                 dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
                 saturatedPercentMax: region.curve.maximumSaturatedPercent,
                 reference: relative != nil ? analysis.reference : nil,
                 areaMM2: analysis.pixelAreaMM2.map { $0 * Double(region.curve.pixelCount) })
-            return [.text(analysis.clipName), .text(region.region)] + cells(values)
         }
-    }
-
-    /// The cells from `model` on (every column but `clip` and `roi`).
-    public static func cells(_ v: RowValues) -> [CSVCell] {
-        func n(_ x: Double?) -> CSVCell { x.map(CSVCell.number) ?? .empty }
-        let p = v.parameters
-        var cells: [CSVCell] = [
-            .text(v.kind.rawValue), .text(v.fit.status.rawValue), .integer(v.frames), .integer(v.excluded),
-            n(p?.peakEnhancement), n(p?.timeToPeak), n(p?.washInRate ?? v.replenishment?.perfusionIndex),
-            n(p?.tangentIntercept), n(p?.riseTime),
-            n(p?.meanTransitTimeFromIntercept), n(p?.washInArea), n(p?.washInPerfusionIndex), n(p?.washOutRate),
-            n(p?.washOutIntercept), n(p?.fallTime), n(p?.washOutArea), n(p?.washInOutArea), n(p?.area),
-            n(p?.meanTransitTime), n(v.qualityOfFit),
-        ]
-        let fitted = v.fit.hasParameters
-        /// The model's own parameters and standard errors, or empty cells for another model's block.
-        func block(_ kind: ModelKind) -> [CSVCell] {
-            (0..<kind.parameters.count).flatMap { k -> [CSVCell] in
-                guard kind == v.kind && fitted else { return [.empty, .empty] }
-                return [.number(v.fit.parameters[k]), .number(v.fit.standardErrors[k])]
-            }
-        }
-        cells += block(.lognormal)
-        for i in amplitudeStems.indices { cells.append(n(v.relative?.percent[i])) }
-        for i in amplitudeStems.indices { cells.append(n(v.relative?.decibels[i])) }
-        cells += [
-            n(v.dynamicRangeDB), .text(Echoflow.version), .integer(v.fit.iterations), .text("\(v.fit.termination)"),
-            v.pixelCount.map(CSVCell.integer) ?? .empty, n(v.saturatedPercentMax),
-            v.reference.map(CSVCell.text) ?? .empty, n(v.aic), .integer(v.selected ? 1 : 0),
-        ]
-        cells += block(.gamma) + block(.ldrw) + block(.fpt) + block(.replenishment)
-        let r = v.replenishment
-        cells += [n(r?.relativeBloodVolume), n(r?.meanTransitTime), n(r?.perfusionIndex), n(v.areaMM2)]
-        return cells
     }
 }
 
-/// The columns of `tic.csv` (DESIGN.md §5): one row per clip, region and frame.
-public enum TICTable {
-    public static let columns: [ColumnDefinition] = [
-        .init("clip", "", "clip identifier"),
-        .init("roi", "", "region name"),
-        .init("frame", "", "frame index from 0"),
-        .init("time_s", "s", "frame time (from the injection time when clip.json gives one)"),
-        .init("intensity_au", "a.u.", "mean linear echo power of the region (P_top = 1)"),
-        .init("saturated_pct", "%", "share of the region's pixels at the largest display value"),
-        .init("excluded", "", "1 when the frame is left out of the fit, else 0"),
-        .init("fitted_au", "a.u.", "fitted model value (offset included); empty without a fit"),
-    ]
+/// The columns of `parameters.csv` (one row per clip, region and model), declared once.
+public enum ParameterTable {
+    public static let file = "parameters.csv"
 
-    /// Rows of one region.
-    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [[CSVCell]] {
-        let c = region.curve
-        return c.times.indices.map { i in
-            [
-                .text(analysis.clipName), .text(region.region), .integer(i), .number(c.times[i]),
-                .number(c.intensities[i]), .number(c.saturatedPercent[i]), .integer(c.excluded[i] ? 1 : 0),
-                region.fitted[i].isFinite ? .number(region.fitted[i]) : .empty,
+    /// The perfusion parameters of REFERENCE.md §3 in order: computed on the fitted curve with the offset
+    /// removed, times on the clip time axis. `echoflow compare` compares these (and ``relativePercent``).
+    public static let perfusion: [Column<ParameterRow>] = {
+        func p(
+            _ name: String, _ unit: String, _ meaning: String,
+            _ value: @escaping @Sendable (PerfusionParameters) -> Double
+        ) -> Column<ParameterRow> {
+            .number(name, unit, meaning) { $0.fitted.parameters.map(value) }
+        }
+        return [
+            p("pe_au", "a.u.", "PE: peak enhancement, max f", \.peakEnhancement),
+            p("ttp_s", "s", "TTP: time of the peak", \.timeToPeak),
+            .number(
+                "wir_au_per_s", "a.u./s",
+                "WiR: wash-in rate, the largest slope of f (replenishment: the perfusion index, the slope at the flash)"
+            ) { $0.fitted.parameters?.washInRate ?? $0.fitted.replenishment?.perfusionIndex },
+            p(
+                "ti_s", "s", "TI: where the tangent at the largest slope crosses zero, t_WiR - f(t_WiR) / WiR",
+                \.tangentIntercept),
+            p("rt_s", "s", "RT: rise time, TTP - TI", \.riseTime),
+            p("mtti_s", "s", "mTTI: mTT - TI", \.meanTransitTimeFromIntercept),
+            p("wiauc_au_s", "a.u. s", "WiAUC: integral of f from TI to TTP", \.washInArea),
+            p("wipi_au", "a.u.", "WiPI: WiAUC / RT", \.washInPerfusionIndex),
+            p(
+                "wor_au_per_s", "a.u./s", "WoR: wash-out rate, the most negative slope of f (reported negative)",
+                \.washOutRate),
+            p("to_s", "s", "TO: where the tangent at the most negative slope crosses zero", \.washOutIntercept),
+            p("ft_s", "s", "FT: fall time, TO - TTP", \.fallTime),
+            p("woauc_au_s", "a.u. s", "WoAUC: integral of f from TTP to TO", \.washOutArea),
+            p("wiwoauc_au_s", "a.u. s", "WiWoAUC: WiAUC + WoAUC", \.washInOutArea),
+            p("auc_au_s", "a.u. s", "AUC: total area under f (lognormal: A)", \.area),
+            p(
+                "mtt_s", "s", "mTT: first moment of f on the clip time axis (lognormal: t0 + exp(mu + sigma^2 / 2))",
+                \.meanTransitTime),
+            .number("qof_pct", "%", "QOF: 100 R^2 = 100 (1 - SS_res / SS_tot) on the frames used in the fit") {
+                $0.fitted.qualityOfFit
+            },
+        ]
+    }()
+
+    /// Amplitude parameters with relative columns, by CSV stem, in order (see ``PerfusionParameters/amplitudes``).
+    static let amplitudeStems = ["pe", "wir", "wiauc", "wipi", "wor", "woauc", "wiwoauc", "auc"]
+    /// The field's abbreviations of the amplitude stems, for the column documentation.
+    static let amplitudeLabels = ["PE", "WiR", "WiAUC", "WiPI", "WoR", "WoAUC", "WiWoAUC", "AUC"]
+
+    /// Amplitudes relative to the reference region, in percent.
+    public static let relativePercent: [Column<ParameterRow>] = amplitudeStems.indices.map { i in
+        let stem = amplitudeStems[i]
+        return .number(
+            "\(stem)_rel_pct", "%",
+            "\(amplitudeLabels[i]) relative to the same parameter of the reference region, 100 x / x_ref"
+        ) { $0.relative?.percent[i] }
+    }
+
+    /// Amplitudes relative to the reference region, in decibels.
+    static let relativeDecibels: [Column<ParameterRow>] = amplitudeStems.indices.map { i in
+        let stem = amplitudeStems[i]
+        return .number(
+            "\(stem)_rel_db", "dB",
+            "\(amplitudeLabels[i]) relative to the reference region as a difference, 10 log10(x / x_ref)"
+        ) { $0.relative?.decibels[i] }
+    }
+
+    /// A model's parameter block: each fitted parameter and its standard error, filled only in that model's rows.
+    static func block(_ model: any CurveModel) -> [Column<ParameterRow>] {
+        let name = model.name
+        return model.parameters.enumerated().flatMap { k, parameter -> [Column<ParameterRow>] in
+            @Sendable func own(_ row: ParameterRow) -> Bool {
+                row.fitted.model.name == name && row.fitted.fit.hasParameters
+            }
+            return [
+                .number(
+                    model.columnName(parameter), parameter.unit,
+                    "\(name): \(parameter.meaning); `_se`: its standard error"
+                ) {
+                    own($0) ? $0.fitted.fit.parameters[k] : nil
+                },
+                .number(
+                    model.columnName(parameter) + "_se", parameter.unit,
+                    "standard error of \(model.columnName(parameter))"
+                ) {
+                    own($0) ? $0.fitted.fit.standardErrors[k] : nil
+                },
             ]
         }
+    }
+
+    /// Every column from `model` on: the columns `echoflow fit` writes after its `curve` column.
+    public static let fitColumns: [Column<ParameterRow>] = {
+        let models = ModelRegistry.models
+        var c: [Column<ParameterRow>] = [
+            .text("model", "fitted model: \(models.map { "`\($0.name)`" }.joined(separator: ", "))") {
+                $0.fitted.model.name
+            },
+            .text(
+                "status",
+                "`converged`, `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise) or `not_bolus` (the clip starts during the wash-in, or the curve never washes out: see `termination`); parameter cells are empty unless converged or max_iterations"
+            ) { $0.fitted.fit.status.rawValue },
+            .integer("n_frames", "frames", "frames in the curve") { $0.frames },
+            .integer("n_excluded", "frames", "frames left out of the fit") { $0.excluded },
+        ]
+        c += perfusion
+        // Historic layout: the default model's block follows QOF and the next four models' blocks follow
+        // `selected`; a model registered later appends its block at the end of the table.
+        c += block(models[0])
+        c += relativePercent + relativeDecibels
+        c += [
+            .number(
+                "dynamic_range_db", "dB", "dynamic range used to linearize (empty when the values were not linearized)"
+            ) {
+                $0.dynamicRangeDB
+            },
+            .text("echoflow_version", "Echoflow version that wrote the row") { _ in Echoflow.version },
+            .integer("iterations", "", "Levenberg–Marquardt iterations") { $0.fitted.fit.iterations },
+            .text(
+                "termination",
+                "why the fit stopped, in words (converged on cost / step / gradient, iteration limit, singular, non-finite, not fitted and why)"
+            ) { "\($0.fitted.fit.termination)" },
+            .integer("pixel_count", "px", "pixels in the region") { $0.pixelCount },
+            .number("saturated_pct_max", "%", "largest per-frame share of saturated pixels in the region") {
+                $0.saturatedPercentMax
+            },
+            .text("reference_roi", "the region the `*_rel_*` columns refer to (empty without one)") { $0.reference },
+            .number(
+                "aic", "",
+                "Akaike information criterion of the fit, n ln(RSS / n) + 2 (m + 1); lower is better, only differences between models of one curve matter"
+            ) { $0.fitted.aic },
+            .integer(
+                "selected", "",
+                "1 for the model the results use (the only model, or with `--model auto` the lowest AIC), else 0"
+            ) {
+                $0.fitted.selected ? 1 : 0
+            },
+        ]
+        for model in models[1..<min(5, models.count)] { c += block(model) }
+        c += [
+            .number("rbv_au", "a.u.", "replenishment: relative blood volume rBV = A") {
+                $0.fitted.replenishment?.relativeBloodVolume
+            },
+            .number("replenishment_mtt_s", "s", "replenishment: mean transit time 1 / beta") {
+                $0.fitted.replenishment?.meanTransitTime
+            },
+            .number(
+                "pi_au_per_s", "a.u./s", "replenishment: perfusion index rBV / mTT = A beta (also in `wir_au_per_s`)"
+            ) {
+                $0.fitted.replenishment?.perfusionIndex
+            },
+            .number(
+                "area_mm2", "mm^2",
+                "region area from the pixel size of the DICOM ultrasound region of the contrast pane (empty when unknown)"
+            ) { $0.areaMM2 },
+        ]
+        for model in models.dropFirst(5) { c += block(model) }
+        return c
+    }()
+
+    /// The table: `clip`, `roi`, then ``fitColumns``.
+    public static let schema = TableSchema<ParameterRow>(
+        file: file,
+        columns: [
+            .text("clip", "clip identifier (the clip folder's or DICOM file's name)") { $0.source },
+            .text("roi", "region name from the ROI file") { $0.region },
+        ] + fitColumns)
+
+    /// The table of `echoflow fit`: `curve`, then ``fitColumns``.
+    public static let fitSchema = TableSchema<ParameterRow>(
+        file: "fit-parameters.csv",
+        columns: [.text("curve", "curve id (long format) or column name (wide format)") { $0.source }] + fitColumns)
+}
+
+/// One row of `tic.csv`: one frame of one region's curve.
+public struct TICRow: Sendable {
+    public var clip: String
+    public var curve: TimeIntensityCurveView
+    public var frame: Int
+}
+
+/// The values of one region's curve that `tic.csv` shows, with the fitted values.
+public struct TimeIntensityCurveView: Sendable {
+    public var region: String
+    public var times: [Double]
+    public var intensities: [Double]
+    public var saturatedPercent: [Double]
+    public var excluded: [Bool]
+    public var fitted: [Double]
+}
+
+/// The columns of `tic.csv` (one row per clip, region and frame), declared once.
+public enum TICTable {
+    public static let file = "tic.csv"
+
+    public static let schema = TableSchema<TICRow>(
+        file: file,
+        columns: [
+            .text("clip", "clip identifier (the clip folder's name)") { $0.clip },
+            .text("roi", "region name") { $0.curve.region },
+            .integer("frame", "", "frame index from 0") { $0.frame },
+            .number("time_s", "s", "frame time (from the injection time when `clip.json` gives one)") {
+                $0.curve.times[$0.frame]
+            },
+            .number("intensity_au", "a.u.", "mean linear echo power of the region (P_top = 1, so at most 1)") {
+                $0.curve.intensities[$0.frame]
+            },
+            .number("saturated_pct", "%", "share of the region's pixels at the largest display value in that frame") {
+                $0.curve.saturatedPercent[$0.frame]
+            },
+            .integer("excluded", "", "1 when the frame is left out of the fit, else 0") {
+                $0.curve.excluded[$0.frame] ? 1 : 0
+            },
+            .number("fitted_au", "a.u.", "fitted model value, offset included; empty without a fit") {
+                $0.curve.fitted[$0.frame]
+            },
+        ])
+
+    /// Rows of one region.
+    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [TICRow] {
+        let c = region.curve
+        let view = TimeIntensityCurveView(
+            region: region.region, times: c.times, intensities: c.intensities, saturatedPercent: c.saturatedPercent,
+            excluded: c.excluded, fitted: region.fitted)
+        return c.times.indices.map { TICRow(clip: analysis.clipName, curve: view, frame: $0) }
     }
 }

@@ -1,5 +1,4 @@
 import CEUSImaging
-import CSV
 import Foundation
 
 /// `report.html` for a study: cohort table, waterfall of the response parameter, before/after plots, every
@@ -120,7 +119,7 @@ public enum StudyReport {
         if tables.errors.isEmpty {
             body.append(MarkupElement("p", text: "Every clip was analysed."))
         } else {
-            body.append(HTMLPage.table(StudyTables.errorColumns, tables.errors))
+            body.append(HTMLPage.table(ErrorTable.schema.names, tables.errors))
         }
         return HTMLPage.document(title: "Echoflow study report", style: style, body: body)
     }
@@ -132,43 +131,24 @@ public enum StudyReport {
         var errors: [[String]] = []
     }
 
-    /// The rows of one of Echoflow's CSV files as dictionaries by column name.
-    public static func records(_ path: String) throws -> [[String: String]] {
-        let table = try rows(path)
-        return table.rows.map { Dictionary(zip(table.header, $0), uniquingKeysWith: { a, _ in a }) }
-    }
-
-    static func rows(_ path: String) throws -> (header: [String], rows: [[String]]) {
-        guard let data = FileManager.default.contents(atPath: path),
-            let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)
-        else { throw PerfusionAnalysisError.missingInput(path: path) }
-        var rows: [[String]] = []
-        while let row = reader.next() {
-            if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-        }
-        return (reader.headerRow ?? [], rows)
-    }
-
     static func readTables(_ results: String) throws -> Tables {
         var tables = Tables()
-        let tic = try rows((results as NSString).appendingPathComponent(AnalysisWriter.ticFile))
-        let column = Dictionary(uniqueKeysWithValues: tic.header.enumerated().map { ($1, $0) })
-        for row in tic.rows where row.count == tic.header.count {
-            let key = [row[column["subject"]!], row[column["lesion"]!], row[column["roi"]!], row[column["timepoint"]!]]
+        func path(_ name: String) -> String { (results as NSString).appendingPathComponent(name) }
+        let tic = try ResultTable.read(path(TICTable.file))
+        try tic.require(StudyTables.leadingColumns + ["roi", "time_s", "intensity_au", "fitted_au"])
+        for r in tic.records {
+            let key = [r["subject"]!, r["lesion"]!, r["roi"]!, r["timepoint"]!]
             var curve = tables.curves[key] ?? ([], [], [])
-            curve.times.append(Double(row[column["time_s"]!]) ?? .nan)
-            curve.values.append(Double(row[column["intensity_au"]!]) ?? .nan)
-            curve.fitted.append(Double(row[column["fitted_au"]!]) ?? .nan)
+            curve.times.append(r.number("time_s") ?? .nan)
+            curve.values.append(r.number("intensity_au") ?? .nan)
+            curve.fitted.append(r.number("fitted_au") ?? .nan)
             tables.curves[key] = curve
         }
-        let parameters = try rows((results as NSString).appendingPathComponent(AnalysisWriter.parametersFile))
-        if let reference = parameters.header.firstIndex(of: "reference_roi") {
-            tables.references = Array(
-                Set(parameters.rows.compactMap { $0.count > reference && !$0[reference].isEmpty ? $0[reference] : nil })
-            )
+        let parameters = try ResultTable.read(path(ParameterTable.file))
+        tables.references = Array(Set(parameters.records.compactMap { $0["reference_roi"] }.filter { !$0.isEmpty }))
+        if FileManager.default.fileExists(atPath: path(ErrorTable.file)) {
+            tables.errors = try ResultTable.read(path(ErrorTable.file)).rows
         }
-        let errorsPath = (results as NSString).appendingPathComponent(StudyTables.errorsFile)
-        if FileManager.default.fileExists(atPath: errorsPath) { tables.errors = try rows(errorsPath).rows }
         return tables
     }
 

@@ -36,17 +36,50 @@ public protocol CurveModel: Sendable {
 
     /// Box constraints for the parameters, possibly depending on the samples (for example the time span).
     func bounds(for curve: CurveSamples) -> ParameterBounds
+
+    /// Whether the model describes a bolus, so that the perfusion parameters apply and `--model auto` may
+    /// choose it. Default: true.
+    var isBolus: Bool { get }
+
+    /// The fitted bolus with the model's closed forms, from which the perfusion parameters are derived; nil
+    /// for a model that does not describe a bolus.
+    func bolusShape(_ p: ParameterVector) -> (any BolusShape)?
+
+    /// Fits the model to `curve` from its data-driven start. Called on `any CurveModel`, this dispatches to
+    /// the concrete model, where the fused pass is specialized (the default implementation; do not override).
+    func fit(_ curve: CurveSamples, engine: LevenbergMarquardt, workspace: FitWorkspace?) -> FitResult
+
+    /// Fits the model to every curve with `fitter` (specialized like ``fit(_:engine:workspace:)``).
+    func fit(_ curves: [CurveSamples], fitter: BatchFitter) -> [FitResult]
 }
 
-/// Name and unit of one model parameter, as written in output columns.
+extension CurveModel {
+    public var isBolus: Bool { true }
+
+    public func fit(_ curve: CurveSamples, engine: LevenbergMarquardt, workspace: FitWorkspace? = nil) -> FitResult {
+        engine.fit(self, to: curve, workspace: workspace)
+    }
+
+    public func fit(_ curves: [CurveSamples], fitter: BatchFitter) -> [FitResult] {
+        fitter.fit(self, curves: curves)
+    }
+
+    /// Output column stem of a model parameter: `<model>_<parameter>`, for example `lognormal_t0_s`.
+    public func columnName(_ parameter: ParameterDescriptor) -> String { "\(name)_\(parameter.name)" }
+}
+
+/// Name, unit and meaning of one model parameter, as written in output columns.
 public struct ParameterDescriptor: Sendable, Equatable {
     /// Column-ready name with unit suffix, for example `t0_s`.
     public let name: String
+    /// Unit as written in the column documentation (`s`, `a.u.`, `1/s`; empty when dimensionless).
+    public let unit: String
     /// Human-readable meaning.
     public let meaning: String
 
-    public init(name: String, meaning: String) {
+    public init(name: String, unit: String, meaning: String) {
         self.name = name
+        self.unit = unit
         self.meaning = meaning
     }
 }

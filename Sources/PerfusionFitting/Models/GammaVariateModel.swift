@@ -28,11 +28,11 @@ public struct GammaVariateModel: CurveModel {
     public var parameterCount: Int { 5 }
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "pe_au", meaning: "peak height P above the offset"),
-            ParameterDescriptor(name: "alpha", meaning: "shape alpha"),
-            ParameterDescriptor(name: "rise_s", meaning: "time tp from t0 to the peak (alpha beta)"),
-            ParameterDescriptor(name: "t0_s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", meaning: "baseline offset O"),
+            ParameterDescriptor(name: "pe_au", unit: "a.u.", meaning: "peak height P above the offset"),
+            ParameterDescriptor(name: "alpha", unit: "", meaning: "shape alpha"),
+            ParameterDescriptor(name: "rise_s", unit: "s", meaning: "time tp from t0 to the peak (alpha beta)"),
+            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 
@@ -98,6 +98,8 @@ public struct GammaVariateModel: CurveModel {
             lower: ParameterVector(0, 0.1, interval / 4, first - span, -.infinity, 0, 0, 0),
             upper: ParameterVector(.infinity, 100, 20 * span, last, .infinity, 0, 0, 0))
     }
+
+    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
 
     public func shape(_ p: ParameterVector) -> GammaVariateShape {
         GammaVariateShape(peak: p[0], alpha: p[1], rise: p[2], appearanceTime: p[3])

@@ -24,11 +24,11 @@ public struct LognormalModel: CurveModel {
     public var parameterCount: Int { 5 }
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "auc_au_s", meaning: "area A under the enhancement"),
-            ParameterDescriptor(name: "mu_ln_s", meaning: "mean mu of ln(t - t0)"),
-            ParameterDescriptor(name: "sigma", meaning: "standard deviation sigma of ln(t - t0)"),
-            ParameterDescriptor(name: "t0_s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", meaning: "baseline offset O"),
+            ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area A under the enhancement"),
+            ParameterDescriptor(name: "mu_ln_s", unit: "ln s", meaning: "mean mu of ln(t - t0)"),
+            ParameterDescriptor(name: "sigma", unit: "", meaning: "standard deviation sigma of ln(t - t0)"),
+            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 
@@ -136,6 +136,8 @@ public struct LognormalModel: CurveModel {
     }
 
     /// The fitted bolus with its closed forms.
+    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
+
     public func shape(_ p: ParameterVector) -> LognormalShape {
         LognormalShape(area: p[0], mu: p[1], sigma: p[2], appearanceTime: p[3])
     }

@@ -135,11 +135,11 @@ public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
     public var parameterCount: Int { 5 }
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "auc_au_s", meaning: "area AUC"),
-            ParameterDescriptor(name: "mu_s", meaning: Variant.muMeaning),
-            ParameterDescriptor(name: "lambda", meaning: "skewness lambda"),
-            ParameterDescriptor(name: "t0_s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", meaning: "baseline offset O"),
+            ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area AUC"),
+            ParameterDescriptor(name: "mu_s", unit: "s", meaning: Variant.muMeaning),
+            ParameterDescriptor(name: "lambda", unit: "", meaning: "skewness lambda"),
+            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 
@@ -163,6 +163,8 @@ public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
     }
 
     public func bounds(for curve: CurveSamples) -> ParameterBounds { form.bounds(for: curve) }
+
+    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
 
     public func shape(_ p: ParameterVector) -> RandomWalkShape {
         RandomWalkShape(

@@ -20,10 +20,10 @@ public struct ReplenishmentModel: CurveModel {
     public var parameterCount: Int { 4 }
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "a_au", meaning: "plateau A above the offset (rBV)"),
-            ParameterDescriptor(name: "beta_per_s", meaning: "refill rate beta"),
-            ParameterDescriptor(name: "t_flash_s", meaning: "flash time t_f"),
-            ParameterDescriptor(name: "offset_au", meaning: "offset O"),
+            ParameterDescriptor(name: "a_au", unit: "a.u.", meaning: "plateau A above the offset (rBV)"),
+            ParameterDescriptor(name: "beta_per_s", unit: "1/s", meaning: "refill rate beta"),
+            ParameterDescriptor(name: "t_flash_s", unit: "s", meaning: "flash time t_f"),
+            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "offset O"),
         ]
     }
 
@@ -92,6 +92,11 @@ public struct ReplenishmentModel: CurveModel {
             lower: ParameterVector(0, 0.01 / span, first - span, -.infinity, 0, 0, 0, 0),
             upper: ParameterVector(.infinity, 10 / interval, last, .infinity, 0, 0, 0, 0))
     }
+
+    /// Not a bolus: the perfusion parameters of a bolus do not apply, and `--model auto` never chooses it.
+    public var isBolus: Bool { false }
+
+    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { nil }
 
     public func parameters(_ p: ParameterVector) -> ReplenishmentParameters {
         ReplenishmentParameters(relativeBloodVolume: p[0], meanTransitTime: 1 / p[1], perfusionIndex: p[0] * p[1])

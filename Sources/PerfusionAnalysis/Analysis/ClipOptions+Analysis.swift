@@ -1,0 +1,18 @@
+import CEUSImaging
+import Foundation
+
+/// Overrides of a clip's `clip.json` (frame rate, dynamic range, exp constant, contrast pane).
+public typealias ClipOptions = CEUSImaging.ClipOptions
+
+/// A rectangle in frame pixels (a pane).
+public typealias PixelRect = CEUSImaging.PixelRect
+
+extension PixelRect {
+    /// The rectangle of `X,Y,W,H` (pixels, width and height positive), as `--contrast-pane` takes it; nil
+    /// when the text is not of that form.
+    public init?(parsing text: String) {
+        let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4, v[0] >= 0, v[1] >= 0, v[2] > 0, v[3] > 0 else { return nil }
+        self.init(x: v[0], y: v[1], width: v[2], height: v[3])
+    }
+}

@@ -1,0 +1,115 @@
+/// How the cells of a column are typed: what is written, and how a cell is read back from our own files.
+public enum CellType: Sendable, Equatable {
+    /// Free text (names, statuses, reasons).
+    case text
+    /// A number with up to 7 significant digits; empty when not computable.
+    case number
+    /// A whole number.
+    case integer
+}
+
+/// One column of an output table, declared once: its name (snake_case with a unit suffix), unit, meaning,
+/// cell type, and how its value is obtained from the typed row. Writers, the readers of our own results and
+/// the README's column tables all come from these declarations.
+public struct Column<Row>: Sendable {
+    public let name: String
+    /// Unit as documented (`s`, `a.u.`, `%`; empty for names, flags and counts without a unit).
+    public let unit: String
+    /// What the column holds, in words.
+    public let meaning: String
+    public let type: CellType
+    let value: @Sendable (Row) -> CSVCell
+
+    init(
+        _ name: String, _ unit: String, _ meaning: String, type: CellType = .number,
+        _ value: @escaping @Sendable (Row) -> CSVCell
+    ) {
+        self.name = name
+        self.unit = unit
+        self.meaning = meaning
+        self.type = type
+        self.value = value
+    }
+
+    /// A text column.
+    static func text(_ name: String, _ meaning: String, _ value: @escaping @Sendable (Row) -> String?) -> Column {
+        Column(name, "", meaning, type: .text) { value($0).map(CSVCell.text) ?? .empty }
+    }
+
+    /// A whole-number column.
+    static func integer(_ name: String, _ unit: String, _ meaning: String, _ value: @escaping @Sendable (Row) -> Int?)
+        -> Column
+    {
+        Column(name, unit, meaning, type: .integer) { value($0).map(CSVCell.integer) ?? .empty }
+    }
+
+    /// A number column (empty cell for nil or a non-finite value).
+    static func number(
+        _ name: String, _ unit: String, _ meaning: String, _ value: @escaping @Sendable (Row) -> Double?
+    ) -> Column {
+        Column(name, unit, meaning, type: .number) { value($0).map(CSVCell.number) ?? .empty }
+    }
+
+    /// The same column for another row type (for tables that wrap rows with leading columns).
+    func pulledBack<Outer>(_ inner: @escaping @Sendable (Outer) -> Row) -> Column<Outer> {
+        let value = self.value
+        return Column<Outer>(name, unit, meaning, type: type) { value(inner($0)) }
+    }
+}
+
+/// The columns of one output table, in order. Columns are only ever added at the end, never renamed.
+public struct TableSchema<Row>: Sendable {
+    /// File name of the table (`parameters.csv`).
+    public let file: String
+    public let columns: [Column<Row>]
+
+    init(file: String, columns: [Column<Row>]) {
+        precondition(Set(columns.map(\.name)).count == columns.count, "\(file): repeated column names")
+        self.file = file
+        self.columns = columns
+    }
+
+    /// Column names in order (the header line).
+    public var names: [String] { columns.map(\.name) }
+
+    /// The cells of one row, in column order.
+    public func cells(_ row: Row) -> [CSVCell] { columns.map { $0.value(row) } }
+
+    /// The table of `rows`.
+    public func table(_ rows: some Sequence<Row>) -> CSVTable {
+        var table = CSVTable(columns: names)
+        for row in rows { table.append(cells(row)) }
+        return table
+    }
+
+    /// Typed cells of a row read back from one of our own files (`fields` in column order): numbers and
+    /// integers parsed, empty fields empty. Writing them again gives the same bytes.
+    public func typedCells(_ fields: [String]) -> [CSVCell] {
+        zip(columns, fields).map { column, field in
+            guard !field.isEmpty else { return .empty }
+            switch column.type {
+            case .text: return .text(field)
+            case .number: return Double(field).map(CSVCell.number) ?? .text(field)
+            case .integer: return Int(field).map(CSVCell.integer) ?? .text(field)
+            }
+        }
+    }
+
+    /// The columns as a Markdown table (`column | unit | meaning`), as the README documents them. A standard
+    /// error column `x_se` shares the row of its value `x`.
+    public var markdown: String {
+        var lines = ["| column | unit | meaning |", "| --- | --- | --- |"]
+        var i = 0
+        while i < columns.count {
+            let c = columns[i]
+            var names = "`\(c.name)`"
+            if i + 1 < columns.count, columns[i + 1].name == c.name + "_se" {
+                names += ", `\(c.name)_se`"
+                i += 1
+            }
+            lines.append("| \(names) | \(c.unit) | \(c.meaning) |")
+            i += 1
+        }
+        return lines.joined(separator: "\n")
+    }
+}
