@@ -1,6 +1,7 @@
-import CEUSImaging
 import EchoflowTestSupport
 import Foundation
+
+@testable import CEUSImaging
 
 /// Writes a clip folder of 8-bit grey frames (with the independent PNG writer) and an optional clip.json text.
 func writeGreyClip(

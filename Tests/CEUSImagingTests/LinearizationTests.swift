@@ -1,6 +1,7 @@
-import CEUSImaging
 import Foundation
 import Testing
+
+@testable import CEUSImaging
 
 @Suite("Linearization")
 struct LinearizationTests {

@@ -1,7 +1,8 @@
-import CEUSImaging
 import EchoflowTestSupport
 import Foundation
 import Testing
+
+@testable import CEUSImaging
 
 @Suite("PNG frames written by another encoder")
 struct PNGReadingTests {

@@ -1,7 +1,8 @@
-import CEUSImaging
 import EchoflowTestSupport
 import Foundation
 import Testing
+
+@testable import CEUSImaging
 
 /// Real scanner files from pydicom-data 1.0.0 and deid-data 0.0.20 (PyPI, MIT), installed by `make test`
 /// (Tests/Data/fetch_dicom_samples.py). Expected values were computed with pydicom 3.0.2, an independent decoder:

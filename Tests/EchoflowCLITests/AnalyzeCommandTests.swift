@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
 import Testing
+
+@testable import PerfusionAnalysis
 
 @Suite("echoflow analyze, end to end")
 struct AnalyzeCommandTests {

@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
 import Testing
+
+@testable import PerfusionAnalysis
 
 @Suite("Other commands, end to end")
 struct CommandsTests {

@@ -1,5 +1,6 @@
-import CEUSImaging
 import Foundation
+
+@testable import CEUSImaging
 
 /// Frames held in memory, as a frame source for tests.
 public struct InMemoryFrames: FrameSource {

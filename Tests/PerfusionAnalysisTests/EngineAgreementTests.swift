@@ -1,7 +1,8 @@
 import Foundation
-import PerfusionAnalysis
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionAnalysis
+@testable import PerfusionFitting
 
 @Suite("SIMD path against the Double reference")
 struct EngineAgreementTests {

@@ -1,9 +1,9 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionFitting
 import Testing
 
 @testable import PerfusionAnalysis
+@testable import PerfusionFitting
 
 @Suite("CSV output")
 struct CSVTests {

@@ -1,7 +1,8 @@
 import Foundation
-import PerfusionAnalysis
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionAnalysis
+@testable import PerfusionFitting
 
 @Suite("Perfusion parameters")
 struct ParametersTests {

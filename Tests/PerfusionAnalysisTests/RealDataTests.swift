@@ -1,8 +1,9 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionAnalysis
+@testable import PerfusionFitting
 
 @Suite("Real human CEUS curves (Fixtures/real-tic)")
 struct RealDataTests {

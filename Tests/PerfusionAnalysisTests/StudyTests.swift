@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
 import Testing
+
+@testable import PerfusionAnalysis
 
 @Suite("Wilcoxon signed-rank test and quantiles")
 struct StatisticsTests {

@@ -1,9 +1,10 @@
-import CEUSImaging
 import EchoflowTestSupport
 import Foundation
-import PerfusionAnalysis
-import PerfusionFitting
 import Testing
+
+@testable import CEUSImaging
+@testable import PerfusionAnalysis
+@testable import PerfusionFitting
 
 #if canImport(FoundationXML)
     import FoundationXML

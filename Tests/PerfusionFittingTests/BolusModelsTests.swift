@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionFitting
 
 /// Typical parameters for each bolus model, by registry name (x in seconds after t0 = 5 s).
 let typical: [(String, ParameterVector)] = [

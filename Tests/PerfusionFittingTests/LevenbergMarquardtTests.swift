@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionFitting
 
 /// Curves sampled at 5 Hz for 72 s from known lognormal parameters, with optional Gaussian noise.
 func syntheticCurve(

@@ -1,7 +1,8 @@
 import EchoflowTestSupport
 import Foundation
-import PerfusionFitting
 import Testing
+
+@testable import PerfusionFitting
 
 @Suite("Lognormal model")
 struct LognormalModelTests {

@@ -3,7 +3,7 @@ import Foundation
 /// A clip opened for analysis: its frames, their times, the contrast pane and the linearization.
 public struct Clip: Sendable {
     /// The path the clip was opened from.
-    public let path: String
+    let path: String
     /// The frames.
     public let source: any FrameSource
     /// Time of each frame (s), measured from the injection time when one is given, else from frame times.
@@ -20,12 +20,13 @@ public struct Clip: Sendable {
     /// Frames left out of fits (sorted, unique, within range).
     public let excludedFrames: [Int]
     /// The metadata file as read (empty when the clip has none).
-    public let metadata: ClipMetadata
+    let metadata: ClipMetadata
 
+    /// Number of frames.
     public var frameCount: Int { source.frameCount }
 
     /// Name of the metadata file inside a clip folder.
-    public static let metadataFileName = "clip.json"
+    static let metadataFileName = "clip.json"
 
     /// Opens the clip folder at `path`, reading its optional `clip.json`; `options` override the file.
     ///
@@ -66,7 +67,7 @@ public struct Clip: Sendable {
     }
 
     /// Assembles a clip from any frame source and its metadata (validated here).
-    public init(
+    init(
         path: String, source: any FrameSource, metadata: ClipMetadata, metadataPath: String,
         options: ClipOptions = ClipOptions()
     ) throws {

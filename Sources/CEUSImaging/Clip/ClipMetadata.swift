@@ -1,10 +1,13 @@
 /// A rectangle in frame pixels: `x`, `y` of the top-left corner, `width`, `height`.
 public struct PixelRect: Codable, Sendable, Equatable, CustomStringConvertible {
-    public var x: Int
-    public var y: Int
+    var x: Int
+    var y: Int
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
 
+    /// The rectangle with top-left corner (`x`, `y`) and size, in frame pixels.
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
@@ -12,6 +15,7 @@ public struct PixelRect: Codable, Sendable, Equatable, CustomStringConvertible {
         self.height = height
     }
 
+    /// `WxH+X+Y`, as image tools write geometry.
     public var description: String { "\(width)x\(height)+\(x)+\(y)" }
 }
 
@@ -21,36 +25,41 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
     /// Frames per second (Hz); frame i is at i / frameRate.
     public var frameRate: Double?
     /// Time of each frame (s), one per frame, strictly increasing.
-    public var frameTimes: [Double]?
+    var frameTimes: [Double]?
     /// Dynamic range of the log compression (dB).
     public var dynamicRangeDB: Double?
     /// Alternative law `P = exp(Y / c)`: the constant `c` in display units (for example 24.09).
-    public var expConstant: Double?
+    var expConstant: Double?
     /// `grey` (the only map supported so far).
-    public var colorMap: String?
+    var colorMap: String?
     /// Contrast and B-mode pane rectangles in frame pixels.
-    public var contrastPane: PixelRect?
-    public var bmodePane: PixelRect?
+    var contrastPane: PixelRect?
+    var bmodePane: PixelRect?
     /// Injection time (s on the frame time axis); analysis times are measured from it.
-    public var injectionTime: Double?
+    var injectionTime: Double?
     /// Frames (indices from 0) to leave out of the fit.
-    public var excludedFrames: [Int]?
+    var excludedFrames: [Int]?
     /// File name pattern of the frames (`*` and `?` wildcards), default `*.png`.
-    public var frames: String?
+    var frames: String?
     /// Pixel size (mm) of the contrast pane along x and y, for region areas.
-    public var pixelSizeMM: [Double]?
+    var pixelSizeMM: [Double]?
 
+    /// Metadata with every field absent.
     public init() {}
 }
 
 /// Settings that override `clip.json` (from command-line flags).
 public struct ClipOptions: Sendable, Equatable {
+    /// Frame rate (Hz) overriding the clip's own timing.
     public var frameRate: Double?
+    /// Dynamic range (dB) of the log compression.
     public var dynamicRangeDB: Double?
+    /// Constant c of the law P = exp(Y / c), instead of a dynamic range.
     public var expConstant: Double?
     /// Contrast pane in frame pixels, overriding clip.json and DICOM regions.
     public var contrastPane: PixelRect?
 
+    /// Overrides; nil leaves the clip's own value.
     public init(
         frameRate: Double? = nil, dynamicRangeDB: Double? = nil, expConstant: Double? = nil,
         contrastPane: PixelRect? = nil

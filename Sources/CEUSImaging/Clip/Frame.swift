@@ -7,12 +7,13 @@ public struct Frame: Sendable, Equatable {
     }
 
     /// Pixels per row and rows.
-    public let width: Int
-    public let height: Int
+    let width: Int
+    let height: Int
     /// Interleaved samples per pixel: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. Alpha is carried but ignored.
     public let channels: Int
-    public let samples: Samples
+    let samples: Samples
 
+    /// A frame of `width` x `height` pixels with `channels` interleaved samples each.
     public init(width: Int, height: Int, channels: Int, samples: Samples) {
         self.width = width
         self.height = height
@@ -21,17 +22,17 @@ public struct Frame: Sendable, Equatable {
     }
 
     /// Whether the frame carries colour (RGB) rather than grey.
-    public var isColor: Bool { channels >= 3 }
+    var isColor: Bool { channels >= 3 }
     /// Bits per sample: 8 or 16.
     public var bitDepth: Int {
         if case .uint8 = samples { return 8 }
         return 16
     }
     /// Largest display value, Ymax: 255 or 65535.
-    public var maxValue: Int { bitDepth == 8 ? 255 : 65535 }
+    var maxValue: Int { bitDepth == 8 ? 255 : 65535 }
 
     /// Display value at (column, row): the grey sample, or luminance 0.299 R + 0.587 G + 0.114 B.
-    public func displayValue(column: Int, row: Int) -> Double {
+    func displayValue(column: Int, row: Int) -> Double {
         let base = (row * width + column) * channels
         func sample(_ i: Int) -> Double {
             switch samples {

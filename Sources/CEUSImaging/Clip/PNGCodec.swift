@@ -6,16 +6,16 @@ import Foundation
 /// This is the only file that imports libpng.
 public enum PNGCodec {
     /// Size and layout of a PNG file, read from its header only.
-    public struct Header: Sendable, Equatable {
-        public let width: Int
-        public let height: Int
+    struct Header: Sendable, Equatable {
+        let width: Int
+        let height: Int
         /// Channels of the decoded frame (palette images decode to RGB or RGBA).
-        public let channels: Int
-        public let bitDepth: Int
+        let channels: Int
+        let bitDepth: Int
     }
 
     /// Reads the header of the PNG at `path`.
-    public static func header(path: String) throws -> Header {
+    static func header(path: String) throws -> Header {
         let image = try beginRead(path)
         defer { release(image) }
         let format = outputFormat(image.pointee.format)
@@ -28,7 +28,7 @@ public enum PNGCodec {
     ///
     /// Palette images become RGB (or RGBA); 16-bit files stay 16-bit. Truncated or corrupt files throw
     /// ``CEUSImagingError/unreadableImage(path:reason:)`` with libpng's message.
-    public static func decode(path: String) throws -> Frame {
+    static func decode(path: String) throws -> Frame {
         let image = try beginRead(path)
         defer { release(image) }
         image.pointee.format = outputFormat(image.pointee.format)

@@ -1,17 +1,17 @@
 import Foundation
 
 /// The PNG frames of a clip folder, in natural filename order.
-public struct PNGFolderSource: FrameSource {
+struct PNGFolderSource: FrameSource {
     /// Folder path.
-    public let folder: String
+    let folder: String
     /// Full paths of the frames, in order.
-    public let framePaths: [String]
-    public let width: Int
-    public let height: Int
+    let framePaths: [String]
+    let width: Int
+    let height: Int
 
     /// Lists the frames of `folder` that match `pattern` and checks every header: each frame must be a PNG
     /// and all must share one size.
-    public init(folder: String, pattern: String = "*.png") throws {
+    init(folder: String, pattern: String = "*.png") throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw CEUSImagingError.missingInput(path: folder)
@@ -43,11 +43,11 @@ public struct PNGFolderSource: FrameSource {
         }
     }
 
-    public var frameCount: Int { framePaths.count }
+    var frameCount: Int { framePaths.count }
 
-    public func frameName(_ index: Int) -> String { framePaths[index] }
+    func frameName(_ index: Int) -> String { framePaths[index] }
 
-    public func frame(at index: Int) throws -> Frame {
+    func frame(at index: Int) throws -> Frame {
         let frame = try PNGCodec.decode(path: framePaths[index])
         guard frame.width == width, frame.height == height else {
             throw CEUSImagingError.frameSizeMismatch(

@@ -3,8 +3,8 @@ import Foundation
 /// Builds time-intensity curves from a clip: decodes frames in parallel, one at a time per core (memory does
 /// not grow with the clip), linearizes the contrast pane and averages each region.
 public struct CurveExtractor: Sendable {
-    public let clip: Clip
-    public let masks: [RegionMask]
+    let clip: Clip
+    let masks: [RegionMask]
 
     /// - Precondition: masks were built for the clip's contrast pane size.
     public init(clip: Clip, masks: [RegionMask]) {

@@ -13,7 +13,7 @@ public struct TimeIntensityCurve: Sendable, Equatable {
     /// Whether each frame is excluded from fits.
     public let excluded: [Bool]
 
-    public init(
+    init(
         region: String, pixelCount: Int, times: [Double], intensities: [Double], saturatedPercent: [Double],
         excluded: [Bool]
     ) {

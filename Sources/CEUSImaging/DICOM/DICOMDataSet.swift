@@ -2,10 +2,11 @@
 public typealias DICOMTag = UInt32
 
 extension DICOMTag {
+    /// The tag (group, element) as one number, group in the high 16 bits.
     public static func tag(_ group: UInt16, _ element: UInt16) -> DICOMTag { DICOMTag(group) << 16 | DICOMTag(element) }
-    public var group: UInt16 { UInt16(self >> 16) }
-    public var element: UInt16 { UInt16(self & 0xFFFF) }
-    public var formatted: String {
+    var group: UInt16 { UInt16(self >> 16) }
+    var element: UInt16 { UInt16(self & 0xFFFF) }
+    var formatted: String {
         "(" + String(format4(group)) + "," + String(format4(element)) + ")"
     }
     private func format4(_ v: UInt16) -> String {
@@ -16,27 +17,27 @@ extension DICOMTag {
 
 /// One element: its value as a byte range of the file, or the items of a sequence, or the fragments of
 /// encapsulated pixel data.
-public struct DICOMElement: Sendable, Equatable {
-    public let tag: DICOMTag
+struct DICOMElement: Sendable, Equatable {
+    let tag: DICOMTag
     /// Two-letter value representation (explicit transfer syntaxes), nil in implicit VR.
-    public let vr: String?
+    let vr: String?
     /// Byte range of the value in the file (empty for sequences).
-    public let value: Range<Int>
+    let value: Range<Int>
     /// Items of a sequence.
-    public let items: [DICOMDataSet]
+    let items: [DICOMDataSet]
     /// Byte ranges of the fragments of encapsulated pixel data (the basic offset table excluded).
-    public let fragments: [Range<Int>]
+    let fragments: [Range<Int>]
     /// Byte range of the basic offset table of encapsulated pixel data.
-    public let offsetTable: Range<Int>?
+    let offsetTable: Range<Int>?
 }
 
 /// The elements of a data set (or a sequence item), by tag; values are decoded on demand from the file bytes.
 public struct DICOMDataSet: Sendable, Equatable {
-    public internal(set) var elements: [DICOMTag: DICOMElement] = [:]
+    internal(set) var elements: [DICOMTag: DICOMElement] = [:]
     /// Byte order of multi-byte values.
-    public let bigEndian: Bool
+    let bigEndian: Bool
 
-    public init(bigEndian: Bool) { self.bigEndian = bigEndian }
+    init(bigEndian: Bool) { self.bigEndian = bigEndian }
 
-    public subscript(_ tag: DICOMTag) -> DICOMElement? { elements[tag] }
+    subscript(_ tag: DICOMTag) -> DICOMElement? { elements[tag] }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// A parsed DICOM file with typed access to the values Echoflow uses.
 public struct DICOMFile: Sendable {
-    public let path: String
-    public let data: Data
-    public let parsed: DICOMParser.File
+    let path: String
+    let data: Data
+    let parsed: DICOMParser.File
 
     /// Reads and parses the file at `path` (memory-mapped, so large clips are not copied).
     public init(path: String) throws {
@@ -18,17 +18,18 @@ public struct DICOMFile: Sendable {
         parsed = try DICOMParser.parse(data, path: path)
     }
 
-    public var dataSet: DICOMDataSet { parsed.dataSet }
+    var dataSet: DICOMDataSet { parsed.dataSet }
+    /// Transfer syntax UID of the data set.
     public var transferSyntax: String { parsed.transferSyntax }
 
     /// Bytes of an element's value.
-    public func bytes(_ range: Range<Int>) -> Data {
+    func bytes(_ range: Range<Int>) -> Data {
         data.subdata(in: data.startIndex + range.lowerBound..<data.startIndex + range.upperBound)
     }
 
     /// Bytes of a (large) range read from the file with a positioned read rather than through the memory map, so
     /// pixel data already analysed does not stay resident: memory follows the frames in flight, not the clip.
-    public func readBytes(_ range: Range<Int>) throws -> Data {
+    func readBytes(_ range: Range<Int>) throws -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be reopened")
         }
@@ -44,23 +45,24 @@ public struct DICOMFile: Sendable {
 
     // MARK: - Typed values (first value of multi-valued elements unless said otherwise)
 
+    /// The text of element `tag` (of `set`, default the top-level data set), trailing spaces and NULs removed.
     public func string(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> String? {
         guard let e = (set ?? dataSet)[tag] else { return nil }
         return String(decoding: bytes(e.value), as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
     }
 
     /// Multi-valued decimal or integer strings (DS, IS), split at backslashes.
-    public func numbers(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> [Double]? {
+    func numbers(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> [Double]? {
         guard let text = string(tag, in: set) else { return nil }
         let values = text.split(separator: "\\").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
     }
 
-    public func uint16(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> Int? { integers(tag, size: 2, in: set)?.first }
-    public func uint32(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> Int? { integers(tag, size: 4, in: set)?.first }
+    func uint16(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> Int? { integers(tag, size: 2, in: set)?.first }
+    func uint32(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> Int? { integers(tag, size: 4, in: set)?.first }
 
     /// Unsigned integers of `size` bytes (US, UL, AT as pairs of US).
-    public func integers(_ tag: DICOMTag, size: Int, in set: DICOMDataSet? = nil) -> [Int]? {
+    func integers(_ tag: DICOMTag, size: Int, in set: DICOMDataSet? = nil) -> [Int]? {
         let set = set ?? dataSet
         guard let e = set[tag], e.value.count >= size else { return nil }
         let raw = bytes(e.value)
@@ -75,7 +77,7 @@ public struct DICOMFile: Sendable {
     }
 
     /// 64-bit floats (FD).
-    public func doubles(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> [Double]? {
+    func doubles(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> [Double]? {
         let set = set ?? dataSet
         guard let e = set[tag], e.value.count >= 8 else { return nil }
         let raw = bytes(e.value)
@@ -93,7 +95,7 @@ public struct DICOMFile: Sendable {
     /// Frame times (s from the first frame) from Frame Time Vector (0018,1065), then Frame Time (0018,1063), then
     /// Cine Rate (0018,0040); a Frame Increment Pointer (0028,0009) naming one of them is followed first. Nil
     /// when the file has no timing.
-    public func frameTimes(frameCount: Int) throws -> [Double]? {
+    func frameTimes(frameCount: Int) throws -> [Double]? {
         let vectorTag = DICOMTag.tag(0x0018, 0x1065)
         let frameTimeTag = DICOMTag.tag(0x0018, 0x1063)
         let cineRateTag = DICOMTag.tag(0x0018, 0x0040)

@@ -6,14 +6,21 @@ import Foundation
 /// MONOCHROME2, RGB with planar configuration 0 or 1, YBR_FULL (converted to RGB, ITU-R BT.601 full range).
 /// Compressed transfer syntaxes give an error naming the syntax and how to convert the file.
 public struct DICOMFrameSource: FrameSource {
+    /// The parsed file.
     public let file: DICOMFile
+    /// Columns (pixels).
     public let width: Int
+    /// Rows (pixels).
     public let height: Int
+    /// Number of frames.
     public let frameCount: Int
+    /// Samples per pixel (1 grey, 3 colour).
     public let samplesPerPixel: Int
+    /// Bits allocated per sample (8 or 16).
     public let bitsAllocated: Int
+    /// Photometric interpretation (MONOCHROME2, RGB, YBR_FULL_422, ...).
     public let photometric: String
-    public let planarConfiguration: Int
+    let planarConfiguration: Int
     let pixelRange: Range<Int>
     let frameBytes: Int
     /// The palette of PALETTE COLOR images.
@@ -21,6 +28,7 @@ public struct DICOMFrameSource: FrameSource {
     /// For encapsulated data: the byte range of each frame (its fragments joined when they are adjacent items).
     let fragmentsOfFrames: [[Range<Int>]]
 
+    /// The frames of `file`; throws when its pixel data cannot be decoded.
     public init(file: DICOMFile) throws {
         self.file = file
         let path = file.path
@@ -96,6 +104,7 @@ public struct DICOMFrameSource: FrameSource {
         pixelRange = pixels.value
     }
 
+    /// The file path and the 1-based frame number, for messages.
     public func frameName(_ index: Int) -> String { "\(file.path) frame \(index + 1)" }
 
     /// Groups the fragments of encapsulated pixel data by frame: one fragment per frame, everything for a single
@@ -160,6 +169,7 @@ public struct DICOMFrameSource: FrameSource {
         return Frame(width: width, height: height, channels: channels, samples: .uint16(out))
     }
 
+    /// Frame `index` (from 0), decoded.
     public func frame(at index: Int) throws -> Frame {
         let stored = try storedFrame(index)
         guard let palette else { return stored }

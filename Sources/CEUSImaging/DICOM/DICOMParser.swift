@@ -9,11 +9,11 @@ import Foundation
 /// Reference: DICOM PS3.5 (Data Structures and Encoding) §7.1-7.5 and Annex A.4; PS3.10 §7.
 public struct DICOMParser {
     /// Transfer syntaxes read by Echoflow.
-    public static let implicitLittle = "1.2.840.10008.1.2"
-    public static let explicitLittle = "1.2.840.10008.1.2.1"
-    public static let explicitBig = "1.2.840.10008.1.2.2"
-    public static let jpegBaseline = "1.2.840.10008.1.2.4.50"
-    public static let rleLossless = "1.2.840.10008.1.2.5"
+    static let implicitLittle = "1.2.840.10008.1.2"
+    static let explicitLittle = "1.2.840.10008.1.2.1"
+    static let explicitBig = "1.2.840.10008.1.2.2"
+    static let jpegBaseline = "1.2.840.10008.1.2.4.50"
+    static let rleLossless = "1.2.840.10008.1.2.5"
 
     /// Names of transfer syntaxes for messages.
     public static let names: [String: String] = [
@@ -35,13 +35,13 @@ public struct DICOMParser {
 
     /// The file meta group, the main data set, and the transfer syntax UID.
     public struct File: Sendable {
-        public let meta: DICOMDataSet
-        public let dataSet: DICOMDataSet
-        public let transferSyntax: String
+        let meta: DICOMDataSet
+        let dataSet: DICOMDataSet
+        let transferSyntax: String
     }
 
     /// Whether `data` starts like a Part 10 file (`DICM` at byte 128).
-    public static func hasMagic(_ data: Data) -> Bool {
+    static func hasMagic(_ data: Data) -> Bool {
         data.count >= 132 && data[data.startIndex + 128..<data.startIndex + 132].elementsEqual("DICM".utf8)
     }
 

@@ -16,6 +16,7 @@ public struct UltrasoundRegion: Sendable, Equatable {
     /// Pixel size in mm along x and y, when the physical units are cm (code 3).
     public let pixelSizeMM: (x: Double, y: Double)?
 
+    /// Regions are equal when their rectangles, formats, data types and pixel sizes are.
     public static func == (a: UltrasoundRegion, b: UltrasoundRegion) -> Bool {
         a.rect == b.rect && a.spatialFormat == b.spatialFormat && a.dataType == b.dataType
             && a.pixelSizeMM?.x == b.pixelSizeMM?.x && a.pixelSizeMM?.y == b.pixelSizeMM?.y

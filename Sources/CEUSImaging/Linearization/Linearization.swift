@@ -18,14 +18,15 @@ public struct Linearization: Sendable, Equatable {
     public let dynamicRangeDB: Double
 
     /// Default dynamic range when neither the clip nor a flag gives one (dB).
-    public static let defaultDynamicRangeDB = 60.0
+    static let defaultDynamicRangeDB = 60.0
 
+    /// The display law with dynamic range `dynamicRangeDB` (dB).
     public init(dynamicRangeDB: Double) {
         self.dynamicRangeDB = dynamicRangeDB
     }
 
     /// The `P = exp(Y / c)` parameterization for display values up to `maxDisplayValue`.
-    public init(expConstant c: Double, maxDisplayValue: Double) {
+    init(expConstant c: Double, maxDisplayValue: Double) {
         self.dynamicRangeDB = 10 * log10(M_E) * maxDisplayValue / c
     }
 
@@ -43,13 +44,13 @@ public struct Linearization: Sendable, Equatable {
     }
 
     /// Power of every integer display value 0...maxValue (index = display value).
-    public func lookupTable(maxValue: Int) -> [Double] {
+    func lookupTable(maxValue: Int) -> [Double] {
         (0...maxValue).map { power(display: Double($0), maxDisplayValue: Double(maxValue)) }
     }
 
     /// Per-channel factors for colour frames: the power of luminance `0.299 R + 0.587 G + 0.114 B` is the
     /// product `table[0][R] * table[1][G] * table[2][B]`, because the law is exponential in `Y`.
-    public func colorLookupTables(maxValue: Int) -> [[Double]] {
+    func colorLookupTables(maxValue: Int) -> [[Double]] {
         let ymax = Double(maxValue)
         let k = dynamicRangeDB / 10 / ymax
         let weights = [0.299, 0.587, 0.114]

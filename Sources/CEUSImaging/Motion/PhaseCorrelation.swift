@@ -15,14 +15,14 @@ import Foundation
 ///
 /// Reference: C. D. Kuglin, D. C. Hines, "The phase correlation image alignment method", Proc. IEEE Int.
 /// Conf. Cybernetics and Society (1975), 163-165.
-public enum PhaseCorrelation {
+enum PhaseCorrelation {
     private static let planLock = NSLock()
 
     /// Displacement (dx, dy) in pixels of `moving` relative to `reference`, and the correlation peak height
     /// (1 for a pure circular shift, lower for poor matches).
     ///
     /// - Precondition: both images are `width * height` row-major, width and height >= 2.
-    public static func displacement(
+    static func displacement(
         of moving: [Double], against reference: [Double], width: Int, height: Int
     ) -> (dx: Double, dy: Double, peak: Double) {
         precondition(moving.count == width * height && reference.count == width * height)

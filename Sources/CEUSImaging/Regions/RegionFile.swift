@@ -3,12 +3,12 @@ import Foundation
 /// The regions of a `roi.json` file (DESIGN.md §4) and the optional reference region.
 public struct RegionFile: Sendable, Equatable {
     /// Path of the file (used in messages and to resolve mask paths).
-    public let path: String
-    public let regions: [RegionOfInterest]
+    let path: String
+    let regions: [RegionOfInterest]
     /// Name of the region that amplitudes are expressed against, if any.
     public let reference: String?
 
-    public init(path: String, regions: [RegionOfInterest], reference: String?) {
+    init(path: String, regions: [RegionOfInterest], reference: String?) {
         self.path = path
         self.regions = regions
         self.reference = reference

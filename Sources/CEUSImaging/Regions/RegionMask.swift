@@ -1,12 +1,12 @@
 /// The pixels of one region in a pane of given size, as row-major indices `row * paneWidth + col`.
 public struct RegionMask: Sendable, Equatable {
-    public let name: String
-    public let paneWidth: Int
-    public let paneHeight: Int
+    let name: String
+    let paneWidth: Int
+    let paneHeight: Int
     /// Pane pixel indices inside the region, increasing.
-    public let indices: [Int]
+    let indices: [Int]
 
-    public init(name: String, paneWidth: Int, paneHeight: Int, indices: [Int]) {
+    init(name: String, paneWidth: Int, paneHeight: Int, indices: [Int]) {
         self.name = name
         self.paneWidth = paneWidth
         self.paneHeight = paneHeight
@@ -14,10 +14,10 @@ public struct RegionMask: Sendable, Equatable {
     }
 
     /// Number of pixels in the region.
-    public var pixelCount: Int { indices.count }
+    var pixelCount: Int { indices.count }
 
     /// Whether pixel (col, row) belongs to the region.
-    public func contains(column: Int, row: Int) -> Bool {
+    func contains(column: Int, row: Int) -> Bool {
         let target = row * paneWidth + column
         var lo = 0
         var hi = indices.count

@@ -18,9 +18,10 @@ public struct RegionOfInterest: Sendable, Equatable {
         case mask(path: String)
     }
 
-    public let name: String
-    public let shape: Shape
+    let name: String
+    let shape: Shape
 
+    /// A region called `name` with `shape`.
     public init(name: String, shape: Shape) {
         self.name = name
         self.shape = shape
@@ -58,7 +59,7 @@ public struct RegionOfInterest: Sendable, Equatable {
     }
 
     /// Bounding box (minX, minY, maxX, maxY) of the shape, or nil for masks.
-    public var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+    var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
         switch shape {
         case .ellipse(let cx, let cy, let rx, let ry, let angle):
             let a = angle * .pi / 180

@@ -27,6 +27,7 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
         return false
     }
 
+    /// The message: the file, the frame or byte offset, and what was expected.
     public var description: String {
         switch self {
         case .missingInput(let path):

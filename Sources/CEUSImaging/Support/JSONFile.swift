@@ -16,7 +16,7 @@ public enum JSONFile {
     }
 
     /// Decodes `type` from `data` read from `path` (used in messages).
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

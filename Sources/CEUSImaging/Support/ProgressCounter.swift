@@ -5,6 +5,7 @@ public final class ProgressCounter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
 
+    /// A counter at zero.
     public init() {}
 
     /// Adds one and returns the new count.

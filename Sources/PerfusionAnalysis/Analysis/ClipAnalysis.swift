@@ -5,10 +5,11 @@ import PerfusionFitting
 /// Settings of one clip analysis (from flags).
 public struct AnalysisSettings: Sendable {
     /// Model name (`lognormal`).
-    public var model: String = "lognormal"
+    var model: String = "lognormal"
     /// Overrides of `clip.json`.
-    public var clipOptions = ClipOptions()
+    var clipOptions = ClipOptions()
 
+    /// Settings fitting `model` with `clipOptions`.
     public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         self.clipOptions = clipOptions
@@ -16,42 +17,44 @@ public struct AnalysisSettings: Sendable {
 }
 
 /// The stages of a clip analysis, as named in `errors.csv`.
-public enum AnalysisStage: String, Sendable, Codable {
+enum AnalysisStage: String, Sendable, Codable {
     case settings, clip, roi, frames, fit, write
 }
 
 /// An error with the stage it happened at.
-public struct StageFailure: Error, CustomStringConvertible {
-    public let stage: AnalysisStage
-    public let error: any Error
-    public var description: String { "\(error)" }
+struct StageFailure: Error, CustomStringConvertible {
+    let stage: AnalysisStage
+    let error: any Error
+    var description: String { "\(error)" }
 }
 
 /// A failure described in words (a clip too short to fit, ...).
-public struct AnalysisFailure: Error, CustomStringConvertible {
-    public let description: String
+struct AnalysisFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// The whole analysis of one clip: curves per region, fits, parameters.
 public struct ClipAnalysis: Sendable {
     /// Clip identifier written in outputs (the clip folder's name).
     public let clipName: String
-    public let clipPath: String
-    public let roiPath: String
+    let clipPath: String
+    let roiPath: String
     /// Dynamic range used for linearization (dB).
     public let dynamicRangeDB: Double
+    /// Frames in the clip.
     public let frameCount: Int
-    public let excludedFrames: [Int]
+    let excludedFrames: [Int]
     /// Area of one contrast-pane pixel (mm^2), when the clip gives the pixel size.
-    public let pixelAreaMM2: Double?
+    let pixelAreaMM2: Double?
     /// Reference region name, if the ROI file names one.
-    public let reference: String?
+    let reference: String?
+    /// Every region of the ROI file, in file order.
     public let regions: [RegionAnalysis]
     /// Things a user should know (saturation, failed fits), one sentence each.
     public let warnings: [String]
 
     /// Saturated-pixel share above which a region gets a warning (%).
-    public static let saturationWarningPercent = 1.0
+    static let saturationWarningPercent = 1.0
 
     /// Opens the clip, reads the regions, builds the curves and fits them.
     ///
@@ -68,7 +71,7 @@ public struct ClipAnalysis: Sendable {
     }
 
     /// Like ``run(clip:roi:settings:progress:)``, but every error says at which stage it happened.
-    public static func runStaged(
+    static func runStaged(
         clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ClipAnalysis {

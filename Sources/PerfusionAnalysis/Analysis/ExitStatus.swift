@@ -3,13 +3,13 @@ import CEUSImaging
 /// The exit codes of the command line (sysexits, as swift-argument-parser uses them), by error.
 public enum ExitStatus {
     /// Some inputs failed but the rest were written (`batch`, `merge`, `demo`).
-    public static let partialFailure: Int32 = 1
+    static let partialFailure: Int32 = 1
     /// Usage error: a bad flag or value.
-    public static let usage: Int32 = 64
+    static let usage: Int32 = 64
     /// The input data is unusable and nothing could be done.
-    public static let dataError: Int32 = 65
+    static let dataError: Int32 = 65
     /// An input file or folder does not exist.
-    public static let missingInput: Int32 = 66
+    static let missingInput: Int32 = 66
 
     /// The exit code for `error`: 66 when an input does not exist, 64 for an invalid setting, else 65.
     public static func code(for error: any Error) -> Int32 {

@@ -1,5 +1,5 @@
 /// Problems found by the analysis stage (settings, studies, outputs).
-public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
+enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownModel(name: String, known: [String])
     case noClipsFound(path: String)
     case writeFailed(path: String, reason: String)
@@ -10,7 +10,7 @@ public enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, S
     /// A results folder that cannot be used (not written by `batch`, or from another study or settings).
     case unusableResults(path: String, detail: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .unknownModel(let name, let known):
             return "unknown model \"\(name)\" (available: \(known.joined(separator: ", ")))"

@@ -5,57 +5,62 @@ import PerfusionFitting
 public struct CurveFit: Sendable {
     /// The model fitted.
     public let model: any CurveModel
+    /// The fit's outcome: parameters, standard errors, status.
     public let fit: FitResult
     /// Perfusion parameters of a bolus model; nil when the fit produced no parameters or for replenishment.
     public let parameters: PerfusionParameters?
     /// rBV, mTT and PI of a replenishment fit.
-    public let replenishment: ReplenishmentParameters?
+    let replenishment: ReplenishmentParameters?
     /// QOF (%) of the fit, 100 R^2 on the samples fitted; NaN without parameters.
-    public let qualityOfFit: Double
+    let qualityOfFit: Double
     /// Akaike's information criterion of the fit (NaN without parameters).
-    public let aic: Double
+    let aic: Double
     /// Whether this is the model the results use (the only model, or the lowest AIC with `auto`).
     public var selected: Bool
 }
 
 /// The analysis of one region of a clip: its curve and the fits of every model tried.
 public struct RegionAnalysis: Sendable {
-    public let curve: TimeIntensityCurve
+    let curve: TimeIntensityCurve
     /// One fit per model tried; exactly one is selected.
-    public let fits: [CurveFit]
+    let fits: [CurveFit]
     /// Amplitudes relative to the reference region, per fit (same model in both regions).
-    public var relatives: [RelativeAmplitudes?]
+    var relatives: [RelativeAmplitudes?]
 
+    /// Region name.
     public var region: String { curve.region }
     var selectedIndex: Int { fits.firstIndex { $0.selected } ?? 0 }
     /// The selected fit.
-    public var selected: CurveFit { fits[selectedIndex] }
+    var selected: CurveFit { fits[selectedIndex] }
     /// Name of the selected model.
     public var model: String { selected.model.name }
+    /// The selected fit's outcome.
     public var fit: FitResult { selected.fit }
+    /// The selected fit's perfusion parameters.
     public var parameters: PerfusionParameters? { selected.parameters }
-    public var relative: RelativeAmplitudes? { relatives[selectedIndex] }
+    var relative: RelativeAmplitudes? { relatives[selectedIndex] }
 
     /// The selected model's value (offset included) at any time `t` (s); NaN without a fit.
-    public func fittedValue(at t: Double) -> Double {
+    func fittedValue(at t: Double) -> Double {
         fit.hasParameters ? selected.model.value(at: t, parameters: fit.parameters) : .nan
     }
 
     /// The selected model's value at each frame time.
-    public var fitted: [Double] { curve.times.map(fittedValue) }
+    var fitted: [Double] { curve.times.map(fittedValue) }
 }
 
 /// Fits bolus models to curves (in parallel, results in input order) and derives the perfusion parameters.
 public struct CurveAnalyzer: Sendable {
     /// Models fitted to every curve: one, or all of them for `auto`.
     public let models: [any CurveModel]
-    public let fitter: BatchFitter
+    let fitter: BatchFitter
 
     /// Name of the choice that fits every bolus model and keeps the lowest AIC.
-    public static let automatic = "auto"
+    static let automatic = "auto"
     /// Models that can be named on the command line.
     public static var knownModels: [String] { ModelRegistry.names + [automatic] }
 
+    /// An analyzer for `modelName` (a registered model or `auto`) on `threads` threads (default: every core).
     public init(modelName: String = "lognormal", threads: Int? = nil) throws {
         if modelName == Self.automatic {
             models = ModelRegistry.bolusModels
@@ -68,7 +73,7 @@ public struct CurveAnalyzer: Sendable {
     }
 
     /// Fits every curve with every model; per curve, the fits in model order with one selected.
-    public func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
+    func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
         let perModel = models.map { model in (model, model.fit(curves, fitter: fitter)) }
         return curves.indices.map { i in
             var fits = perModel.map { model, results -> CurveFit in
@@ -94,7 +99,7 @@ public struct CurveAnalyzer: Sendable {
 
     /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`
     /// region (when given and fitted with the same model).
-    public func analyze(_ curves: [TimeIntensityCurve], reference: String?) -> [RegionAnalysis] {
+    func analyze(_ curves: [TimeIntensityCurve], reference: String?) -> [RegionAnalysis] {
         let samples = curves.map { curve -> CurveSamples in
             let included = curve.includedSamples
             return CurveSamples(times: included.times, values: included.values)

@@ -11,21 +11,22 @@ import PerfusionFitting
 public struct FittingBenchmark: Sendable {
     /// One measured configuration.
     public struct Row: Sendable, Encodable {
-        public let model: String
-        public let samples: Int
-        public let threads: Int
-        public let fits_per_second: Double
-        public let path: String
-        public let set: String
-        public let converged_pct: Double
-        public let mean_iterations: Double
+        let model: String
+        let samples: Int
+        let threads: Int
+        let fits_per_second: Double
+        let path: String
+        let set: String
+        let converged_pct: Double
+        let mean_iterations: Double
     }
 
     /// Measuring time per row (s).
-    public var seconds: Double
+    var seconds: Double
     /// Curves per set.
-    public var curves: Int
+    var curves: Int
 
+    /// A benchmark measuring each row for `seconds` on sets of `curves` curves.
     public init(seconds: Double = 1, curves: Int = 4096) {
         self.seconds = seconds
         self.curves = curves

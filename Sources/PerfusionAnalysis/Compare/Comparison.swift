@@ -5,22 +5,31 @@ import Foundation
 public struct Comparison: Sendable {
     /// One parameter of one region of one lesion at one follow-up timepoint.
     public struct Row: Sendable, Equatable {
+        /// Who, which lesion and region, which follow-up timepoint, which parameter.
         public let subject, lesion, region, timepoint, parameter: String
+        /// The parameter at baseline and at the follow-up.
         public let baseline, followup: Double
         /// The lesion's responder decision at this timepoint (the same on every parameter's row); nil when
         /// the rule's parameter could not be computed.
-        public let responder: Bool?
+        let responder: Bool?
+        /// followup - baseline, in the parameter's unit.
         public var change: Double { followup - baseline }
+        /// 100 (followup - baseline) / |baseline| (%); NaN when the baseline is zero.
         public var changePercent: Double { baseline != 0 ? 100 * (followup - baseline) / abs(baseline) : .nan }
-        public var logRatio: Double { baseline > 0 && followup > 0 ? Foundation.log(followup / baseline) : .nan }
+        var logRatio: Double { baseline > 0 && followup > 0 ? Foundation.log(followup / baseline) : .nan }
     }
 
     /// Statistics of one parameter over the lesions of one region and timepoint.
     public struct CohortRow: Sendable, Equatable {
+        /// Region, follow-up timepoint and parameter.
         public let region, timepoint, parameter: String
+        /// Lesions with both values.
         public let n: Int
+        /// Median and quartiles of the percent changes (R type 7).
         public let median, q1, q3: Double
+        /// Paired Wilcoxon signed-rank test of the changes.
         public let wilcoxon: WilcoxonSignedRank.Result
+        /// Share (0 to 1) of the lesions that meet the response rule.
         public let responderShare: Double
     }
 
@@ -28,12 +37,15 @@ public struct Comparison: Sendable {
     /// relative to the reference region.
     public static let parameters: [String] = (ParameterTable.perfusion + ParameterTable.relativePercent).map(\.name)
 
+    /// The responder rule applied.
     public let rule: ResponseRule
+    /// Every lesion, region, follow-up timepoint and parameter, in study order.
     public let rows: [Row]
     /// Responder decisions by `subject/lesion/region/timepoint` (nil when not computable).
-    public let responders: [String: Bool?]
+    let responders: [String: Bool?]
+    /// Cohort statistics per region, follow-up timepoint and parameter.
     public let cohort: [CohortRow]
-    public let timepoints: [String]
+    let timepoints: [String]
     /// Regions named as the reference of a clip (their relative amplitudes are 100 % by definition).
     public let references: Set<String>
 
@@ -41,7 +53,7 @@ public struct Comparison: Sendable {
 
     /// Compares the selected-model rows of `RESULTS/parameters.csv`, baseline being the first timepoint of the
     /// study (`run.json`).
-    public init(results: String, rule: ResponseRule = .default) throws {
+    init(results: String, rule: ResponseRule = .default) throws {
         guard Self.parameters.contains(rule.parameter) else {
             throw PerfusionAnalysisError.invalidSetting(
                 name: "--response",
@@ -116,6 +128,7 @@ public struct Comparison: Sendable {
         self.cohort = cohort
     }
 
+    /// The responder decision of `row`'s lesion, region and timepoint.
     public func responder(_ row: Row) -> Bool? { row.responder }
 
     // MARK: - Tables
@@ -123,7 +136,7 @@ public struct Comparison: Sendable {
     static func flag(_ b: Bool?) -> CSVCell { b.map { .integer($0 ? 1 : 0) } ?? .empty }
 
     /// `comparison.csv`: one row per lesion, region, follow-up timepoint and parameter.
-    public static let comparisonSchema = TableSchema<Row>(
+    static let comparisonSchema = TableSchema<Row>(
         file: "comparison.csv",
         columns: [
             .text("subject", "subject of the follow-up examination") { $0.subject },
@@ -151,7 +164,7 @@ public struct Comparison: Sendable {
         ])
 
     /// `cohort.csv`: one row per region, follow-up timepoint and parameter.
-    public static let cohortSchema = TableSchema<CohortRow>(
+    static let cohortSchema = TableSchema<CohortRow>(
         file: "cohort.csv",
         columns: [
             .text("region", "region (the ROI name)") { $0.region },
@@ -178,12 +191,12 @@ public struct Comparison: Sendable {
         ])
 
     /// One row of `comparison_wide.csv`: every parameter's row of one lesion, region and timepoint.
-    public struct WideRow: Sendable {
-        public let rows: ArraySlice<Row>
+    struct WideRow: Sendable {
+        let rows: ArraySlice<Row>
     }
 
     /// `comparison_wide.csv`: per lesion, region and timepoint, each parameter's baseline, follow-up and change.
-    public static let wideSchema: TableSchema<WideRow> = {
+    static let wideSchema: TableSchema<WideRow> = {
         var columns: [Column<WideRow>] = comparisonSchema.columns.prefix(4).map {
             $0.pulledBack { $0.rows.first! }
         }
@@ -198,14 +211,14 @@ public struct Comparison: Sendable {
         return TableSchema(file: "comparison_wide.csv", columns: columns)
     }()
 
-    public var comparisonTable: CSVTable { Self.comparisonSchema.table(rows) }
+    var comparisonTable: CSVTable { Self.comparisonSchema.table(rows) }
 
     /// One row per lesion, region and follow-up timepoint; per parameter its baseline, follow-up and % change.
-    public var wideTable: CSVTable {
+    var wideTable: CSVTable {
         let count = Self.parameters.count
         return Self.wideSchema.table(
             stride(from: 0, to: rows.count, by: count).map { WideRow(rows: rows[$0..<min($0 + count, rows.count)]) })
     }
 
-    public var cohortTable: CSVTable { Self.cohortSchema.table(cohort) }
+    var cohortTable: CSVTable { Self.cohortSchema.table(cohort) }
 }

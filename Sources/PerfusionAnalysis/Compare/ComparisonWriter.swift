@@ -2,6 +2,7 @@ import Foundation
 
 /// Writes `comparison.csv`, `comparison_wide.csv`, `cohort.csv` and `report.html`.
 public enum ComparisonWriter {
+    /// Compares `results` with `rule` and writes the tables and the report into `output`.
     @discardableResult
     public static func write(results: String, rule: ResponseRule, to output: String) throws -> Comparison {
         let comparison = try Comparison(results: results, rule: rule)

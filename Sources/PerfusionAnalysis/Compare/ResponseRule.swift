@@ -1,19 +1,22 @@
 /// A responder rule such as `wiauc_au_s<-40%`: a parameter, a comparison and a threshold on its change from
 /// baseline, in percent (with `%`) or in the parameter's unit (without).
 public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
+    /// How the change is compared with the threshold.
     public enum Comparison: String, Sendable, CaseIterable {
         case lessOrEqual = "<=", greaterOrEqual = ">=", less = "<", greater = ">"
     }
 
+    /// The `parameters.csv` column the rule looks at.
     public let parameter: String
-    public let comparison: Comparison
-    public let threshold: Double
-    public let percent: Bool
+    let comparison: Comparison
+    let threshold: Double
+    let percent: Bool
 
     /// REFERENCE.md §6: "WiAUC decreases by more than 40 %".
     public static let `default` = ResponseRule(
         parameter: "wiauc_au_s", comparison: .less, threshold: -40, percent: true)
 
+    /// The rule `parameter comparison threshold` (in percent of the baseline when `percent`).
     public init(parameter: String, comparison: Comparison, threshold: Double, percent: Bool) {
         self.parameter = parameter
         self.comparison = comparison
@@ -37,12 +40,13 @@ public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// The rule as `--response` takes it, for example `wiauc_au_s<-40%`.
     public var description: String {
         "\(parameter)\(comparison.rawValue)\(threshold.formatted())\(percent ? "%" : "")"
     }
 
     /// Whether a change (absolute, and in percent) meets the rule; nil when the needed value is not finite.
-    public func responds(change: Double, changePercent: Double) -> Bool? {
+    func responds(change: Double, changePercent: Double) -> Bool? {
         let value = percent ? changePercent : change
         guard value.isFinite else { return nil }
         switch comparison {

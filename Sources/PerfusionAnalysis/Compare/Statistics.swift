@@ -11,20 +11,21 @@ import Foundation
 /// Reference: M. Hollander, D. A. Wolfe, "Nonparametric Statistical Methods" (1973), §3.1;
 /// W. J. Conover, "Practical Nonparametric Statistics", 3rd ed. (1999), §5.7.
 public enum WilcoxonSignedRank {
+    /// The test's outcome.
     public struct Result: Sendable, Equatable {
         /// Differences used (zeros dropped).
-        public let n: Int
+        let n: Int
         /// W+ (sum of ranks of positive differences).
-        public let statistic: Double
+        let statistic: Double
         /// Two-sided p-value (NaN when n = 0).
         public let pValue: Double
         /// Whether the p-value is exact.
-        public let exact: Bool
+        let exact: Bool
     }
 
-    public static let exactLimit = 25
+    static let exactLimit = 25
 
-    public static func test(_ differences: [Double]) -> Result {
+    static func test(_ differences: [Double]) -> Result {
         let d = differences.filter { $0 != 0 && $0.isFinite }
         let n = d.count
         guard n > 0 else { return Result(n: 0, statistic: 0, pValue: .nan, exact: true) }
@@ -71,8 +72,8 @@ public enum WilcoxonSignedRank {
 
 /// Sample quantiles by linear interpolation between order statistics (Hyndman and Fan type 7, the default of
 /// R and NumPy): for p in [0, 1], h = (n - 1) p, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]).
-public enum Quantile {
-    public static func of(_ values: [Double], _ p: Double) -> Double {
+enum Quantile {
+    static func of(_ values: [Double], _ p: Double) -> Double {
         let x = values.filter(\.isFinite).sorted()
         guard !x.isEmpty else { return .nan }
         let h = Double(x.count - 1) * p

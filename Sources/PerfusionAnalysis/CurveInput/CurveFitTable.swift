@@ -6,7 +6,7 @@ import PerfusionFitting
 /// the columns of `parameters.csv` from `model` on.
 public enum CurveFitTable {
     /// Columns of the output, in order.
-    public static var columns: [String] { ParameterTable.fitSchema.names }
+    static var columns: [String] { ParameterTable.fitSchema.names }
 
     /// Reads the curves of `path` (see ``CurveTableReader``); with `dynamicRangeDB`, display values are
     /// linearized to echo power first (``linearized(_:_:maxDisplayValue:)``), as `analyze` does for clips.
@@ -22,7 +22,7 @@ public enum CurveFitTable {
 
     /// Converts display values to linear power with `linearization` (values above `maxDisplayValue` or below
     /// zero are clipped to the display range first).
-    public static func linearized(_ curve: NamedCurve, _ linearization: Linearization, maxDisplayValue: Double)
+    static func linearized(_ curve: NamedCurve, _ linearization: Linearization, maxDisplayValue: Double)
         -> NamedCurve
     {
         let values = curve.samples.values.map {

@@ -4,10 +4,11 @@ import PerfusionFitting
 
 /// A curve read from a table: its identifier and samples.
 public struct NamedCurve: Sendable, Equatable {
+    /// The curve's id (long format) or column name (wide format).
     public let id: String
-    public let samples: CurveSamples
+    let samples: CurveSamples
 
-    public init(id: String, samples: CurveSamples) {
+    init(id: String, samples: CurveSamples) {
         self.id = id
         self.samples = samples
     }
@@ -21,6 +22,7 @@ public struct NamedCurve: Sendable, Equatable {
 ///
 /// Parsing (quoting, embedded line breaks, byte-order marks) is done by yaslab/CSV.swift.
 public enum CurveTableReader {
+    /// How the curves are laid out in the table.
     public enum Layout: Sendable, Equatable {
         case long
         /// `timeColumn` nil picks `time_s`, then `time`, then `t`.
@@ -31,7 +33,7 @@ public enum CurveTableReader {
     ///
     /// - Throws: ``PerfusionAnalysisError`` naming the file, the line and the problem: a missing column, a
     ///   missing or non-numeric cell, times that do not increase within a curve.
-    public static func read(_ path: String, layout: Layout, select: [String]? = nil) throws -> [NamedCurve] {
+    static func read(_ path: String, layout: Layout, select: [String]? = nil) throws -> [NamedCurve] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }

@@ -3,11 +3,11 @@ import Foundation
 /// Writes the outputs of clip analyses: `tic.csv`, `parameters.csv` and one SVG plot per region.
 public enum AnalysisWriter {
     /// File names inside an output folder.
-    public static let ticFile = TICTable.file
-    public static let parametersFile = ParameterTable.file
+    static let ticFile = TICTable.file
+    static let parametersFile = ParameterTable.file
 
     /// Plot file name of a region (`tic-<region>.svg`, with characters unsafe in file names replaced).
-    public static func plotFile(region: String) -> String {
+    static func plotFile(region: String) -> String {
         let safe = region.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
         return "tic-\(String(safe)).svg"
     }
@@ -31,12 +31,12 @@ public enum AnalysisWriter {
     }
 
     /// `parameters.csv` of one clip.
-    public static func parameterTable(_ analysis: ClipAnalysis) -> CSVTable {
+    static func parameterTable(_ analysis: ClipAnalysis) -> CSVTable {
         ParameterTable.schema.table(analysis.regions.flatMap { ParameterRow.rows(analysis, $0) })
     }
 
     /// `tic.csv` of one clip.
-    public static func ticTable(_ analysis: ClipAnalysis) -> CSVTable {
+    static func ticTable(_ analysis: ClipAnalysis) -> CSVTable {
         TICTable.schema.table(analysis.regions.flatMap { TICTable.rows(analysis, $0) })
     }
 }

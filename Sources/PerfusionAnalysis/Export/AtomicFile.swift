@@ -4,7 +4,7 @@ import Foundation
 /// same folder, which is then renamed into place (rename is atomic within a file system).
 public enum AtomicFile {
     /// Writes `data` to `path`, creating parent folders.
-    public static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A cell of an output table.
-public enum CSVCell: Sendable, Equatable {
+enum CSVCell: Sendable, Equatable {
     case text(String)
     case number(Double)
     case integer(Int)
@@ -11,14 +11,14 @@ public enum CSVCell: Sendable, Equatable {
 /// Writes RFC 4180 CSV with locale-free numbers: `.` as decimal separator, up to 7 significant digits, an
 /// empty cell for values that could not be computed (never `nan`).
 public struct CSVTable: Sendable {
-    public let columns: [String]
-    public private(set) var rows: [[CSVCell]] = []
+    let columns: [String]
+    private(set) var rows: [[CSVCell]] = []
 
-    public init(columns: [String]) {
+    init(columns: [String]) {
         self.columns = columns
     }
 
-    public mutating func append(_ row: [CSVCell]) {
+    mutating func append(_ row: [CSVCell]) {
         precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
         rows.append(row)
     }
@@ -34,7 +34,7 @@ public struct CSVTable: Sendable {
     }
 
     /// Formats one cell.
-    public static func format(_ cell: CSVCell) -> String {
+    static func format(_ cell: CSVCell) -> String {
         switch cell {
         case .text(let s): return quote(s)
         case .integer(let i): return String(i)
@@ -44,14 +44,14 @@ public struct CSVTable: Sendable {
     }
 
     /// Up to 7 significant digits, `%g` style, empty for NaN and infinities.
-    public static func formatNumber(_ v: Double) -> String {
+    static func formatNumber(_ v: Double) -> String {
         guard v.isFinite else { return "" }
         if v == 0 { return "0" }
         return String(format: "%.7g", locale: nil, v)
     }
 
     /// Quotes a field when it holds a comma, quote, or line break (RFC 4180).
-    public static func quote(_ s: String) -> String {
+    static func quote(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A self-contained XHTML page for one clip: the parameters of every region and its TIC plots (inline SVG).
-public enum ClipReport {
-    public static let fileName = "report.html"
+enum ClipReport {
+    static let fileName = "report.html"
 
     static let style = """
         body { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
@@ -13,7 +13,7 @@ public enum ClipReport {
         .note { color: #666; font-size: 12px; }
         """
 
-    public static func render(_ analysis: ClipAnalysis, title: String) -> String {
+    static func render(_ analysis: ClipAnalysis, title: String) -> String {
         let header = [
             "region", "model", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u. s)", "RT (s)", "mTT (s)", "QOF (%)",
         ]

@@ -1,12 +1,12 @@
 /// A minimal XML element tree (SVG plots, XHTML reports) that renders with escaped text and attributes, so output is built as
 /// values rather than by string concatenation.
-public struct MarkupElement: Sendable, Equatable {
-    public let name: String
-    public var attributes: [(String, String)]
-    public var children: [MarkupElement]
-    public var text: String?
+struct MarkupElement: Sendable, Equatable {
+    let name: String
+    var attributes: [(String, String)]
+    var children: [MarkupElement]
+    var text: String?
 
-    public init(
+    init(
         _ name: String, _ attributes: [(String, String)] = [], children: [MarkupElement] = [], text: String? = nil
     ) {
         self.name = name
@@ -15,10 +15,10 @@ public struct MarkupElement: Sendable, Equatable {
         self.text = text
     }
 
-    public static func == (a: MarkupElement, b: MarkupElement) -> Bool { a.render() == b.render() }
+    static func == (a: MarkupElement, b: MarkupElement) -> Bool { a.render() == b.render() }
 
     /// The element as XML text.
-    public func render() -> String {
+    func render() -> String {
         var out = "<\(name)"
         for (key, value) in attributes { out += " \(key)=\"\(Self.escape(value))\"" }
         if children.isEmpty && text == nil { return out + "/>" }

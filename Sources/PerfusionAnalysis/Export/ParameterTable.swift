@@ -2,23 +2,23 @@ import PerfusionFitting
 
 /// One row of `parameters.csv` (or of the table `echoflow fit` writes): one model fitted to one region's
 /// curve, with what is known about the curve.
-public struct ParameterRow: Sendable {
+struct ParameterRow: Sendable {
     /// Clip identifier (the clip folder's name), or the curve's id for `echoflow fit`.
-    public var source: String
+    var source: String
     /// Region name (empty for `echoflow fit`).
-    public var region: String
-    public var fitted: CurveFit
-    public var relative: RelativeAmplitudes?
-    public var frames: Int
-    public var excluded: Int
+    var region: String
+    var fitted: CurveFit
+    var relative: RelativeAmplitudes?
+    var frames: Int
+    var excluded: Int
     /// Dynamic range used to linearize (dB); nil when the values were not linearized by Echoflow.
-    public var dynamicRangeDB: Double?
-    public var pixelCount: Int?
-    public var saturatedPercentMax: Double?
-    public var reference: String?
-    public var areaMM2: Double?
+    var dynamicRangeDB: Double?
+    var pixelCount: Int?
+    var saturatedPercentMax: Double?
+    var reference: String?
+    var areaMM2: Double?
 
-    public init(
+    init(
         source: String, region: String, fitted: CurveFit, relative: RelativeAmplitudes? = nil, frames: Int,
         excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil, saturatedPercentMax: Double? = nil,
         reference: String? = nil, areaMM2: Double? = nil
@@ -37,7 +37,7 @@ public struct ParameterRow: Sendable {
     }
 
     /// The rows of one region of a clip analysis, one per model fitted.
-    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [ParameterRow] {
+    static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [ParameterRow] {
         region.fits.enumerated().map { k, fitted in
             let relative = region.relatives[k]
             return ParameterRow(
@@ -52,12 +52,12 @@ public struct ParameterRow: Sendable {
 }
 
 /// The columns of `parameters.csv` (one row per clip, region and model), declared once.
-public enum ParameterTable {
-    public static let file = "parameters.csv"
+enum ParameterTable {
+    static let file = "parameters.csv"
 
     /// The perfusion parameters of REFERENCE.md §3 in order: computed on the fitted curve with the offset
     /// removed, times on the clip time axis. `echoflow compare` compares these (and ``relativePercent``).
-    public static let perfusion: [Column<ParameterRow>] = {
+    static let perfusion: [Column<ParameterRow>] = {
         func p(
             _ name: String, _ unit: String, _ meaning: String,
             _ value: @escaping @Sendable (PerfusionParameters) -> Double
@@ -101,7 +101,7 @@ public enum ParameterTable {
     static let amplitudeLabels = ["PE", "WiR", "WiAUC", "WiPI", "WoR", "WoAUC", "WiWoAUC", "AUC"]
 
     /// Amplitudes relative to the reference region, in percent.
-    public static let relativePercent: [Column<ParameterRow>] = amplitudeStems.indices.map { i in
+    static let relativePercent: [Column<ParameterRow>] = amplitudeStems.indices.map { i in
         let stem = amplitudeStems[i]
         return .number(
             "\(stem)_rel_pct", "%",
@@ -143,7 +143,7 @@ public enum ParameterTable {
     }
 
     /// Every column from `model` on: the columns `echoflow fit` writes after its `curve` column.
-    public static let fitColumns: [Column<ParameterRow>] = {
+    static let fitColumns: [Column<ParameterRow>] = {
         let models = ModelRegistry.models
         var c: [Column<ParameterRow>] = [
             .text("model", "fitted model: \(models.map { "`\($0.name)`" }.joined(separator: ", "))") {
@@ -212,7 +212,7 @@ public enum ParameterTable {
     }()
 
     /// The table: `clip`, `roi`, then ``fitColumns``.
-    public static let schema = TableSchema<ParameterRow>(
+    static let schema = TableSchema<ParameterRow>(
         file: file,
         columns: [
             .text("clip", "clip identifier (the clip folder's or DICOM file's name)") { $0.source },
@@ -220,33 +220,33 @@ public enum ParameterTable {
         ] + fitColumns)
 
     /// The table of `echoflow fit`: `curve`, then ``fitColumns``.
-    public static let fitSchema = TableSchema<ParameterRow>(
+    static let fitSchema = TableSchema<ParameterRow>(
         file: "fit-parameters.csv",
         columns: [.text("curve", "curve id (long format) or column name (wide format)") { $0.source }] + fitColumns)
 }
 
 /// One row of `tic.csv`: one frame of one region's curve.
-public struct TICRow: Sendable {
-    public var clip: String
-    public var curve: TimeIntensityCurveView
-    public var frame: Int
+struct TICRow: Sendable {
+    var clip: String
+    var curve: TimeIntensityCurveView
+    var frame: Int
 }
 
 /// The values of one region's curve that `tic.csv` shows, with the fitted values.
-public struct TimeIntensityCurveView: Sendable {
-    public var region: String
-    public var times: [Double]
-    public var intensities: [Double]
-    public var saturatedPercent: [Double]
-    public var excluded: [Bool]
-    public var fitted: [Double]
+struct TimeIntensityCurveView: Sendable {
+    var region: String
+    var times: [Double]
+    var intensities: [Double]
+    var saturatedPercent: [Double]
+    var excluded: [Bool]
+    var fitted: [Double]
 }
 
 /// The columns of `tic.csv` (one row per clip, region and frame), declared once.
-public enum TICTable {
-    public static let file = "tic.csv"
+enum TICTable {
+    static let file = "tic.csv"
 
-    public static let schema = TableSchema<TICRow>(
+    static let schema = TableSchema<TICRow>(
         file: file,
         columns: [
             .text("clip", "clip identifier (the clip folder's name)") { $0.clip },
@@ -270,7 +270,7 @@ public enum TICTable {
         ])
 
     /// Rows of one region.
-    public static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [TICRow] {
+    static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [TICRow] {
         let c = region.curve
         let view = TimeIntensityCurveView(
             region: region.region, times: c.times, intensities: c.intensities, saturatedPercent: c.saturatedPercent,

@@ -5,10 +5,10 @@ import Foundation
 ///
 /// Only for our own outputs (`parameters.csv`, `tic.csv`, `errors.csv` of a results folder); tables from other
 /// software are read by ``CurveTableReader``.
-public struct ResultTable: Sendable {
-    public let path: String
-    public let header: [String]
-    public let rows: [[String]]
+struct ResultTable: Sendable {
+    let path: String
+    let header: [String]
+    let rows: [[String]]
     let position: [String: Int]
 
     init(path: String, header: [String], rows: [[String]]) {
@@ -19,7 +19,7 @@ public struct ResultTable: Sendable {
     }
 
     /// Reads `path`; a missing or unreadable file is ``PerfusionAnalysisError/missingInput(path:)``.
-    public static func read(_ path: String) throws -> ResultTable {
+    static func read(_ path: String) throws -> ResultTable {
         guard let data = FileManager.default.contents(atPath: path),
             let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)
         else { throw PerfusionAnalysisError.missingInput(path: path) }
@@ -37,7 +37,7 @@ public struct ResultTable: Sendable {
     }
 
     /// Fails unless the header holds every column of `names` (a file from an older or other program).
-    public func require(_ names: [String]) throws {
+    func require(_ names: [String]) throws {
         let missing = names.filter { position[$0] == nil }
         guard missing.isEmpty else {
             throw PerfusionAnalysisError.unusableResults(
@@ -49,17 +49,17 @@ public struct ResultTable: Sendable {
     }
 
     /// The rows as records.
-    public var records: [ResultRecord] { rows.map { ResultRecord(table: self, fields: $0) } }
+    var records: [ResultRecord] { rows.map { ResultRecord(table: self, fields: $0) } }
 }
 
 /// One row of a ``ResultTable``.
-public struct ResultRecord: Sendable {
+struct ResultRecord: Sendable {
     let table: ResultTable
-    public let fields: [String]
+    let fields: [String]
 
     /// The field of column `name` (nil when the table has no such column).
-    public subscript(_ name: String) -> String? { table.position[name].map { fields[$0] } }
+    subscript(_ name: String) -> String? { table.position[name].map { fields[$0] } }
 
     /// The number in column `name`; nil when the column is missing or the cell empty or not a number.
-    public func number(_ name: String) -> Double? { self[name].flatMap(Double.init) }
+    func number(_ name: String) -> Double? { self[name].flatMap(Double.init) }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// `report.html` for a study: cohort table, waterfall of the response parameter, before/after plots, every
 /// lesion's baseline and follow-up curves with their fits, and the errors. Self-contained XHTML (inline SVG and
 /// CSS, no scripts), so it opens offline in any browser.
-public enum StudyReport {
-    public static let fileName = "report.html"
+enum StudyReport {
+    static let fileName = "report.html"
     /// Parameters shown as before/after plots.
     static let pairedParameters = ["wiauc_au_s", "wiauc_rel_pct", "pe_au", "mtt_s", "ttp_s"]
 
@@ -18,7 +18,7 @@ public enum StudyReport {
 
     /// Renders the report of `results` (a batch results folder) with `comparison`; links to per-clip reports are
     /// relative to `outputFolder`.
-    public static func render(results: String, comparison: Comparison, outputFolder: String) throws -> String {
+    static func render(results: String, comparison: Comparison, outputFolder: String) throws -> String {
         let tables = try readTables(results)
         let references = Set(tables.references)
         let baseline = comparison.timepoints.first ?? "baseline"

@@ -2,19 +2,19 @@ import Foundation
 
 /// An SVG plot of one region's time-intensity curve: measured points, excluded frames, the fitted curve,
 /// and TTP and PE marked.
-public struct TICPlot: Sendable {
-    public var width = 720.0
-    public var height = 420.0
+struct TICPlot: Sendable {
+    var width = 720.0
+    var height = 420.0
 
-    public init() {}
+    init() {}
 
     /// The plot as a standalone SVG document.
-    public func render(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> String {
+    func render(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + element(analysis, region).render() + "\n"
     }
 
     /// The plot as an `svg` element (for inline use in reports).
-    public func element(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> MarkupElement {
+    func element(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> MarkupElement {
         let margin = (left: 78.0, right: 20.0, top: 46.0, bottom: 52.0)
         let plotW = width - margin.left - margin.right
         let plotH = height - margin.top - margin.bottom

@@ -1,5 +1,5 @@
 /// How the cells of a column are typed: what is written, and how a cell is read back from our own files.
-public enum CellType: Sendable, Equatable {
+enum CellType: Sendable, Equatable {
     /// Free text (names, statuses, reasons).
     case text
     /// A number with up to 7 significant digits; empty when not computable.
@@ -11,13 +11,13 @@ public enum CellType: Sendable, Equatable {
 /// One column of an output table, declared once: its name (snake_case with a unit suffix), unit, meaning,
 /// cell type, and how its value is obtained from the typed row. Writers, the readers of our own results and
 /// the README's column tables all come from these declarations.
-public struct Column<Row>: Sendable {
-    public let name: String
+struct Column<Row>: Sendable {
+    let name: String
     /// Unit as documented (`s`, `a.u.`, `%`; empty for names, flags and counts without a unit).
-    public let unit: String
+    let unit: String
     /// What the column holds, in words.
-    public let meaning: String
-    public let type: CellType
+    let meaning: String
+    let type: CellType
     let value: @Sendable (Row) -> CSVCell
 
     init(
@@ -58,10 +58,10 @@ public struct Column<Row>: Sendable {
 }
 
 /// The columns of one output table, in order. Columns are only ever added at the end, never renamed.
-public struct TableSchema<Row>: Sendable {
+struct TableSchema<Row>: Sendable {
     /// File name of the table (`parameters.csv`).
-    public let file: String
-    public let columns: [Column<Row>]
+    let file: String
+    let columns: [Column<Row>]
 
     init(file: String, columns: [Column<Row>]) {
         precondition(Set(columns.map(\.name)).count == columns.count, "\(file): repeated column names")
@@ -70,13 +70,13 @@ public struct TableSchema<Row>: Sendable {
     }
 
     /// Column names in order (the header line).
-    public var names: [String] { columns.map(\.name) }
+    var names: [String] { columns.map(\.name) }
 
     /// The cells of one row, in column order.
-    public func cells(_ row: Row) -> [CSVCell] { columns.map { $0.value(row) } }
+    func cells(_ row: Row) -> [CSVCell] { columns.map { $0.value(row) } }
 
     /// The table of `rows`.
-    public func table(_ rows: some Sequence<Row>) -> CSVTable {
+    func table(_ rows: some Sequence<Row>) -> CSVTable {
         var table = CSVTable(columns: names)
         for row in rows { table.append(cells(row)) }
         return table
@@ -84,7 +84,7 @@ public struct TableSchema<Row>: Sendable {
 
     /// Typed cells of a row read back from one of our own files (`fields` in column order): numbers and
     /// integers parsed, empty fields empty. Writing them again gives the same bytes.
-    public func typedCells(_ fields: [String]) -> [CSVCell] {
+    func typedCells(_ fields: [String]) -> [CSVCell] {
         zip(columns, fields).map { column, field in
             guard !field.isEmpty else { return .empty }
             switch column.type {
@@ -97,7 +97,7 @@ public struct TableSchema<Row>: Sendable {
 
     /// The columns as a Markdown table (`column | unit | meaning`), as the README documents them. A standard
     /// error column `x_se` shares the row of its value `x`.
-    public var markdown: String {
+    var markdown: String {
         var lines = ["| column | unit | meaning |", "| --- | --- | --- |"]
         var i = 0
         while i < columns.count {

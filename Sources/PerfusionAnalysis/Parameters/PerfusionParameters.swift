@@ -18,36 +18,36 @@ public struct PerfusionParameters: Sendable, Equatable {
     /// TTP: time to peak (s).
     public var timeToPeak: Double
     /// WiR: wash-in rate, the largest slope (a.u./s).
-    public var washInRate: Double
+    var washInRate: Double
     /// TI: time where the tangent at the largest slope crosses zero (s).
-    public var tangentIntercept: Double
+    var tangentIntercept: Double
     /// RT: rise time TTP - TI (s).
     public var riseTime: Double
     /// mTTI: mean transit time from TI, mTT - TI (s).
-    public var meanTransitTimeFromIntercept: Double
+    var meanTransitTimeFromIntercept: Double
     /// WiAUC: wash-in area from TI to TTP (a.u. s).
     public var washInArea: Double
     /// WiPI: wash-in perfusion index WiAUC / RT (a.u.).
-    public var washInPerfusionIndex: Double
+    var washInPerfusionIndex: Double
     /// WoR: wash-out rate, the most negative slope (a.u./s, negative).
-    public var washOutRate: Double
+    var washOutRate: Double
     /// TO: time where the tangent at the most negative slope crosses zero (s).
-    public var washOutIntercept: Double
+    var washOutIntercept: Double
     /// FT: fall time TO - TTP (s).
-    public var fallTime: Double
+    var fallTime: Double
     /// WoAUC: wash-out area from TTP to TO (a.u. s).
-    public var washOutArea: Double
+    var washOutArea: Double
     /// WiWoAUC: WiAUC + WoAUC (a.u. s).
-    public var washInOutArea: Double
+    var washInOutArea: Double
     /// AUC: total area under the fitted enhancement (a.u. s).
-    public var area: Double
+    var area: Double
     /// mTT: first moment of the fitted enhancement, clip time axis (s).
     public var meanTransitTime: Double
     /// QOF: quality of fit, 100 R^2 on the frames used in the fit (%).
     public var qualityOfFit: Double
 
     /// Derives every parameter from the fitted bolus `shape`; `qualityOfFit` is supplied by the caller.
-    public init(shape: some BolusShape, qualityOfFit: Double) {
+    init(shape: some BolusShape, qualityOfFit: Double) {
         let ttp = shape.timeToPeak
         let tIn = shape.steepestRiseTime
         let tOut = shape.steepestFallTime
@@ -77,7 +77,7 @@ public struct PerfusionParameters: Sendable, Equatable {
     }
 
     /// QOF (%) of a fit: `100 (1 - SS_res / SS_tot)`, NaN when the samples do not vary.
-    public static func qualityOfFit(residualSumOfSquares: Double, values: [Double]) -> Double {
+    static func qualityOfFit(residualSumOfSquares: Double, values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         let mean = values.reduce(0, +) / Double(values.count)
         let total = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
@@ -85,7 +85,7 @@ public struct PerfusionParameters: Sendable, Equatable {
     }
 
     /// The amplitude parameters (those that scale with gain), by CSV stem, in column order.
-    public var amplitudes: [(stem: String, value: Double)] {
+    var amplitudes: [(stem: String, value: Double)] {
         [
             ("pe", peakEnhancement), ("wir", washInRate), ("wiauc", washInArea), ("wipi", washInPerfusionIndex),
             ("wor", washOutRate), ("woauc", washOutArea), ("wiwoauc", washInOutArea), ("auc", area),

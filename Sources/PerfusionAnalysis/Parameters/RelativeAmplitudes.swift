@@ -7,13 +7,13 @@ import Foundation
 /// Amplitudes are not comparable across scanners, gains or patients; their ratio to a reference region of
 /// the same clip is (REFERENCE.md §1). Values are NaN where the reference amplitude is zero or the ratio is
 /// not positive.
-public struct RelativeAmplitudes: Sendable, Equatable {
+struct RelativeAmplitudes: Sendable, Equatable {
     /// Stems in column order (see ``PerfusionParameters/amplitudes``).
-    public let stems: [String]
-    public let percent: [Double]
-    public let decibels: [Double]
+    let stems: [String]
+    let percent: [Double]
+    let decibels: [Double]
 
-    public init(_ parameters: PerfusionParameters, reference: PerfusionParameters) {
+    init(_ parameters: PerfusionParameters, reference: PerfusionParameters) {
         let own = parameters.amplitudes
         let ref = reference.amplitudes
         stems = own.map(\.stem)

@@ -4,12 +4,13 @@ import Foundation
 
 /// Settings of a batch run; they are part of every clip's fingerprint.
 public struct BatchSettings: Sendable, Equatable, Codable {
-    public var model = "lognormal"
-    public var frameRate: Double?
-    public var dynamicRangeDB: Double?
-    public var expConstant: Double?
-    public var contrastPane: PixelRect?
+    var model = "lognormal"
+    var frameRate: Double?
+    var dynamicRangeDB: Double?
+    var expConstant: Double?
+    var contrastPane: PixelRect?
 
+    /// Settings fitting `model` with `clipOptions` for every clip.
     public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         frameRate = clipOptions.frameRate
@@ -29,29 +30,35 @@ public struct BatchSettings: Sendable, Equatable, Codable {
 
 /// What happened to one clip, as kept in `run.json`.
 public struct ClipRecord: Sendable, Equatable, Codable {
+    /// Subject of the clip.
     public var subject: String
+    /// Lesion of the clip.
     public var lesion: String
+    /// Timepoint of the clip.
     public var timepoint: String
-    public var clip: String
+    var clip: String
     /// FNV-1a hash of Echoflow's version, the settings, the region file and every file of the clip.
-    public var fingerprint: String
+    var fingerprint: String
     /// `ok` or `failed`.
     public var status: String
+    /// Stage of a failure (`clip`, `roi`, `frames`, `fit`, `write`).
     public var stage: String?
+    /// What went wrong, in words.
     public var message: String?
 }
 
 /// `run.json`: the record of a results folder, used to resume and to merge shards.
 public struct RunManifest: Sendable, Equatable, Codable {
-    public var echoflowVersion: String
-    public var settings: BatchSettings
+    var echoflowVersion: String
+    var settings: BatchSettings
+    /// The study the folder belongs to.
     public var study: Study
     /// Records by output folder (`clips/SUBJECT/LESION/TIMEPOINT`).
     public var clips: [String: ClipRecord]
 
-    public static let fileName = "run.json"
+    static let fileName = "run.json"
 
-    public static func load(_ folder: String) -> RunManifest? {
+    static func load(_ folder: String) -> RunManifest? {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(RunManifest.self, from: data)
@@ -67,16 +74,23 @@ public struct RunManifest: Sendable, Equatable, Codable {
 
 /// Progress of a batch: clips finished (analysed or skipped), failed so far, and the total.
 public struct BatchProgress: Sendable {
+    /// Clips finished (analysed or skipped).
     public let done: Int
+    /// Clips failed so far.
     public let failed: Int
+    /// Clips in this run.
     public let total: Int
 }
 
 /// The outcome of a batch run.
 public struct BatchOutcome: Sendable {
+    /// Clips analysed in this run.
     public let analysed: Int
+    /// Clips skipped as already done.
     public let skipped: Int
+    /// Records of the clips that failed.
     public let failures: [ClipRecord]
+    /// Clips in this run.
     public let total: Int
 }
 
@@ -88,13 +102,14 @@ public struct BatchOutcome: Sendable {
 /// fingerprint and its outputs are there; `run.json` is rewritten after every clip, so an interrupted run
 /// resumes where it stopped. With a shard K/N only every N-th clip (from the K-th, in study order) is run.
 public struct BatchRunner: Sendable {
-    public let study: Study
-    public let output: String
-    public let settings: BatchSettings
-    public let jobs: Int
+    let study: Study
+    let output: String
+    let settings: BatchSettings
+    let jobs: Int
     /// Shard index (1-based) and count.
-    public let shard: (index: Int, count: Int)?
+    let shard: (index: Int, count: Int)?
 
+    /// A run of `study` into `output` with `jobs` clips at once, optionally one shard (index from 1, count).
     public init(
         study: Study, output: String, settings: BatchSettings, jobs: Int, shard: (index: Int, count: Int)? = nil
     ) {
@@ -106,11 +121,12 @@ public struct BatchRunner: Sendable {
     }
 
     /// The entries this run is responsible for.
-    public var selected: [StudyEntry] {
+    var selected: [StudyEntry] {
         guard let shard else { return study.entries }
         return study.entries.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
     }
 
+    /// Analyses every clip not already done, then writes the study tables; `progress` is called after each clip.
     public func run(progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchOutcome {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let previous = RunManifest.load(output)

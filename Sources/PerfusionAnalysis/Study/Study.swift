@@ -4,18 +4,18 @@ import Foundation
 
 /// One clip of a study: who, which lesion, when, and where its files are.
 public struct StudyEntry: Sendable, Equatable, Codable {
-    public let subject: String
-    public let lesion: String
-    public let timepoint: String
+    let subject: String
+    let lesion: String
+    let timepoint: String
     /// Days after baseline, when the manifest gives them.
-    public let day: Double?
+    let day: Double?
     /// Clip path (absolute or relative to the working folder).
-    public let clip: String
+    let clip: String
     /// Region file path.
-    public let roi: String
+    let roi: String
 
     /// Folder of the clip's outputs below a results folder: `clips/SUBJECT/LESION/TIMEPOINT`.
-    public var outputFolder: String { "clips/\(Study.safe(subject))/\(Study.safe(lesion))/\(Study.safe(timepoint))" }
+    var outputFolder: String { "clips/\(Study.safe(subject))/\(Study.safe(lesion))/\(Study.safe(timepoint))" }
 }
 
 /// A study: clips of subjects' lesions at several timepoints (DESIGN.md §4), from a manifest CSV
@@ -23,18 +23,18 @@ public struct StudyEntry: Sendable, Equatable, Codable {
 /// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` in each clip folder (the clip folder's name is the lesion), where a
 /// clip may also be a DICOM file `NAME.dcm` with `NAME.roi.json` beside it (the lesion is NAME).
 public struct Study: Sendable, Equatable, Codable {
-    public let source: String
+    let source: String
     /// Entries ordered by subject, lesion, then timepoint order.
     public let entries: [StudyEntry]
     /// Timepoints in order: by day when the manifest gives days, else `baseline` first, then lexical.
-    public let timepoints: [String]
+    let timepoints: [String]
 
     /// The timepoint every comparison starts from.
-    public var baseline: String? { timepoints.first }
+    var baseline: String? { timepoints.first }
 
     /// Manifest columns: required, then optional.
-    public static let requiredColumns = ["subject", "lesion", "timepoint", "clip", "roi"]
-    public static let optionalColumns = ["day"]
+    static let requiredColumns = ["subject", "lesion", "timepoint", "clip", "roi"]
+    static let optionalColumns = ["day"]
 
     /// Loads a manifest file or a study folder; every problem found is reported at once.
     public static func load(_ path: String) throws -> Study {

@@ -1,10 +1,10 @@
 import Foundation
 
 /// One row of a study's `errors.csv`.
-public enum ErrorTable {
-    public static let file = "errors.csv"
+enum ErrorTable {
+    static let file = "errors.csv"
 
-    public static let schema = TableSchema<ClipRecord>(
+    static let schema = TableSchema<ClipRecord>(
         file: file,
         columns: [
             .text("subject", "subject of the clip that failed") { $0.subject },
@@ -17,17 +17,17 @@ public enum ErrorTable {
 
 /// Study-wide tables of a results folder, assembled in study order from the typed rows of the per-clip
 /// files, so that a resumed run, a single run and merged shards write the same bytes.
-public enum StudyTables {
+enum StudyTables {
     /// Columns before those of a per-clip table.
-    public static let leading: [Column<StudyEntry>] = [
+    static let leading: [Column<StudyEntry>] = [
         .text("subject", "subject (patient) identifier") { $0.subject },
         .text("lesion", "lesion: the manifest's lesion, or the clip folder's (or DICOM file's) name") { $0.lesion },
         .text("timepoint", "examination timepoint (`baseline`, `post-prrt`, ...)") { $0.timepoint },
     ]
-    public static var leadingColumns: [String] { leading.map(\.name) }
+    static var leadingColumns: [String] { leading.map(\.name) }
 
     /// Writes `parameters.csv`, `tic.csv` and `errors.csv` for every clip recorded in `manifest`.
-    public static func write(manifest: RunManifest, to folder: String) throws {
+    static func write(manifest: RunManifest, to folder: String) throws {
         let recorded = manifest.study.entries.compactMap { entry in
             manifest.clips[entry.outputFolder].map { (entry, $0) }
         }

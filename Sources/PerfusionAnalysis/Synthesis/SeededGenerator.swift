@@ -8,6 +8,7 @@ import Foundation
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose state is seeded from `seed` through SplitMix64.
     public init(seed: UInt64) {
         var x = seed
         s = (Self.splitMix(&x), Self.splitMix(&x), Self.splitMix(&x), Self.splitMix(&x))
@@ -27,6 +28,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
@@ -40,7 +42,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in (0, 1), never 0.
-    public mutating func uniform() -> Double {
+    mutating func uniform() -> Double {
         (Double(next() >> 11) + 0.5) * 0x1p-53
     }
 
@@ -55,7 +57,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Exponential with mean 1.
-    public mutating func exponential() -> Double {
+    mutating func exponential() -> Double {
         -log(uniform())
     }
 }

@@ -5,12 +5,13 @@ import PerfusionFitting
 /// Lognormal enhancement with an offset, in linear echo power (a.u., P_top = 1). See ``LognormalModel``.
 public struct LognormalCurve: Codable, Sendable, Equatable {
     /// A (a.u. s), mu (ln s), sigma, t0 (s), offset O (a.u.).
-    public var area: Double
-    public var mu: Double
-    public var sigma: Double
-    public var t0: Double
-    public var offset: Double
+    var area: Double
+    var mu: Double
+    var sigma: Double
+    var t0: Double
+    var offset: Double
 
+    /// The curve with area `area` (a.u. s), `mu` (ln s), `sigma`, appearance time `t0` (s) and offset (a.u.).
     public init(area: Double, mu: Double, sigma: Double, t0: Double, offset: Double) {
         self.area = area
         self.mu = mu
@@ -20,33 +21,34 @@ public struct LognormalCurve: Codable, Sendable, Equatable {
     }
 
     /// A lognormal with peak enhancement `pe` (a.u.): `A = PE sigma sqrt(2 pi) exp(mu - sigma^2 / 2)`.
-    public init(peak pe: Double, mu: Double, sigma: Double, t0: Double, offset: Double) {
+    init(peak pe: Double, mu: Double, sigma: Double, t0: Double, offset: Double) {
         self.init(
             area: pe * sigma * (2 * Double.pi).squareRoot() * exp(mu - sigma * sigma / 2), mu: mu, sigma: sigma,
             t0: t0, offset: offset)
     }
 
-    public var parameters: ParameterVector { ParameterVector(area, mu, sigma, t0, offset, 0, 0, 0) }
+    var parameters: ParameterVector { ParameterVector(area, mu, sigma, t0, offset, 0, 0, 0) }
 
-    public func value(at t: Double) -> Double { LognormalModel().value(at: t, parameters: parameters) }
+    func value(at t: Double) -> Double { LognormalModel().value(at: t, parameters: parameters) }
 
     /// The same curve multiplied by `factor` (a display gain acts this way on linear power).
-    public func scaled(by factor: Double) -> LognormalCurve {
+    func scaled(by factor: Double) -> LognormalCurve {
         LognormalCurve(area: area * factor, mu: mu, sigma: sigma, t0: t0, offset: offset * factor)
     }
 }
 
 /// Everything that defines a synthetic clip (REFERENCE.md §7); with the seed it determines every pixel.
 public struct SyntheticClipSpec: Codable, Sendable, Equatable {
-    public var seed: UInt64
-    public var width = 64
-    public var height = 56
-    /// Frames per second (Hz) and duration (s).
+    var seed: UInt64
+    var width = 64
+    var height = 56
+    /// Frames per second (Hz).
     public var frameRate = 5.0
+    /// Clip duration (s).
     public var duration = 64.0
     /// Log-compression dynamic range (dB) and display gain (dB, multiplies linear power).
     public var dynamicRangeDB = 50.0
-    public var gainDB = 0.0
+    var gainDB = 0.0
     /// Standard deviation of the per-frame multiplicative jitter (log scale; mean 1).
     public var jitter = 0.1
     /// Probability that a frame is a dropout (power x 0.25: probe lift-off, shadowing).
@@ -54,12 +56,13 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
     /// Peak-to-peak-half amplitude (px) of the lesion's breathing motion at 0.25 Hz; 0 for none.
     public var motionPixels = 0.0
     /// Lesion ellipse in pane pixels.
-    public var lesionCenter: [Double]
-    public var lesionRadii: [Double]
+    var lesionCenter: [Double]
+    var lesionRadii: [Double]
     /// Mean linear power of lesion and parenchyma pixels before gain.
-    public var lesion: LognormalCurve
-    public var parenchyma: LognormalCurve
+    var lesion: LognormalCurve
+    var parenchyma: LognormalCurve
 
+    /// A clip of `width` x `height` pixels with these lesion and parenchyma curves, noise from `seed`.
     public init(seed: UInt64, lesion: LognormalCurve, parenchyma: LognormalCurve, width: Int = 64, height: Int = 56) {
         self.seed = seed
         self.width = width
@@ -70,12 +73,13 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
         lesionRadii = [(1.7 * Double(width)).rounded() / 10, (2 * Double(height)).rounded() / 10]
     }
 
+    /// Frames written: one every 1 / frameRate s from 0 to the duration.
     public var frameCount: Int { Int((duration * frameRate).rounded(.down)) + 1 }
-    public var gain: Double { pow(10, gainDB / 10) }
+    var gain: Double { pow(10, gainDB / 10) }
 
     /// The regions written to `roi.json`: the lesion (0.8 of the lesion's radii, clear of its edge and of
     /// breathing motion) and a parenchyma rectangle; the parenchyma is the reference.
-    public var regions: RegionFileContents {
+    var regions: RegionFileContents {
         let pw = Double(width)
         let ph = Double(height)
         return RegionFileContents(
@@ -91,14 +95,14 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
     }
 
     /// Frames whose power is cut by a dropout, from the seed.
-    public var dropoutFrames: [Int] {
+    var dropoutFrames: [Int] {
         var rng = SeededGenerator(seed: SeededGenerator.derive(seed, 0xD80F))
         return (0..<frameCount).filter { _ in rng.uniform() < dropoutProbability }
     }
 
     /// Renders frame `index` as an 8-bit grey frame: mean power x jitter x gain x exponential speckle,
     /// log-compressed with the dynamic range and rounded.
-    public func render(frame index: Int, dropouts: Set<Int>) -> Frame {
+    func render(frame index: Int, dropouts: Set<Int>) -> Frame {
         var rng = SeededGenerator(seed: SeededGenerator.derive(seed, UInt64(index) + 1))
         let t = Double(index) / frameRate
         var factor = exp(jitter * rng.normal() - jitter * jitter / 2) * gain
@@ -124,7 +128,7 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
     }
 
     /// Ground truth for the written regions, in the linearized units an analysis recovers (gain included).
-    public var truth: SyntheticTruth {
+    var truth: SyntheticTruth {
         let lesionTruth = lesion.scaled(by: gain)
         let parenchymaTruth = parenchyma.scaled(by: gain)
         func derived(_ c: LognormalCurve) -> TruthParameters {
@@ -179,49 +183,49 @@ public struct SyntheticClipSpec: Codable, Sendable, Equatable {
 }
 
 /// The layout of `roi.json` as written by synthesis (DESIGN.md §4).
-public struct RegionFileContents: Codable, Sendable, Equatable {
-    public struct Region: Codable, Sendable, Equatable {
-        public var name: String
-        public var kind: String
-        public var center: [Double]? = nil
-        public var radii: [Double]? = nil
-        public var angle: Double? = nil
-        public var x: Double? = nil
-        public var y: Double? = nil
-        public var width: Double? = nil
-        public var height: Double? = nil
+struct RegionFileContents: Codable, Sendable, Equatable {
+    struct Region: Codable, Sendable, Equatable {
+        var name: String
+        var kind: String
+        var center: [Double]? = nil
+        var radii: [Double]? = nil
+        var angle: Double? = nil
+        var x: Double? = nil
+        var y: Double? = nil
+        var width: Double? = nil
+        var height: Double? = nil
     }
-    public var rois: [Region]
-    public var reference: String?
+    var rois: [Region]
+    var reference: String?
 }
 
 /// Derived parameters of a truth curve (names as in `parameters.csv`).
-public struct TruthParameters: Codable, Sendable, Equatable {
-    public var pe_au: Double
-    public var ttp_s: Double
-    public var wiauc_au_s: Double
-    public var mtt_s: Double
-    public var auc_au_s: Double
-    public var rt_s: Double
-    public var wir_au_per_s: Double
+struct TruthParameters: Codable, Sendable, Equatable {
+    var pe_au: Double
+    var ttp_s: Double
+    var wiauc_au_s: Double
+    var mtt_s: Double
+    var auc_au_s: Double
+    var rt_s: Double
+    var wir_au_per_s: Double
 }
 
 /// `truth.json`: the spec, the dropout frames and the expected curve of every region.
-public struct SyntheticTruth: Codable, Sendable, Equatable {
-    public struct Region: Codable, Sendable, Equatable {
-        public var name: String
-        public var model: String
+struct SyntheticTruth: Codable, Sendable, Equatable {
+    struct Region: Codable, Sendable, Equatable {
+        var name: String
+        var model: String
         /// Expected region mean in linearized a.u. (gain included).
-        public var curve: LognormalCurve
-        public var parameters: TruthParameters
+        var curve: LognormalCurve
+        var parameters: TruthParameters
     }
-    public var echoflowVersion: String
-    public var spec: SyntheticClipSpec
-    public var dropoutFrames: [Int]
-    public var regions: [Region]
+    var echoflowVersion: String
+    var spec: SyntheticClipSpec
+    var dropoutFrames: [Int]
+    var regions: [Region]
 
     /// Reads a `truth.json`.
-    public static func load(_ path: String) throws -> SyntheticTruth {
+    static func load(_ path: String) throws -> SyntheticTruth {
         try JSONFile.decode(SyntheticTruth.self, from: path)
     }
 }

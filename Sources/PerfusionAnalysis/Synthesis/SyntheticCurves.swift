@@ -6,13 +6,14 @@ import PerfusionFitting
 /// and additive noise of 2 % of the peak, over 90 s.
 public enum SyntheticCurves {
     /// Duration of every curve (s).
-    public static let duration = 90.0
+    static let duration = 90.0
 
     /// One curve set with its truth.
     public struct CurveSet: Sendable {
+        /// The noisy curves.
         public let curves: [CurveSamples]
         /// True parameters (A, mu, sigma, t0, O); nil for non-enhancing background curves.
-        public let truth: [ParameterVector?]
+        let truth: [ParameterVector?]
     }
 
     /// `count` curves of `samples` samples each; a `backgroundFraction` of them (spread evenly) are

@@ -6,24 +6,26 @@ import Foundation
 public struct SyntheticStudy: Sendable {
     /// One clip of the study and where it goes.
     public struct Entry: Sendable {
-        public let subject: String
-        public let timepoint: String
+        let subject: String
+        let timepoint: String
         /// Days after baseline.
-        public let day: Int
-        public let clip: String
-        public let responder: Bool
+        let day: Int
+        let clip: String
+        let responder: Bool
+        /// The clip to write.
         public let spec: SyntheticClipSpec
 
         /// Folder of the clip relative to the study root: `SUBJECT/TIMEPOINT/CLIP`.
-        public var relativePath: String { "\(subject)/\(timepoint)/\(clip)" }
+        var relativePath: String { "\(subject)/\(timepoint)/\(clip)" }
     }
 
+    /// Every clip of the study, subject by subject, baseline first.
     public let entries: [Entry]
 
     /// Timepoint labels and days.
-    public static let baseline = "baseline"
-    public static let followUp = "post-prrt"
-    public static let followUpDay = 30
+    static let baseline = "baseline"
+    static let followUp = "post-prrt"
+    static let followUpDay = 30
 
     /// Draws `subjects` subjects from `seed`; clip settings come from `template` (size, rate, duration, ...).
     public init(seed: UInt64, subjects: Int, template: SyntheticClipSpec) {

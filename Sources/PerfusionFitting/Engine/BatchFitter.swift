@@ -13,11 +13,11 @@ import Dispatch
 /// assignment, so scheduling never changes which curves share a workspace). Each worker allocates one
 /// workspace.
 public struct BatchFitter: Sendable {
-    public let engine: LevenbergMarquardt
+    let engine: LevenbergMarquardt
     /// Worker threads (at least 1).
-    public let threads: Int
+    let threads: Int
     /// Curves per chunk.
-    public static let chunkSize = 64
+    static let chunkSize = 64
 
     /// - Parameter threads: worker threads; nil uses every core.
     public init(engine: LevenbergMarquardt = LevenbergMarquardt(), threads: Int? = nil) {

@@ -54,12 +54,15 @@ public protocol CurveModel: Sendable {
 }
 
 extension CurveModel {
+    /// Default: a bolus model.
     public var isBolus: Bool { true }
 
+    /// Fits `self` to `curve` with `engine` from the data-driven start (the concrete model's specialized fit).
     public func fit(_ curve: CurveSamples, engine: LevenbergMarquardt, workspace: FitWorkspace? = nil) -> FitResult {
         engine.fit(self, to: curve, workspace: workspace)
     }
 
+    /// Fits `self` to every curve with `fitter`, results in input order.
     public func fit(_ curves: [CurveSamples], fitter: BatchFitter) -> [FitResult] {
         fitter.fit(self, curves: curves)
     }
@@ -71,13 +74,13 @@ extension CurveModel {
 /// Name, unit and meaning of one model parameter, as written in output columns.
 public struct ParameterDescriptor: Sendable, Equatable {
     /// Column-ready name with unit suffix, for example `t0_s`.
-    public let name: String
+    let name: String
     /// Unit as written in the column documentation (`s`, `a.u.`, `1/s`; empty when dimensionless).
     public let unit: String
     /// Human-readable meaning.
     public let meaning: String
 
-    public init(name: String, unit: String, meaning: String) {
+    init(name: String, unit: String, meaning: String) {
         self.name = name
         self.unit = unit
         self.meaning = meaning
@@ -86,17 +89,17 @@ public struct ParameterDescriptor: Sendable, Equatable {
 
 /// Lower and upper bounds per parameter; use `-.infinity` / `.infinity` for an open side.
 public struct ParameterBounds: Sendable, Equatable {
-    public var lower: ParameterVector
-    public var upper: ParameterVector
+    var lower: ParameterVector
+    var upper: ParameterVector
 
-    public init(lower: ParameterVector, upper: ParameterVector) {
+    init(lower: ParameterVector, upper: ParameterVector) {
         self.lower = lower
         self.upper = upper
     }
 
     /// The point projected onto the box.
     @inline(__always)
-    public func clamp(_ p: ParameterVector) -> ParameterVector {
+    func clamp(_ p: ParameterVector) -> ParameterVector {
         p.replacing(with: lower, where: p .< lower).replacing(with: upper, where: p .> upper)
     }
 }
@@ -112,6 +115,7 @@ public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible 
     /// The curve rises above its noise but is not a whole bolus; the reason says why.
     case notBolus(reason: String)
 
+    /// The value in words, as written in outputs and messages.
     public var description: String {
         switch self {
         case .tooFewSamples(let found, let needed):

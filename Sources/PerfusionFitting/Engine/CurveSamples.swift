@@ -14,5 +14,6 @@ public struct CurveSamples: Sendable, Equatable {
         self.values = values
     }
 
+    /// Number of samples.
     public var count: Int { times.count }
 }

@@ -15,6 +15,7 @@ public enum FitTermination: Sendable, Equatable, CustomStringConvertible {
     /// The curve was not fitted at all (see the rejection).
     case rejected(CurveRejection)
 
+    /// The value in words, as written in outputs and messages.
     public var description: String {
         switch self {
         case .convergedOnCost: return "converged: relative cost change below tolerance"
@@ -51,11 +52,11 @@ public struct FitResult: Sendable, Equatable {
     /// Which criterion stopped the fit.
     public var termination: FitTermination
     /// Number of samples fitted.
-    public var sampleCount: Int
+    var sampleCount: Int
     /// Number of model parameters.
-    public var parameterCount: Int
+    var parameterCount: Int
 
-    public init(
+    init(
         parameters: ParameterVector, standardErrors: ParameterVector, cost: Double, iterations: Int,
         termination: FitTermination, sampleCount: Int, parameterCount: Int
     ) {

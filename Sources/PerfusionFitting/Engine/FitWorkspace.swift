@@ -14,6 +14,7 @@ public final class FitWorkspace {
     let trialNormal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
     let damped = UnsafeMutablePointer<Double>.allocate(capacity: 64)
 
+    /// A workspace for curves of up to `capacity` samples (it grows when a longer curve comes).
     public init(capacity: Int = 1024) {
         blockCapacity = max(1, (capacity + 7) / 8)
         times = .allocate(capacity: blockCapacity)

@@ -32,20 +32,21 @@ public struct LevenbergMarquardt: Sendable {
 
     /// Stopping rules and limits.
     public struct Options: Sendable, Equatable {
+        /// Float SIMD passes (`vector`) or Double scalar passes (`scalar`).
         public var precision: Precision
         /// Maximum number of iterations (fused passes).
-        public var maxIterations: Int
+        var maxIterations: Int
         /// Stop when the predicted relative cost decrease falls below this, and either the actual decrease does
         /// too or the step was nearly undamped (see the loop).
-        public var costTolerance: Double
+        var costTolerance: Double
         /// Stop when every parameter step is below this relative to the parameter.
-        public var stepTolerance: Double
+        var stepTolerance: Double
         /// Stop when every scaled gradient component `|J^T r|_k / sqrt((J^T J)_kk C)` falls below this.
-        public var gradientTolerance: Double
+        var gradientTolerance: Double
         /// Initial damping relative to the diagonal of `J^T J`.
-        public var initialDamping = 1e-3
+        var initialDamping = 1e-3
 
-        public init(
+        init(
             precision: Precision, maxIterations: Int, costTolerance: Double, stepTolerance: Double,
             gradientTolerance: Double
         ) {
@@ -65,8 +66,9 @@ public struct LevenbergMarquardt: Sendable {
             gradientTolerance: 1e-10)
     }
 
-    public var options: Options
+    var options: Options
 
+    /// An engine with `options` (default: the fast Float SIMD path).
     public init(options: Options = .fast) {
         self.options = options
     }
@@ -102,7 +104,7 @@ public struct LevenbergMarquardt: Sendable {
     }
 
     /// Samples needed to fit `parameterCount` parameters.
-    public static func minimumSamples(parameterCount m: Int) -> Int { max(2 * m, m + 3) }
+    static func minimumSamples(parameterCount m: Int) -> Int { max(2 * m, m + 3) }
 
     /// Why a curve cannot be fitted at all, before any model looks at it.
     static func screen(_ curve: CurveSamples, parameterCount m: Int) -> CurveRejection? {

@@ -2,15 +2,15 @@
 /// ``CurveModel/valueAndGradient(at:parameters:)``. Models have at most five parameters; derivatives of
 /// unused parameters are zero.
 public struct ModelBlock: Sendable {
-    public var value: SIMD8<Float>
-    public var d0: SIMD8<Float>
-    public var d1: SIMD8<Float>
-    public var d2: SIMD8<Float>
-    public var d3: SIMD8<Float>
-    public var d4: SIMD8<Float>
+    var value: SIMD8<Float>
+    var d0: SIMD8<Float>
+    var d1: SIMD8<Float>
+    var d2: SIMD8<Float>
+    var d3: SIMD8<Float>
+    var d4: SIMD8<Float>
 
     @inline(__always)
-    public init(
+    init(
         value: SIMD8<Float>, d0: SIMD8<Float>, d1: SIMD8<Float>, d2: SIMD8<Float>, d3: SIMD8<Float> = .zero,
         d4: SIMD8<Float> = .zero
     ) {
@@ -26,7 +26,7 @@ public struct ModelBlock: Sendable {
 extension SIMD8 where Scalar == Float {
     /// Lanes of `self` where `mask` is all ones, zero where it is zero (bit operations only).
     @inline(__always)
-    public func keeping(_ mask: SIMD8<Int32>) -> SIMD8<Float> {
+    func keeping(_ mask: SIMD8<Int32>) -> SIMD8<Float> {
         unsafeBitCast(unsafeBitCast(self, to: SIMD8<Int32>.self) & mask, to: SIMD8<Float>.self)
     }
 }

@@ -2,9 +2,9 @@
 ///
 /// Matrices are row-major with a row stride of 8; only the leading n x n block is read. Cholesky
 /// factorisation `M = L L^T` into stack memory, then forward and back substitution. O(n^3), no heap allocation.
-public enum SymmetricSolver {
+enum SymmetricSolver {
     /// Solves `M x = b`; nil when `M` is not positive definite (a pivot at or below 1e-300, or not finite).
-    public static func solve(_ m: UnsafePointer<Double>, _ b: ParameterVector, n: Int) -> ParameterVector? {
+    static func solve(_ m: UnsafePointer<Double>, _ b: ParameterVector, n: Int) -> ParameterVector? {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l in
             guard factor(m, n: n, into: l.baseAddress!) else { return nil }
             return substitute(l.baseAddress!, b, n: n)
@@ -14,7 +14,7 @@ public enum SymmetricSolver {
     /// Diagonal of `M^-1` (lanes beyond n are zero); nil when `M` is not positive definite.
     ///
     ///     M^-1 = L^-T L^-1,  so  (M^-1)_jj = sum_i (L^-1)_ij^2
-    public static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
+    static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
             let l = buffer.baseAddress!
             let inverse = l + 64
@@ -39,12 +39,12 @@ public enum SymmetricSolver {
     }
 
     /// Convenience for tests and small callers: `M` given as rows.
-    public static func solve(_ rows: [ParameterVector], _ b: ParameterVector, n: Int) -> ParameterVector? {
+    static func solve(_ rows: [ParameterVector], _ b: ParameterVector, n: Int) -> ParameterVector? {
         withMatrix(rows, n: n) { solve($0, b, n: n) }
     }
 
     /// Convenience: the full inverse of `M` given as rows.
-    public static func inverse(_ rows: [ParameterVector], n: Int) -> [ParameterVector]? {
+    static func inverse(_ rows: [ParameterVector], n: Int) -> [ParameterVector]? {
         withMatrix(rows, n: n) { m in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { l -> [ParameterVector]? in
                 guard factor(m, n: n, into: l.baseAddress!) else { return nil }

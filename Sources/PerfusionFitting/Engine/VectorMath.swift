@@ -8,14 +8,14 @@
 ///
 /// Reference: S. L. Moshier, "Methods and Programs for Mathematical Functions" (Cephes library, 1989);
 /// J.-M. Muller, "Elementary Functions: Algorithms and Implementation", 3rd ed. (2016), ch. 11.
-public enum VectorMath {
-    public typealias Vector = SIMD8<Float>
+enum VectorMath {
+    typealias Vector = SIMD8<Float>
 
     /// `exp(x)`, with x clamped to [-87.3, 88.3] (the finite range of Float).
     ///
     ///     x = n ln 2 + r, |r| <= ln 2 / 2;  exp(x) = 2^n * P(r)
     @inline(__always)
-    public static func exp(_ x: Vector) -> Vector {
+    static func exp(_ x: Vector) -> Vector {
         let high = Vector(repeating: 88.3)
         let low = Vector(repeating: -87.3)
         let x = select(negativeMask(high - x), high, select(negativeMask(x - low), low, x))
@@ -45,7 +45,7 @@ public enum VectorMath {
     /// define `ECHOFLOW_FMA` together with `-target-cpu native`); two instructions otherwise, because Swift
     /// does not contract `a * b + c` and `addingProduct` becomes a per-lane library call without FMA.
     @inline(__always)
-    public static func fma(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
+    static func fma(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
         #if ECHOFLOW_FMA
             return c.addingProduct(a, b)
         #else
@@ -58,13 +58,13 @@ public enum VectorMath {
     /// Masks come from sign bits and an arithmetic shift because SIMD comparisons (`.<`, `.>`) produce
     /// `SIMDMask` values that this toolchain converts lane by lane.
     @inline(__always)
-    public static func negativeMask(_ v: Vector) -> SIMD8<Int32> {
+    static func negativeMask(_ v: Vector) -> SIMD8<Int32> {
         unsafeBitCast(v, to: SIMD8<Int32>.self) &>> 31
     }
 
     /// `mask ? a : b` lane by lane with bit operations; `mask` lanes are all ones or all zeros.
     @inline(__always)
-    public static func select(_ mask: SIMD8<Int32>, _ a: Vector, _ b: Vector) -> Vector {
+    static func select(_ mask: SIMD8<Int32>, _ a: Vector, _ b: Vector) -> Vector {
         let bits = (unsafeBitCast(a, to: SIMD8<Int32>.self) & mask) | (unsafeBitCast(b, to: SIMD8<Int32>.self) & ~mask)
         return unsafeBitCast(bits, to: Vector.self)
     }
@@ -80,7 +80,7 @@ public enum VectorMath {
     ///
     ///     x = m 2^e, m in [sqrt(1/2), sqrt(2));  log(x) = e ln 2 + log(m), log(m) = f - f^2/2 + f^3 Q(f), f = m - 1
     @inline(__always)
-    public static func log(_ x: Vector) -> Vector {
+    static func log(_ x: Vector) -> Vector {
         let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
         // Subtracting the bits of sqrt(1/2) centres the mantissa range on 1.
         let offset = bits &- 0x3F35_04F3

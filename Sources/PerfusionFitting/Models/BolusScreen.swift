@@ -1,8 +1,8 @@
 /// Checks every bolus model makes before fitting: a bolus must rise above its noise, from a baseline after
 /// the first samples, and fall again before the last ones.
-public enum BolusScreen {
+enum BolusScreen {
     /// Why the curve cannot be fitted as a bolus, or nil.
-    public static func reject(_ features: CurveFeatures) -> CurveRejection? {
+    static func reject(_ features: CurveFeatures) -> CurveRejection? {
         guard features.peakOverNoise >= 5 else { return .noEnhancement(peakOverNoise: features.peakOverNoise) }
         if let reason = features.notBolusReason { return .notBolus(reason: reason) }
         return nil

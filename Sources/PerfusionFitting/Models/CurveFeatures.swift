@@ -4,41 +4,41 @@ import RealModule
 ///
 /// All values come from a centred moving average of the samples, so that single noisy frames do not
 /// decide the start of a fit.
-public struct CurveFeatures: Sendable, Equatable {
+struct CurveFeatures: Sendable, Equatable {
     /// Level before the bolus arrives (a.u.): median of the raw samples before the rise.
-    public let baseline: Double
+    let baseline: Double
     /// Index and time (s) of the smoothed maximum.
-    public let peakIndex: Int
-    public let peakTime: Double
+    let peakIndex: Int
+    let peakTime: Double
     /// Smoothed maximum minus the baseline (a.u.).
-    public let enhancement: Double
+    let enhancement: Double
     /// Time (s) of the last sample before the smoothed curve exceeds 10 % of its enhancement;
     /// the first sample time minus one sample interval when the curve starts already enhanced.
-    public let arrivalTime: Double
+    let arrivalTime: Double
     /// Index of the first sample of the rise (0 when the curve is above 10 % of its enhancement from the start).
-    public let arrivalIndex: Int
+    let arrivalIndex: Int
     /// Number of samples.
-    public let sampleCount: Int
+    let sampleCount: Int
     /// Smoothed value at the last sample minus the baseline (a.u.).
-    public let finalEnhancement: Double
+    let finalEnhancement: Double
     /// Lowest smoothed value over the second half of the curve minus the baseline (a.u.).
-    public let lateMinimumEnhancement: Double
+    let lateMinimumEnhancement: Double
 
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
-    public let firstMoment: Double
+    let firstMoment: Double
     /// Noise standard deviation of one sample (a.u.), from the median absolute first difference.
-    public let noise: Double
+    let noise: Double
     /// Noise standard deviation of the smoothed curve (a.u.).
-    public let smoothedNoise: Double
+    let smoothedNoise: Double
 
     /// Fraction of the enhancement that marks arrival.
-    public static let arrivalFraction = 0.1
+    static let arrivalFraction = 0.1
 
     /// Measures the features of `curve`.
     ///
     /// - Precondition: at least 3 samples, all finite.
     /// - Complexity: O(n log n) for the medians.
-    public init(_ curve: CurveSamples) {
+    init(_ curve: CurveSamples) {
         let n = curve.count
         precondition(n >= 3)
         // Odd window of about 1/30 of the curve, at least 3 samples.
@@ -125,7 +125,7 @@ public struct CurveFeatures: Sendable, Equatable {
 
     /// Why the curve is not a whole bolus, or nil when it looks like one: it must rise from a baseline after
     /// the first samples and fall again before the last ones.
-    public var notBolusReason: String? {
+    var notBolusReason: String? {
         if arrivalIndex == 0 {
             return "it is already enhanced at the first sample (the clip starts after the wash-in)"
         }
@@ -141,7 +141,7 @@ public struct CurveFeatures: Sendable, Equatable {
     }
 
     /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus).
-    public var peakOverNoise: Double {
+    var peakOverNoise: Double {
         smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
     }
 

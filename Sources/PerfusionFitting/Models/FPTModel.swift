@@ -8,16 +8,16 @@
 ///
 /// Reference: M. Mischi, J. A. den Boer, H. H. M. Korsten, "On the physical and stochastic representation of
 /// an indicator dilution curve as a gamma variate", Physiol. Meas. 29 (2008), doi:10.1088/0967-3334/29/3/001.
-public enum FPT: RandomWalkVariant {
-    public static let name = "fpt"
-    public static let s = 0.5
-    public static let q = 1.5
-    public static let muMeaning = "mean first-passage time mu"
-    public static func modeRatio(_ lambda: Double) -> Double {
+enum FPT: RandomWalkVariant {
+    static let name = "fpt"
+    static let s = 0.5
+    static let q = 1.5
+    static let muMeaning = "mean first-passage time mu"
+    static func modeRatio(_ lambda: Double) -> Double {
         ((9 + 4 * lambda * lambda).squareRoot() - 3) / (2 * lambda)
     }
-    public static func meanRatio(_ lambda: Double) -> Double { 1 }
+    static func meanRatio(_ lambda: Double) -> Double { 1 }
 }
 
 /// The FPT bolus model.
-public typealias FPTModel = RandomWalkModel<FPT>
+typealias FPTModel = RandomWalkModel<FPT>

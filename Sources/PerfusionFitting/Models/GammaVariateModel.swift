@@ -21,12 +21,12 @@ import RealModule
 /// Reference: H. K. Thompson et al., "Indicator transit time considered as a gamma variate", Circ. Res. 14
 /// (1964), doi:10.1161/01.RES.14.6.502; M. Madsen, "A simplified formulation of the gamma variate function",
 /// Phys. Med. Biol. 37 (1992), doi:10.1088/0031-9155/37/7/010.
-public struct GammaVariateModel: CurveModel {
-    public init() {}
+struct GammaVariateModel: CurveModel {
+    init() {}
 
-    public var name: String { "gamma" }
-    public var parameterCount: Int { 5 }
-    public var parameters: [ParameterDescriptor] {
+    var name: String { "gamma" }
+    var parameterCount: Int { 5 }
+    var parameters: [ParameterDescriptor] {
         [
             ParameterDescriptor(name: "pe_au", unit: "a.u.", meaning: "peak height P above the offset"),
             ParameterDescriptor(name: "alpha", unit: "", meaning: "shape alpha"),
@@ -36,14 +36,14 @@ public struct GammaVariateModel: CurveModel {
         ]
     }
 
-    public func value(at t: Double, parameters p: ParameterVector) -> Double {
+    func value(at t: Double, parameters p: ParameterVector) -> Double {
         let x = t - p[3]
         guard x > 0 else { return p[4] }
         let u = x / p[2]
         return p[4] + p[0] * Double.exp(p[1] * (Double.log(u) + 1 - u))
     }
 
-    public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
+    func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
         value: Double, gradient: ParameterVector
     ) {
         let x = t - p[3]
@@ -60,7 +60,7 @@ public struct GammaVariateModel: CurveModel {
     }
 
     @inline(__always)
-    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
         let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
         let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
@@ -76,7 +76,7 @@ public struct GammaVariateModel: CurveModel {
 
     /// `t0` from the arrival, `tp` from the observed peak, `alpha` from the first moment:
     /// mTT - t0 = tp (alpha + 1) / alpha, so alpha = tp / (mTT - t0 - tp), kept in [1.5, 12].
-    public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
+    func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
         let features = CurveFeatures(curve)
         if let rejection = BolusScreen.reject(features) { return .failure(rejection) }
         let t0 = features.arrivalTime
@@ -86,35 +86,35 @@ public struct GammaVariateModel: CurveModel {
         return .success(ParameterVector(features.enhancement, alpha, tp, t0, features.baseline, 0, 0, 0))
     }
 
-    public func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
+    func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
         [1.5, 3, 8].map { ParameterVector(start[0], $0, start[2], start[3], start[4], 0, 0, 0) }
     }
 
     /// `P >= 0`; `alpha` in [0.1, 100]; `tp` from a quarter frame interval to 20 spans; `t0` within the
     /// span (one span earlier at most); `O` free.
-    public func bounds(for curve: CurveSamples) -> ParameterBounds {
+    func bounds(for curve: CurveSamples) -> ParameterBounds {
         let (first, last, span, interval) = BolusScreen.timeScale(curve)
         return ParameterBounds(
             lower: ParameterVector(0, 0.1, interval / 4, first - span, -.infinity, 0, 0, 0),
             upper: ParameterVector(.infinity, 100, 20 * span, last, .infinity, 0, 0, 0))
     }
 
-    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
+    func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
 
-    public func shape(_ p: ParameterVector) -> GammaVariateShape {
+    func shape(_ p: ParameterVector) -> GammaVariateShape {
         GammaVariateShape(peak: p[0], alpha: p[1], rise: p[2], appearanceTime: p[3])
     }
 }
 
 /// Closed forms of the gamma variate (offset removed). See ``GammaVariateModel``.
-public struct GammaVariateShape: BolusShape, Equatable {
-    public let peak: Double
-    public let alpha: Double
+struct GammaVariateShape: BolusShape, Equatable {
+    let peak: Double
+    let alpha: Double
     /// tp = alpha beta (s).
-    public let rise: Double
-    public let appearanceTime: Double
+    let rise: Double
+    let appearanceTime: Double
 
-    public init(peak: Double, alpha: Double, rise: Double, appearanceTime: Double) {
+    init(peak: Double, alpha: Double, rise: Double, appearanceTime: Double) {
         self.peak = peak
         self.alpha = alpha
         self.rise = rise
@@ -122,16 +122,16 @@ public struct GammaVariateShape: BolusShape, Equatable {
     }
 
     /// The classical form's parameters: `K = P e^alpha / tp^alpha`, `beta = tp / alpha`.
-    public init(k: Double, alpha: Double, beta: Double, appearanceTime: Double) {
+    init(k: Double, alpha: Double, beta: Double, appearanceTime: Double) {
         let tp = alpha * beta
         self.init(
             peak: k * Double.pow(tp, alpha) * Double.exp(-alpha), alpha: alpha, rise: tp, appearanceTime: appearanceTime
         )
     }
 
-    public var beta: Double { rise / alpha }
+    var beta: Double { rise / alpha }
 
-    public func enhancement(at t: Double) -> Double {
+    func enhancement(at t: Double) -> Double {
         let x = t - appearanceTime
         guard x > 0 else { return 0 }
         let u = x / rise
@@ -139,26 +139,26 @@ public struct GammaVariateShape: BolusShape, Equatable {
     }
 
     /// `f' = f alpha (1 / x - 1 / tp)`.
-    public func slope(at t: Double) -> Double {
+    func slope(at t: Double) -> Double {
         let x = t - appearanceTime
         guard x > 0 else { return 0 }
         return enhancement(at: t) * alpha * (1 / x - 1 / rise)
     }
 
-    public func integral(from a: Double, to b: Double) -> Double {
+    func integral(from a: Double, to b: Double) -> Double {
         ShapeNumerics.integral(enhancement, from: max(a, appearanceTime), to: b)
     }
 
-    public var timeToPeak: Double { appearanceTime + rise }
-    public var peakEnhancement: Double { peak }
-    public var meanTransitTime: Double { appearanceTime + (alpha + 1) * beta }
+    var timeToPeak: Double { appearanceTime + rise }
+    var peakEnhancement: Double { peak }
+    var meanTransitTime: Double { appearanceTime + (alpha + 1) * beta }
     /// `K beta^(alpha + 1) Gamma(alpha + 1) = P tp e^alpha alpha^-(alpha + 1) Gamma(alpha + 1)`.
-    public var area: Double {
+    var area: Double {
         peak * rise * Double.exp(alpha - (alpha + 1) * Double.log(alpha) + Double.logGamma(alpha + 1))
     }
     /// `x = beta (alpha - sqrt(alpha))` (for alpha <= 1 the slope is largest right after t0).
-    public var steepestRiseTime: Double {
+    var steepestRiseTime: Double {
         alpha > 1 ? appearanceTime + beta * (alpha - alpha.squareRoot()) : appearanceTime + 1e-9 * rise
     }
-    public var steepestFallTime: Double { appearanceTime + beta * (alpha + alpha.squareRoot()) }
+    var steepestFallTime: Double { appearanceTime + beta * (alpha + alpha.squareRoot()) }
 }

@@ -9,16 +9,16 @@
 /// Reference: C. W. Sheppard, "Basic Principles of the Tracer Method" (1962); M. Mischi et al., "Contrast
 /// echocardiography for pulmonary blood volume quantification", IEEE TUFFC 51 (2004),
 /// doi:10.1109/TUFFC.2004.1334838.
-public enum LDRW: RandomWalkVariant {
-    public static let name = "ldrw"
-    public static let s = -0.5
-    public static let q = 0.5
-    public static let muMeaning = "mean transit time mu of the walk"
-    public static func modeRatio(_ lambda: Double) -> Double {
+enum LDRW: RandomWalkVariant {
+    static let name = "ldrw"
+    static let s = -0.5
+    static let q = 0.5
+    static let muMeaning = "mean transit time mu of the walk"
+    static func modeRatio(_ lambda: Double) -> Double {
         ((1 + 4 * lambda * lambda).squareRoot() - 1) / (2 * lambda)
     }
-    public static func meanRatio(_ lambda: Double) -> Double { 1 + 1 / lambda }
+    static func meanRatio(_ lambda: Double) -> Double { 1 + 1 / lambda }
 }
 
 /// The LDRW bolus model.
-public typealias LDRWModel = RandomWalkModel<LDRW>
+typealias LDRWModel = RandomWalkModel<LDRW>

@@ -18,10 +18,14 @@ import RealModule
 /// microvascular blood flow with bolus administration of ultrasound contrast agents", IEEE TUFFC 57 (2010),
 /// doi:10.1109/TUFFC.2010.1545.
 public struct LognormalModel: CurveModel {
+    /// The model (it has no settings).
     public init() {}
 
+    /// Name used on the command line and in outputs.
     public var name: String { "lognormal" }
+    /// Number of fitted parameters.
     public var parameterCount: Int { 5 }
+    /// The parameters in vector order, with the names and units of their output columns.
     public var parameters: [ParameterDescriptor] {
         [
             ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area A under the enhancement"),
@@ -34,6 +38,7 @@ public struct LognormalModel: CurveModel {
 
     static let inverseRootTwoPi = 1 / (2 * Double.pi).squareRoot()
 
+    /// Model value (offset included) at `t` (s).
     @inline(__always)
     public func value(at t: Double, parameters p: ParameterVector) -> Double {
         let x = t - p[3]
@@ -44,6 +49,7 @@ public struct LognormalModel: CurveModel {
         return p[4] + p[0] * phi
     }
 
+    /// Model value and its gradient with respect to the parameters at `t` (s).
     @inline(__always)
     public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
         value: Double, gradient: ParameterVector
@@ -67,6 +73,7 @@ public struct LognormalModel: CurveModel {
         return (p[4] + aphi, gradient)
     }
 
+    /// Value and gradient for eight samples at once in `Float` lanes (the SIMD twin of `valueAndGradient`).
     @inline(__always)
     public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
@@ -138,7 +145,7 @@ public struct LognormalModel: CurveModel {
     /// The fitted bolus with its closed forms.
     public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
 
-    public func shape(_ p: ParameterVector) -> LognormalShape {
+    func shape(_ p: ParameterVector) -> LognormalShape {
         LognormalShape(area: p[0], mu: p[1], sigma: p[2], appearanceTime: p[3])
     }
 }
@@ -153,12 +160,13 @@ public struct LognormalShape: BolusShape, Equatable {
     /// A (a.u. s).
     public let area: Double
     /// mu (ln s).
-    public let mu: Double
+    let mu: Double
     /// sigma (dimensionless).
-    public let sigma: Double
+    let sigma: Double
     /// t0 (s).
-    public let appearanceTime: Double
+    let appearanceTime: Double
 
+    /// The bolus with area A (a.u. s), mu (ln s), sigma and appearance time t0 (s).
     public init(area: Double, mu: Double, sigma: Double, appearanceTime: Double) {
         self.area = area
         self.mu = mu
@@ -166,6 +174,7 @@ public struct LognormalShape: BolusShape, Equatable {
         self.appearanceTime = appearanceTime
     }
 
+    /// Enhancement above the offset at `t` (s), in a.u.
     public func enhancement(at t: Double) -> Double {
         let x = t - appearanceTime
         guard x > 0 else { return 0 }
@@ -181,6 +190,7 @@ public struct LognormalShape: BolusShape, Equatable {
         return -enhancement(at: t) / x * (1 + l / (sigma * sigma))
     }
 
+    /// Integral of the enhancement from `a` to `b` (a.u. s).
     public func integral(from a: Double, to b: Double) -> Double {
         area * (cumulative(b) - cumulative(a))
     }
@@ -193,19 +203,24 @@ public struct LognormalShape: BolusShape, Equatable {
         return 0.5 * Double.erfc(-z / 2.0.squareRoot())
     }
 
+    /// TTP: time of the maximum (s).
     public var timeToPeak: Double { appearanceTime + Double.exp(mu - sigma * sigma) }
+    /// PE: the maximum enhancement (a.u.).
     public var peakEnhancement: Double {
         area / (sigma * (2 * Double.pi).squareRoot()) * Double.exp(sigma * sigma / 2 - mu)
     }
+    /// mTT: first moment of the enhancement on the clip time axis (s).
     public var meanTransitTime: Double { appearanceTime + Double.exp(mu + sigma * sigma / 2) }
     /// Full width at half maximum (s): `2 exp(mu - sigma^2) sinh(sigma sqrt(2 ln 2))`.
-    public var fullWidthHalfMaximum: Double {
+    var fullWidthHalfMaximum: Double {
         2 * Double.exp(mu - sigma * sigma) * Double.sinh(sigma * (2 * Double.log(2.0)).squareRoot())
     }
+    /// Time of the largest slope (s).
     public var steepestRiseTime: Double {
         let w = (-1 - (1 + 4 / (sigma * sigma)).squareRoot()) / 2
         return appearanceTime + Double.exp(mu + sigma * sigma * (w - 1))
     }
+    /// Time of the most negative slope (s).
     public var steepestFallTime: Double {
         let w = (-1 + (1 + 4 / (sigma * sigma)).squareRoot()) / 2
         return appearanceTime + Double.exp(mu + sigma * sigma * (w - 1))

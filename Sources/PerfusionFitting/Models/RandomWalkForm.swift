@@ -113,7 +113,7 @@ struct RandomWalkForm: Sendable {
 
 /// What distinguishes the LDRW and FPT models: the exponents of the form, and the peak and mean times as
 /// fractions of mu.
-public protocol RandomWalkVariant: Sendable {
+protocol RandomWalkVariant: Sendable {
     static var name: String { get }
     static var s: Double { get }
     static var q: Double { get }
@@ -126,14 +126,14 @@ public protocol RandomWalkVariant: Sendable {
 
 /// A random-walk bolus model (``LDRWModel`` or ``FPTModel``): parameters AUC (a.u. s), mu (s), lambda, t0 (s),
 /// O (a.u.); value and gradient in ``RandomWalkForm``.
-public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
+struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
     let form = RandomWalkForm(s: Variant.s, q: Variant.q)
 
-    public init() {}
+    init() {}
 
-    public var name: String { Variant.name }
-    public var parameterCount: Int { 5 }
-    public var parameters: [ParameterDescriptor] {
+    var name: String { Variant.name }
+    var parameterCount: Int { 5 }
+    var parameters: [ParameterDescriptor] {
         [
             ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area AUC"),
             ParameterDescriptor(name: "mu_s", unit: "s", meaning: Variant.muMeaning),
@@ -143,30 +143,30 @@ public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
         ]
     }
 
-    public func value(at t: Double, parameters p: ParameterVector) -> Double { form.value(at: t, parameters: p) }
+    func value(at t: Double, parameters p: ParameterVector) -> Double { form.value(at: t, parameters: p) }
 
-    public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
+    func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
         value: Double, gradient: ParameterVector
     ) {
         form.valueAndGradient(at: t, parameters: p)
     }
 
     @inline(__always)
-    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
+    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
 
-    public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
+    func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
         form.initialGuess(for: curve, modeRatio: Variant.modeRatio, meanRatio: Variant.meanRatio)
     }
 
-    public func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
+    func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
         form.alternativeStarts(from: start)
     }
 
-    public func bounds(for curve: CurveSamples) -> ParameterBounds { form.bounds(for: curve) }
+    func bounds(for curve: CurveSamples) -> ParameterBounds { form.bounds(for: curve) }
 
-    public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
+    func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { shape(p) }
 
-    public func shape(_ p: ParameterVector) -> RandomWalkShape {
+    func shape(_ p: ParameterVector) -> RandomWalkShape {
         RandomWalkShape(
             area: p[0], mu: p[1], lambda: p[2], appearanceTime: p[3], s: form.s, q: form.q,
             modeRatio: Variant.modeRatio(p[2]), meanRatio: Variant.meanRatio(p[2]))
@@ -174,11 +174,11 @@ public struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
 }
 
 /// A random-walk bolus (LDRW or FPT) with its closed forms; inflection points and partial areas numerically.
-public struct RandomWalkShape: BolusShape, Equatable {
-    public let area: Double
-    public let mu: Double
-    public let lambda: Double
-    public let appearanceTime: Double
+struct RandomWalkShape: BolusShape, Equatable {
+    let area: Double
+    let mu: Double
+    let lambda: Double
+    let appearanceTime: Double
     let s: Double
     let q: Double
     /// (TTP - t0) / mu and (mean - t0) / mu.
@@ -187,27 +187,27 @@ public struct RandomWalkShape: BolusShape, Equatable {
 
     var form: RandomWalkForm { RandomWalkForm(s: s, q: q) }
 
-    public func enhancement(at t: Double) -> Double {
+    func enhancement(at t: Double) -> Double {
         let x = t - appearanceTime
         return x > 0 ? area * form.unit(x, mu: mu, lambda: lambda) : 0
     }
 
-    public func slope(at t: Double) -> Double {
+    func slope(at t: Double) -> Double {
         let x = t - appearanceTime
         guard x > 0 else { return 0 }
         // d ln f / dx = -q / x + (lambda / 2)(mu / x^2 - 1 / mu)
         return enhancement(at: t) * (-q / x + 0.5 * lambda * (mu / (x * x) - 1 / mu))
     }
 
-    public func integral(from a: Double, to b: Double) -> Double {
+    func integral(from a: Double, to b: Double) -> Double {
         ShapeNumerics.integral(enhancement, from: max(a, appearanceTime), to: b)
     }
 
-    public var timeToPeak: Double { appearanceTime + modeRatio * mu }
-    public var peakEnhancement: Double { enhancement(at: timeToPeak) }
-    public var meanTransitTime: Double { appearanceTime + meanRatio * mu }
-    public var steepestRiseTime: Double { ShapeNumerics.argmax(slope, in: appearanceTime, timeToPeak) }
-    public var steepestFallTime: Double {
+    var timeToPeak: Double { appearanceTime + modeRatio * mu }
+    var peakEnhancement: Double { enhancement(at: timeToPeak) }
+    var meanTransitTime: Double { appearanceTime + meanRatio * mu }
+    var steepestRiseTime: Double { ShapeNumerics.argmax(slope, in: appearanceTime, timeToPeak) }
+    var steepestFallTime: Double {
         // The most negative slope lies within a few widths (sd = mu / sqrt(lambda)) after the peak.
         let reach = timeToPeak + 20 * max(meanTransitTime - appearanceTime, mu / lambda.squareRoot())
         return ShapeNumerics.argmax({ -slope(at: $0) }, in: timeToPeak, reach)

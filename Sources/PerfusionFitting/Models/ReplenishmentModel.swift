@@ -14,10 +14,14 @@
 /// Reference: K. Wei et al., "Quantification of myocardial blood flow with ultrasound-induced destruction of
 /// microbubbles administered as a constant venous infusion", Circulation 97 (1998), doi:10.1161/01.CIR.97.5.473.
 public struct ReplenishmentModel: CurveModel {
+    /// The model (it has no settings).
     public init() {}
 
+    /// Name used on the command line and in outputs.
     public var name: String { "replenishment" }
+    /// Number of fitted parameters.
     public var parameterCount: Int { 4 }
+    /// The parameters in vector order, with the names and units of their output columns.
     public var parameters: [ParameterDescriptor] {
         [
             ParameterDescriptor(name: "a_au", unit: "a.u.", meaning: "plateau A above the offset (rBV)"),
@@ -27,12 +31,14 @@ public struct ReplenishmentModel: CurveModel {
         ]
     }
 
+    /// Model value (offset included) at `t` (s).
     public func value(at t: Double, parameters p: ParameterVector) -> Double {
         let x = t - p[2]
         guard x > 0 else { return p[3] }
         return p[3] + p[0] * (1 - Double.exp(-p[1] * x))
     }
 
+    /// Model value and its gradient with respect to the parameters at `t` (s).
     public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
         value: Double, gradient: ParameterVector
     ) {
@@ -42,6 +48,7 @@ public struct ReplenishmentModel: CurveModel {
         return (p[3] + p[0] * (1 - e), ParameterVector(1 - e, p[0] * x * e, -p[0] * p[1] * e, 1, 0, 0, 0, 0))
     }
 
+    /// Value and gradient for eight samples at once in `Float` lanes (the SIMD twin of `valueAndGradient`).
     @inline(__always)
     public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[2]
@@ -80,6 +87,7 @@ public struct ReplenishmentModel: CurveModel {
         return .success(ParameterVector(plateau, beta, t[lowest], offset, 0, 0, 0, 0))
     }
 
+    /// Further starting points tried when the fit from the initial guess does not converge.
     public func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
         [0.3, 3].map { ParameterVector(start[0], start[1] * $0, start[2], start[3], 0, 0, 0, 0) }
     }
@@ -96,8 +104,10 @@ public struct ReplenishmentModel: CurveModel {
     /// Not a bolus: the perfusion parameters of a bolus do not apply, and `--model auto` never chooses it.
     public var isBolus: Bool { false }
 
+    /// None: replenishment is not a bolus.
     public func bolusShape(_ p: ParameterVector) -> (any BolusShape)? { nil }
 
+    /// rBV, mTT and PI of the fitted parameters `p`.
     public func parameters(_ p: ParameterVector) -> ReplenishmentParameters {
         ReplenishmentParameters(relativeBloodVolume: p[0], meanTransitTime: 1 / p[1], perfusionIndex: p[0] * p[1])
     }

@@ -2,7 +2,7 @@
 /// search. Both are deterministic and accurate to about 1e-10 relative on the smooth curves used here.
 ///
 /// Reference: W. H. Press et al., "Numerical Recipes", 3rd ed. (2007), §4.6 and §10.2.
-public enum ShapeNumerics {
+enum ShapeNumerics {
     /// 8-point Gauss–Legendre nodes and weights on [-1, 1].
     static let nodes: [Double] = [
         -0.960_289_856_497_536_2, -0.796_666_477_413_626_7, -0.525_532_409_916_329_0, -0.183_434_642_495_649_8,
@@ -14,7 +14,7 @@ public enum ShapeNumerics {
     ]
 
     /// Integral of `f` from `a` to `b` by composite 8-point Gauss–Legendre on `panels` equal panels.
-    public static func integral(_ f: (Double) -> Double, from a: Double, to b: Double, panels: Int = 256) -> Double {
+    static func integral(_ f: (Double) -> Double, from a: Double, to b: Double, panels: Int = 256) -> Double {
         guard b > a else { return 0 }
         let h = (b - a) / Double(panels)
         var sum = 0.0
@@ -26,7 +26,7 @@ public enum ShapeNumerics {
     }
 
     /// The `x` in [a, b] where the unimodal `f` is largest (golden-section search to 1e-12 relative).
-    public static func argmax(_ f: (Double) -> Double, in a: Double, _ b: Double) -> Double {
+    static func argmax(_ f: (Double) -> Double, in a: Double, _ b: Double) -> Double {
         let ratio = (5.0.squareRoot() - 1) / 2
         var lo = a
         var hi = b
