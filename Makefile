@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables
+.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs
 
 all: build
 
@@ -78,6 +78,11 @@ fuzz: deps
 readme-tables: build
 	$(SWIFT) build --build-tests
 	ECHOFLOW_UPDATE_README=1 $(SWIFT) test --skip-build --filter readmeMatchesSchemas
+
+## docs: DocC documentation of the library targets; a broken link or an undocumented parameter fails it.
+docs: deps
+	$(SWIFT) package generate-documentation --target PerfusionFitting --target CEUSImaging --target PerfusionAnalysis \
+	    --warnings-as-errors
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -58,7 +58,11 @@ public struct ClipAnalysis: Sendable {
 
     /// Opens the clip, reads the regions, builds the curves and fits them.
     ///
-    /// - Parameter progress: frames decoded so far and the total (from worker threads).
+    /// - Parameters:
+    ///   - clipPath: a folder of PNG frames or a DICOM file.
+    ///   - roiPath: the region file (`roi.json`).
+    ///   - settings: the model and the overrides of the clip's metadata.
+    ///   - progress: frames decoded so far and the total (from worker threads).
     public static func run(
         clip clipPath: String, roi roiPath: String, settings: AnalysisSettings = AnalysisSettings(),
         progress: (@Sendable (Int, Int) -> Void)? = nil

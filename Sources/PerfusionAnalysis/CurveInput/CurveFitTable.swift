@@ -9,7 +9,7 @@ public enum CurveFitTable {
     static var columns: [String] { ParameterTable.fitSchema.names }
 
     /// Reads the curves of `path` (see ``CurveTableReader``); with `dynamicRangeDB`, display values are
-    /// linearized to echo power first (``linearized(_:_:maxDisplayValue:)``), as `analyze` does for clips.
+    /// linearized to echo power first (clipped to the display range, then the inverse display law), as `analyze` does for clips.
     public static func read(
         _ path: String, layout: CurveTableReader.Layout, select: [String]? = nil, dynamicRangeDB: Double? = nil,
         maxDisplayValue: Double = 255

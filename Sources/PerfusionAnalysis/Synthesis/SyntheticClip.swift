@@ -2,7 +2,7 @@ import CEUSImaging
 import Foundation
 import PerfusionFitting
 
-/// Lognormal enhancement with an offset, in linear echo power (a.u., P_top = 1). See ``LognormalModel``.
+/// Lognormal enhancement with an offset, in linear echo power (a.u., P_top = 1). See `LognormalModel` in PerfusionFitting.
 public struct LognormalCurve: Codable, Sendable, Equatable {
     /// A (a.u. s), mu (ln s), sigma, t0 (s), offset O (a.u.).
     var area: Double

@@ -9,7 +9,7 @@ import Dispatch
 /// Fits many curves across cores. Results come back in input order and are bit-identical whatever the
 /// thread count: each curve is fitted alone, from its own data-driven start, in its own workspace.
 ///
-/// Curves are split into chunks of ``chunkSize``; worker w takes chunks w, w + T, w + 2T, ... (a static
+/// Curves are split into chunks of 64; worker w takes chunks w, w + T, w + 2T, ... (a static
 /// assignment, so scheduling never changes which curves share a workspace). Each worker allocates one
 /// workspace.
 public struct BatchFitter: Sendable {
@@ -19,7 +19,9 @@ public struct BatchFitter: Sendable {
     /// Curves per chunk.
     static let chunkSize = 64
 
-    /// - Parameter threads: worker threads; nil uses every core.
+    /// - Parameters:
+    ///   - engine: the engine and its options (default: the fast Float SIMD path).
+    ///   - threads: worker threads; nil uses every core.
     public init(engine: LevenbergMarquardt = LevenbergMarquardt(), threads: Int? = nil) {
         self.engine = engine
         self.threads = max(1, threads ?? BatchFitter.coreCount)
