@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cross-check of Echoflow's lognormal fits against SciPy's curve_fit (double precision).
 
-Generates realistic noisy lognormal curves with NumPy (REFERENCE.md section 7 shapes, 10 % multiplicative
+Generates realistic noisy lognormal curves with NumPy (docs/METHODS.md section 8 shapes, 10 % multiplicative
 jitter, additive noise of 2 % of the peak, 300 samples over 90 s), fits them with `echoflow fit`, and refits
 each curve with scipy.optimize.curve_fit (Levenberg-Marquardt, analytic Jacobian, tight tolerances) from the
 same data-driven starting point that Echoflow reports with --starts. Reports how often both reach the same
@@ -48,7 +48,7 @@ def jacobian(t, a, mu, sigma, t0, o):
 
 
 def derived(a, mu, sigma, t0):
-    """TTP, PE, mTT and WiAUC from the closed forms of REFERENCE.md section 3, written independently."""
+    """TTP, PE, mTT and WiAUC from the closed forms of docs/METHODS.md section 6, written independently."""
     s2 = sigma * sigma
     ttp = t0 + math.exp(mu - s2)
     mtt = t0 + math.exp(mu + s2 / 2)

@@ -15,7 +15,7 @@ public struct InMemoryFrames: FrameSource {
     public func frame(at index: Int) throws -> Frame { frames[index] }
 }
 
-/// A reference lognormal enhancement written independently of the library (REFERENCE.md §2).
+/// A reference lognormal enhancement written independently of the library (docs/METHODS.md §4).
 public func referenceLognormal(_ t: Double, area: Double, mu: Double, sigma: Double, t0: Double, offset: Double)
     -> Double
 {

@@ -127,3 +127,37 @@ struct AtomicFileTests {
         #expect(throws: PerfusionAnalysisError.self) { try AtomicFile.write("y", to: blocker + "/sub/out.csv") }
     }
 }
+
+@Suite("Methods document")
+struct MethodsDocumentTests {
+    @Test("every section of docs/METHODS.md cited in the sources, the README and --help exists")
+    func citedSectionsExist() throws {
+        let root = TestPaths.packageRoot
+        let methods = try String(contentsOfFile: root + "/docs/METHODS.md", encoding: .utf8)
+        let headings = Set(
+            methods.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("## ") else { return nil }
+                return Int(line.dropFirst(3).prefix { $0.isNumber })
+            })
+        var cited: [(String, Int)] = []
+        let enumerator = FileManager.default.enumerator(atPath: root + "/Sources")!
+        var files = ["README.md"]
+        while let path = enumerator.nextObject() as? String {
+            if path.hasSuffix(".swift") { files.append("Sources/" + path) }
+        }
+        for file in files {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+            var rest = text[...]
+            while let range = rest.range(of: "METHODS.md §") {
+                if let n = Int(rest[range.upperBound...].prefix { $0.isNumber }) { cited.append((file, n)) }
+                rest = rest[range.upperBound...]
+            }
+        }
+        #expect(cited.count >= 10, "the sources cite the methods document")
+        for (file, n) in cited {
+            #expect(headings.contains(n), "\(file) cites docs/METHODS.md §\(n), which does not exist")
+        }
+        let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+        #expect(readme.contains("docs/METHODS.md") && !readme.contains("REFERENCE.md"))
+    }
+}

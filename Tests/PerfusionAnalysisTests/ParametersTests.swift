@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Perfusion parameters")
 struct ParametersTests {
-    /// REFERENCE.md §3 golden vector: lognormal A = 100, mu = 2.9, sigma = 0.78, t0 = 5 s.
-    @Test("the lognormal golden vector of REFERENCE.md")
+    /// docs/METHODS.md §6 golden vector: lognormal A = 100, mu = 2.9, sigma = 0.78, t0 = 5 s.
+    @Test("the lognormal golden vector of docs/METHODS.md")
     func goldenVector() {
         let shape = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 5)
         let p = PerfusionParameters(shape: shape, qualityOfFit: 100)

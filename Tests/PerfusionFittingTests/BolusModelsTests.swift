@@ -22,7 +22,7 @@ func typicalModel(_ name: String) -> (model: any CurveModel, parameters: Paramet
 
 @Suite("Bolus models")
 struct BolusModelsTests {
-    @Test("REFERENCE.md golden vectors: gamma, LDRW and FPT closed forms")
+    @Test("docs/METHODS.md golden vectors: gamma, LDRW and FPT closed forms")
     func goldenVectors() {
         // Values carry 7 significant digits: 1e-6 relative.
         func close(_ a: Double, _ b: Double, _ what: String) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Inverse log compression: display values back to linear echo power (REFERENCE.md §1).
+/// Inverse log compression: display values back to linear echo power (docs/METHODS.md §2).
 ///
 /// Display law and its inverse, with `DR` the dynamic range (dB), `Ymax` the largest display value and
 /// `P_top = 1` (so `P` is in (0, 1]):

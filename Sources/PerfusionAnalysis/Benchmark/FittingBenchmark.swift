@@ -4,7 +4,7 @@ import PerfusionFitting
 /// Fitting throughput on synthetic curves, as `echoflow bench` measures it.
 ///
 /// The curve sets are ``SyntheticCurves/lognormal(count:samples:seed:backgroundFraction:)`` with seed 2026:
-/// realistic noisy bolus curves (REFERENCE.md §7 shapes, 10 % jitter, 2 % additive noise), each fitted from
+/// realistic noisy bolus curves (docs/METHODS.md §8 shapes, 10 % jitter, 2 % additive noise), each fitted from
 /// its data-driven start. Rows: the lognormal model at 100, 300 and 600 samples; a set where 30 % of the
 /// curves are non-enhancing background; the other bolus models at 300 samples; each on one thread and on
 /// every core; and the scalar `Double` path once, for the speed-up of the SIMD path.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Baseline versus follow-up for every lesion, region and parameter of a results folder, with cohort
-/// statistics (REFERENCE.md §6).
+/// statistics (docs/METHODS.md §7).
 public struct Comparison: Sendable {
     /// One parameter of one region of one lesion at one follow-up timepoint.
     public struct Row: Sendable, Equatable {

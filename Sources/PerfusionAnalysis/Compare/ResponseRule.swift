@@ -12,7 +12,7 @@ public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
     let threshold: Double
     let percent: Bool
 
-    /// REFERENCE.md §6: "WiAUC decreases by more than 40 %".
+    /// docs/METHODS.md §7: "WiAUC decreases by more than 40 %".
     public static let `default` = ResponseRule(
         parameter: "wiauc_au_s", comparison: .less, threshold: -40, percent: true)
 

@@ -55,7 +55,7 @@ struct ParameterRow: Sendable {
 enum ParameterTable {
     static let file = "parameters.csv"
 
-    /// The perfusion parameters of REFERENCE.md §3 in order: computed on the fitted curve with the offset
+    /// The perfusion parameters of docs/METHODS.md §6 in order: computed on the fitted curve with the offset
     /// removed, times on the clip time axis. `echoflow compare` compares these (and ``relativePercent``).
     static let perfusion: [Column<ParameterRow>] = {
         func p(

@@ -1,6 +1,6 @@
 import PerfusionFitting
 
-/// The perfusion parameters of one fitted curve (REFERENCE.md §3), computed on the fitted curve with the
+/// The perfusion parameters of one fitted curve (docs/METHODS.md §6), computed on the fitted curve with the
 /// offset removed. Times in s on the clip time axis, amplitudes in linear a.u.
 ///
 ///     WiR = f'(t_in) (largest slope)              TI = t_in - f(t_in) / WiR

@@ -5,7 +5,7 @@ import Foundation
 ///     rel_pct = 100 x / x_ref        rel_db = 10 log10(x / x_ref)
 ///
 /// Amplitudes are not comparable across scanners, gains or patients; their ratio to a reference region of
-/// the same clip is (REFERENCE.md §1). Values are NaN where the reference amplitude is zero or the ratio is
+/// the same clip is (docs/METHODS.md §6). Values are NaN where the reference amplitude is zero or the ratio is
 /// not positive.
 struct RelativeAmplitudes: Sendable, Equatable {
     /// Stems in column order (see ``PerfusionParameters/amplitudes``).

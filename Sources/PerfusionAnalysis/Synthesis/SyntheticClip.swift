@@ -37,7 +37,7 @@ public struct LognormalCurve: Codable, Sendable, Equatable {
     }
 }
 
-/// Everything that defines a synthetic clip (REFERENCE.md §7); with the seed it determines every pixel.
+/// Everything that defines a synthetic clip (docs/METHODS.md §8); with the seed it determines every pixel.
 public struct SyntheticClipSpec: Codable, Sendable, Equatable {
     var seed: UInt64
     var width = 64

@@ -2,7 +2,7 @@ import Foundation
 import PerfusionFitting
 
 /// Sets of noisy time-intensity curves with known lognormal parameters, for benchmarks and accuracy
-/// studies: shapes from REFERENCE.md §7 (NET lesions and parenchyma), 10 % multiplicative per-sample jitter
+/// studies: shapes from docs/METHODS.md §8 (NET lesions and parenchyma), 10 % multiplicative per-sample jitter
 /// and additive noise of 2 % of the peak, over 90 s.
 public enum SyntheticCurves {
     /// Duration of every curve (s).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A synthetic PRRT study: subjects with a baseline and a post-PRRT clip each, drawn from the ranges of
-/// REFERENCE.md §7. Subjects alternate responder (lesion AUC down 45-65 %, slower: mu 3.0-3.5) and
+/// docs/METHODS.md §8. Subjects alternate responder (lesion AUC down 45-65 %, slower: mu 3.0-3.5) and
 /// non-responder (AUC within -15 % to +5 %); every third subject is a non-responder, the others respond.
 public struct SyntheticStudy: Sendable {
     /// One clip of the study and where it goes.

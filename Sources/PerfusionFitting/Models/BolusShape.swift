@@ -1,7 +1,7 @@
 /// The enhancement of a fitted bolus curve above its offset, with the features the perfusion parameters
 /// are computed from. Times are in seconds on the clip time axis; amplitudes in linear a.u.
 ///
-/// A model with closed forms implements them here; the perfusion parameters (REFERENCE.md §3) are then
+/// A model with closed forms implements them here; the perfusion parameters (docs/METHODS.md §6) are then
 /// derived from these members only, so every model gets the same definitions.
 public protocol BolusShape: Sendable {
     /// Enhancement `f(t) - O` at `t`.

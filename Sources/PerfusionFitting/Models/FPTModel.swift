@@ -1,4 +1,4 @@
-/// First-passage-time (inverse Gaussian) bolus model (REFERENCE.md §2):
+/// First-passage-time (inverse Gaussian) bolus model (docs/METHODS.md §4):
 ///
 ///     f(t) = O + AUC (e^lambda / mu) sqrt(lambda / (2 pi)) (mu / x)^(3/2) exp(-(lambda / 2)(mu / x + x / mu))
 ///

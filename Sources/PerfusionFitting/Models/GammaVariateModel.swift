@@ -15,7 +15,7 @@ import RealModule
 ///     df/dt0 = -P h alpha (1 / x - 1 / tp)
 ///     df/dO = 1
 ///
-/// Closed forms (REFERENCE.md §2): TTP = t0 + alpha beta, mTT = t0 + (alpha + 1) beta,
+/// Closed forms (docs/METHODS.md §4): TTP = t0 + alpha beta, mTT = t0 + (alpha + 1) beta,
 /// AUC = K beta^(alpha + 1) Gamma(alpha + 1), inflection points at x = beta (alpha -/+ sqrt(alpha)).
 ///
 /// Reference: H. K. Thompson et al., "Indicator transit time considered as a gamma variate", Circ. Res. 14

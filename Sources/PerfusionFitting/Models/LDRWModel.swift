@@ -1,4 +1,4 @@
-/// Local density random walk (diffusion with drift) bolus model (REFERENCE.md §2):
+/// Local density random walk (diffusion with drift) bolus model (docs/METHODS.md §4):
 ///
 ///     f(t) = O + AUC (e^lambda / mu) sqrt(mu lambda / (2 pi x)) exp(-(lambda / 2)(mu / x + x / mu))
 ///

@@ -14,7 +14,7 @@ import RealModule
 ///     df/dt0 = (A phi / x) (1 + L / sigma^2)
 ///     df/dO = 1
 ///
-/// References: REFERENCE.md §2; M. Strouthos et al., "Indicator dilution models for the quantification of
+/// References: docs/METHODS.md §4; M. Strouthos et al., "Indicator dilution models for the quantification of
 /// microvascular blood flow with bolus administration of ultrasound contrast agents", IEEE TUFFC 57 (2010),
 /// doi:10.1109/TUFFC.2010.1545.
 public struct LognormalModel: CurveModel {
@@ -97,7 +97,7 @@ public struct LognormalModel: CurveModel {
             d4: SIMD8(repeating: 1))
     }
 
-    /// Start from the curve's features (REFERENCE.md §2): `t0` is the arrival time, and with the observed
+    /// Start from the curve's features (docs/METHODS.md §4): `t0` is the arrival time, and with the observed
     /// TTP and first moment mTT,
     ///
     ///     sigma^2 = (2/3) ln((mTT - t0) / (TTP - t0)),   mu = ln(TTP - t0) + sigma^2,

@@ -1,4 +1,4 @@
-/// Mono-exponential destruction-replenishment model (REFERENCE.md §2), for curves recorded after a
+/// Mono-exponential destruction-replenishment model (docs/METHODS.md §4), for curves recorded after a
 /// destruction flash at `t_f`:
 ///
 ///     f(t) = O + A (1 - exp(-beta (t - t_f)))   for t > t_f,   f = O before
