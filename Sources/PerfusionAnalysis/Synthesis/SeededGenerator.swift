@@ -14,6 +14,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s = (Self.splitMix(&x), Self.splitMix(&x), Self.splitMix(&x), Self.splitMix(&x))
     }
 
+    /// A generator with the raw xoshiro256** state `state` (not all zero), for checks against published
+    /// reference streams.
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        s = state
+    }
+
+    /// The raw xoshiro256** state.
+    var state: (UInt64, UInt64, UInt64, UInt64) { s }
+
     /// A seed for stream `index` derived from `seed` (independent streams for frames, subjects, ...).
     public static func derive(_ seed: UInt64, _ index: UInt64) -> UInt64 {
         var x = seed ^ (index &* 0xD1B5_4A32_D192_ED03)
