@@ -8,7 +8,7 @@ DEMO_OUT     ?= echoflow-demo
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs
+.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs reference-fits
 
 all: build
 
@@ -73,6 +73,12 @@ fuzz: deps
 	mkdir -p Fuzz/.corpus
 	cd Fuzz && $$($(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --show-bin-path)/DICOMFuzzer \
 	    -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -seed=1 .corpus
+
+## reference-fits: recompute Fixtures/real-tic/careful-fits.json with SciPy (installed from PyPI when missing).
+reference-fits:
+	python3 -c "import scipy" 2>/dev/null || python3 -m pip install --quiet scipy
+	python3 Tests/Data/careful_fits.py > Fixtures/real-tic/careful-fits.json.tmp
+	mv Fixtures/real-tic/careful-fits.json.tmp Fixtures/real-tic/careful-fits.json
 
 ## readme-tables: rewrite the README's column tables from the output schemas (a test checks they agree).
 readme-tables: build
