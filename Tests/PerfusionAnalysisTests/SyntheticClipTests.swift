@@ -53,7 +53,7 @@ struct SyntheticRecoveryTests {
     }
 
     @Test(
-        "lesion TTP within 5 %, PE and WiAUC within 10 % of truth, with speckle, jitter, dropouts and gain",
+        "lesion TTP within 4.5 %, PE within 7.1 % and WiAUC within 10 % of truth, with speckle, jitter, dropouts and gain",
         arguments: [(UInt64(1), 0), (2, 1), (3, 0), (4, 1), (5, 0), (6, 1)])
     func lesionRecovery(seed: UInt64, timepoint: Int) throws {
         // Each seed draws a subject; timepoint 1 is the post-PRRT clip (slower, often weaker).
@@ -62,10 +62,11 @@ struct SyntheticRecoveryTests {
         let lesion = try analyse(entry.spec)[0]
         #expect(lesion.fit.status == .converged)
         let p = try #require(lesion.parameters)
-        // Noise per frame is ~10 % (jitter) plus ~6 % (speckle over ~270 px) over 321 frames; the parameters
-        // scatter by 1-3 %. The 5 % and 10 % bounds are several standard errors.
-        #expect(abs(p.timeToPeak / truth.ttp_s - 1) < 0.05, "TTP \(p.timeToPeak) vs \(truth.ttp_s)")
-        #expect(abs(p.peakEnhancement / truth.pe_au - 1) < 0.10, "PE \(p.peakEnhancement) vs \(truth.pe_au)")
+        // Relative errors measured over 60 clips (seeds 1-30, both timepoints): standard deviation TTP 1.1 %,
+        // PE 1.8 %, WiAUC 3.1 % (means within 0.4 %). Bounds: 4 standard deviations for TTP and PE; for WiAUC the
+        // 10 % of the first pipeline's contract (3.2 standard deviations; the largest of the 60 was 7.9 %).
+        #expect(abs(p.timeToPeak / truth.ttp_s - 1) < 0.045, "TTP \(p.timeToPeak) vs \(truth.ttp_s)")
+        #expect(abs(p.peakEnhancement / truth.pe_au - 1) < 0.071, "PE \(p.peakEnhancement) vs \(truth.pe_au)")
         #expect(abs(p.washInArea / truth.wiauc_au_s - 1) < 0.10, "WiAUC \(p.washInArea) vs \(truth.wiauc_au_s)")
         #expect(lesion.relative != nil)
     }

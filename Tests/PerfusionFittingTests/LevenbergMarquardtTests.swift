@@ -54,11 +54,12 @@ struct LevenbergMarquardtTests {
         #expect(fit.status == .converged)
         let shape = model.shape(fit.parameters)
         let truth = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 8)
-        // With 361 samples and noise up to 10 % of the peak, TTP and PE scatter by ~1-2 %; 5 % is several
-        // standard errors. The total area extrapolates the tail beyond the clip, so it is checked against its
-        // own standard error: 4 SE (a false alarm in ~1 of 16,000 cases).
-        #expect(abs(shape.timeToPeak / truth.timeToPeak - 1) < 0.05)
-        #expect(abs(shape.peakEnhancement / truth.peakEnhancement - 1) < 0.05)
+        // Measured over 40 seeds at each noise level (2, 5, 10 % of the peak, 361 samples), the relative errors
+        // scatter in proportion to the noise: standard deviation 0.108 x noise for TTP and 0.168 x noise for PE.
+        // Bounds: 4 of those standard deviations. The total area extrapolates the tail beyond the clip, so it is
+        // checked against its own standard error: 4 SE (a false alarm in ~1 of 16,000 cases).
+        #expect(abs(shape.timeToPeak / truth.timeToPeak - 1) < 4 * 0.108 * noiseFraction)
+        #expect(abs(shape.peakEnhancement / truth.peakEnhancement - 1) < 4 * 0.168 * noiseFraction)
         #expect(abs(fit.parameters[0] - truth.area) < 4 * fit.standardErrors[0])
     }
 
