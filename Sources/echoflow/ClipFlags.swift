@@ -48,9 +48,9 @@ struct ClipFlags: ParsableArguments {
 struct ModelFlag: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Model to fit: lognormal, gamma, ldrw, fpt, replenishment, or auto (every bolus model, lowest AIC).",
+            "Model to fit: \(CurveAnalyzer.knownModels.dropLast().joined(separator: ", ")), or \(CurveAnalyzer.automatic) (every bolus model, lowest AIC).",
             valueName: "MODEL"))
-    var model = "lognormal"
+    var model = CurveAnalyzer.defaultModel
 
     func validate() throws {
         guard CurveAnalyzer.knownModels.contains(model) else {

@@ -5,12 +5,12 @@ import PerfusionFitting
 /// Settings of one clip analysis (from flags).
 public struct AnalysisSettings: Sendable {
     /// Model name (`lognormal`).
-    var model: String = "lognormal"
+    var model: String = ModelRegistry.defaultModel.name
     /// Overrides of `clip.json`.
     var clipOptions = ClipOptions()
 
     /// Settings fitting `model` with `clipOptions`.
-    public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
+    public init(model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         self.clipOptions = clipOptions
     }

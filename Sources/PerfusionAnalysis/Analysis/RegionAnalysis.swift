@@ -56,12 +56,14 @@ public struct CurveAnalyzer: Sendable {
     let fitter: BatchFitter
 
     /// Name of the choice that fits every bolus model and keeps the lowest AIC.
-    static let automatic = "auto"
+    public static let automatic = "auto"
     /// Models that can be named on the command line.
     public static var knownModels: [String] { ModelRegistry.names + [automatic] }
+    /// Name of the model fitted unless another is asked for.
+    public static var defaultModel: String { ModelRegistry.defaultModel.name }
 
     /// An analyzer for `modelName` (a registered model or `auto`) on `threads` threads (default: every core).
-    public init(modelName: String = "lognormal", threads: Int? = nil) throws {
+    public init(modelName: String = ModelRegistry.defaultModel.name, threads: Int? = nil) throws {
         if modelName == Self.automatic {
             models = ModelRegistry.bolusModels
         } else if let model = ModelRegistry.model(named: modelName) {

@@ -1,17 +1,18 @@
 import CEUSImaging
 import Dispatch
 import Foundation
+import PerfusionFitting
 
 /// Settings of a batch run; they are part of every clip's fingerprint.
 public struct BatchSettings: Sendable, Equatable, Codable {
-    var model = "lognormal"
+    var model = ModelRegistry.defaultModel.name
     var frameRate: Double?
     var dynamicRangeDB: Double?
     var expConstant: Double?
     var contrastPane: PixelRect?
 
     /// Settings fitting `model` with `clipOptions` for every clip.
-    public init(model: String = "lognormal", clipOptions: ClipOptions = ClipOptions()) {
+    public init(model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         frameRate = clipOptions.frameRate
         dynamicRangeDB = clipOptions.dynamicRangeDB
