@@ -28,3 +28,16 @@ func imagingError(_ body: () throws -> Void) -> CEUSImagingError? {
         return nil
     }
 }
+
+/// Frames held in memory, as a frame source for tests.
+struct InMemoryFrames: FrameSource {
+    let frames: [Frame]
+
+    init(_ frames: [Frame]) { self.frames = frames }
+
+    var frameCount: Int { frames.count }
+    var width: Int { frames[0].width }
+    var height: Int { frames[0].height }
+    func frameName(_ index: Int) -> String { "frame \(index)" }
+    func frame(at index: Int) throws -> Frame { frames[index] }
+}
