@@ -164,3 +164,50 @@ struct SymmetricSolverTests {
         #expect(SymmetricSolver.solve(m, ParameterVector(1, 1, 0, 0, 0, 0, 0, 0), n: 2) == nil)
     }
 }
+
+@Suite("Fits on a bound")
+struct BoundTests {
+    /// A lognormal bolus far sharper (sigma 0.04) than a gamma variate can follow within its bound alpha <= 100.
+    static func sharpBolus() -> CurveSamples {
+        var rng = TestRandom(seed: 3)
+        let times = (0...600).map { Double($0) / 10 }
+        let values = times.map {
+            referenceLognormal($0, area: 100, mu: log(15) + 0.0016, sigma: 0.04, t0: 5, offset: 0.5) + 0.2
+                * rng.normal()
+        }
+        return CurveSamples(times: times, values: values)
+    }
+
+    @Test("a parameter on its bound makes the status at_bound, names it, and keeps the parameters")
+    func gammaOnAlphaBound() {
+        let model = GammaVariateModel()
+        let fit = LevenbergMarquardt().fit(model, to: Self.sharpBolus())
+        #expect(fit.status == .atBound, "\(fit.termination)")
+        #expect(fit.boundSymbols(model) == ["alpha"])
+        #expect(fit.parameters[1] == model.bounds(for: Self.sharpBolus()).upper[1])
+        #expect(fit.hasParameters)
+    }
+
+    @Test("a fit inside the bounds stays converged with no bound parameters", arguments: bothPaths)
+    func interior(options: LevenbergMarquardt.Options) {
+        let fit = LevenbergMarquardt(options: options).fit(LognormalModel(), to: syntheticCurve(noise: 0.05, seed: 4))
+        #expect(fit.status == .converged)
+        #expect(fit.boundParameters == 0)
+    }
+
+    @Test("the bound tolerance: 1e-4 of a finite box, or a hundredth of the standard error of a one-sided bound")
+    func tolerance() {
+        let bounds = ParameterBounds(
+            lower: ParameterVector(0, 0, 0, 0, -.infinity, 0, 0, 0),
+            upper: ParameterVector(.infinity, 10, 10, 10, .infinity, 0, 0, 0))
+        let se = ParameterVector(2, 1, 1, 1, 1, 0, 0, 0)
+        // Amplitude 0.01 above zero with standard error 2: within 0.02, on the bound; sigma-like parameter
+        // 0.0009 from 0 in a box of width 10 (tolerance 0.001): on it; 0.0011 from 10: not; the free offset never.
+        let p = ParameterVector(0.01, 0.0009, 9.9989, 5, -1e9, 0, 0, 0)
+        #expect(bounds.onBound(p, standardErrors: se, count: 5) == 0b0_0011)
+        // Without a standard error only 1e-9 relative counts for a one-sided bound.
+        let noSE = ParameterVector(repeating: .nan)
+        #expect(bounds.onBound(ParameterVector(0, 5, 5, 5, 0, 0, 0, 0), standardErrors: noSE, count: 5) == 0b0_0001)
+        #expect(bounds.onBound(ParameterVector(1e-6, 5, 5, 5, 0, 0, 0, 0), standardErrors: noSE, count: 5) == 0)
+    }
+}

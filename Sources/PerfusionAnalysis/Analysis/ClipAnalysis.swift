@@ -104,7 +104,12 @@ public struct ClipAnalysis: Sendable {
                     "region \"\(r.region)\": up to \(String(format: "%.1f", worst)) % of its pixels are saturated in a frame; amplitudes are underestimated (lower the gain)"
                 )
             }
-            if !r.fit.hasParameters || r.fit.status != .converged {
+            if r.fit.status == .atBound {
+                let symbols = r.fit.boundSymbols(r.selected.model).joined(separator: ", ")
+                warnings.append(
+                    "region \"\(r.region)\": the fit ends with \(symbols) on a bound: the limits of the search, not the data, decided them (status at_bound)"
+                )
+            } else if !r.fit.hasParameters || r.fit.status != .converged {
                 warnings.append("region \"\(r.region)\": \(r.fit.termination)")
             }
         }

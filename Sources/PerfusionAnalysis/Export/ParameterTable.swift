@@ -151,7 +151,7 @@ enum ParameterTable {
             },
             .text(
                 "status",
-                "`converged`, `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise) or `not_bolus` (the clip starts during the wash-in, or the curve never washes out: see `termination`); parameter cells are empty unless converged or max_iterations"
+                "`converged` (a minimum inside the bounds), `at_bound` (converged with a parameter on a bound, see `bound_parameters`), `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise) or `not_bolus` (the clip starts during the wash-in, or the curve never washes out: see `termination`); parameter cells are empty unless converged, at_bound or max_iterations"
             ) { $0.fitted.fit.status.rawValue },
             .integer("n_frames", "frames", "frames in the curve") { $0.frames },
             .integer("n_excluded", "frames", "frames left out of the fit") { $0.excluded },
@@ -207,6 +207,16 @@ enum ParameterTable {
                 "region area from the pixel size of the DICOM ultrasound region of the contrast pane (empty when unknown)"
             ) { $0.areaMM2 },
         ]
+        c += [
+            .text(
+                "bound_parameters",
+                "the fitted parameters on a bound, by their symbols (`;`-separated, for example `t0;sigma`); empty when none"
+            ) { row in
+                let symbols = row.fitted.fit.boundSymbols(row.fitted.model)
+                return symbols.isEmpty ? nil : symbols.joined(separator: ";")
+            }
+        ]
+        // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }
         return c
     }()

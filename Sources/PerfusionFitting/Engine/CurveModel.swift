@@ -73,14 +73,17 @@ extension CurveModel {
 
 /// Name, unit and meaning of one model parameter, as written in output columns.
 public struct ParameterDescriptor: Sendable, Equatable {
+    /// The parameter's symbol in the model's formula, for example `t0` or `sigma` (as listed in `bound_parameters`).
+    public let symbol: String
     /// Column-ready name with unit suffix, for example `t0_s`.
-    let name: String
+    public let name: String
     /// Unit as written in the column documentation (`s`, `a.u.`, `1/s`; empty when dimensionless).
     public let unit: String
     /// Human-readable meaning.
     public let meaning: String
 
-    init(name: String, unit: String, meaning: String) {
+    init(symbol: String, name: String, unit: String, meaning: String) {
+        self.symbol = symbol
         self.name = name
         self.unit = unit
         self.meaning = meaning
@@ -101,6 +104,32 @@ public struct ParameterBounds: Sendable, Equatable {
     @inline(__always)
     func clamp(_ p: ParameterVector) -> ParameterVector {
         p.replacing(with: lower, where: p .< lower).replacing(with: upper, where: p .> upper)
+    }
+
+    /// The parameters of `p` (first `m`) that sit on a bound, as bits (bit k for parameter k).
+    ///
+    /// A parameter is on a bound when its distance to it is at most
+    ///
+    ///     1e-4 (upper - lower)                       when both bounds are finite,
+    ///     max(1e-9 max(|bound|, |p|), 0.01 SE)       when only that bound is finite,
+    ///
+    /// with SE the parameter's standard error (when known): 1e-4 of the box is far below any fitted parameter's
+    /// uncertainty, and a parameter within a hundredth of its standard error of a one-sided bound (an amplitude
+    /// at zero) is statistically on it.
+    func onBound(_ p: ParameterVector, standardErrors se: ParameterVector, count m: Int) -> UInt8 {
+        var bits: UInt8 = 0
+        for k in 0..<m {
+            let (lo, hi, x) = (lower[k], upper[k], p[k])
+            let tolerance: (Double) -> Double = { bound in
+                if lo.isFinite && hi.isFinite { return 1e-4 * (hi - lo) }
+                let statistical = se[k].isFinite ? 0.01 * se[k] : 0
+                return Swift.max(1e-9 * Swift.max(abs(bound), abs(x)), statistical)
+            }
+            if lo.isFinite && x - lo <= tolerance(lo) || hi.isFinite && hi - x <= tolerance(hi) {
+                bits |= 1 << UInt8(k)
+            }
+        }
+        return bits
     }
 }
 

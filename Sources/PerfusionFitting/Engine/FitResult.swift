@@ -31,7 +31,11 @@ public enum FitTermination: Sendable, Equatable, CustomStringConvertible {
 
 /// The outcome class of a fit, as written in the `status` column.
 public enum FitStatus: String, Sendable, Equatable {
+    /// Converged to a minimum inside the bounds.
     case converged
+    /// Converged, but with one or more parameters on a bound (see `FitResult.boundParameters`): the box, not
+    /// the data, decided those parameters, and the best of the alternative starts was no better.
+    case atBound = "at_bound"
     case maxIterations = "max_iterations"
     case failed
     case tooShort = "too_short"
@@ -51,6 +55,8 @@ public struct FitResult: Sendable, Equatable {
     public var iterations: Int
     /// Which criterion stopped the fit.
     public var termination: FitTermination
+    /// Parameters on a bound at the solution, as bits (bit k for parameter k); see ``status``.
+    public var boundParameters: UInt8 = 0
     /// Number of samples fitted.
     var sampleCount: Int
     /// Number of model parameters.
@@ -72,7 +78,8 @@ public struct FitResult: Sendable, Equatable {
     /// Status class for outputs.
     public var status: FitStatus {
         switch termination {
-        case .convergedOnCost, .convergedOnStep, .convergedOnGradient: return .converged
+        case .convergedOnCost, .convergedOnStep, .convergedOnGradient:
+            return boundParameters == 0 ? .converged : .atBound
         case .iterationLimit: return .maxIterations
         case .singularNormalEquations, .nonFiniteValues: return .failed
         case .rejected(.tooFewSamples): return .tooShort
@@ -82,8 +89,16 @@ public struct FitResult: Sendable, Equatable {
         }
     }
 
-    /// Whether `parameters` describe a fitted curve (converged or stopped at the iteration limit).
-    public var hasParameters: Bool { status == .converged || status == .maxIterations }
+    /// Whether `parameters` describe a fitted curve (converged, at a bound, or stopped at the iteration limit).
+    public var hasParameters: Bool { status == .converged || status == .atBound || status == .maxIterations }
+
+    /// Symbols of the parameters on a bound (for example `["t0", "sigma"]`), in parameter order.
+    public func boundSymbols(_ model: some CurveModel) -> [String] {
+        model.parameters.indices.filter { boundParameters & (1 << UInt8($0)) != 0 }.map { model.parameters[$0].symbol }
+    }
+
+    /// Whether the fit converged, inside the bounds or on one.
+    var reachedMinimum: Bool { status == .converged || status == .atBound }
 
     static func rejected(_ why: CurveRejection, sampleCount: Int, parameterCount: Int) -> FitResult {
         FitResult(

@@ -90,12 +90,17 @@ public struct LevenbergMarquardt: Sendable {
             let bounds = model.bounds(for: curve)
             var best = fit(model, to: curve, from: start, bounds: bounds, workspace: workspace)
             guard best.status != .converged else { return best }
-            // Retry from other starts; keep the converged fit with the lowest cost (or the first result).
+            // Not converged, or converged on a bound: retry from other starts and keep the minimum with the lowest
+            // cost (an interior one when the costs agree to the Float path's resolution, 1e-6), else the first result.
             var iterations = best.iterations
             for alternative in model.alternativeStarts(for: curve, from: start) {
                 let next = fit(model, to: curve, from: alternative, bounds: bounds, workspace: workspace)
                 iterations += next.iterations
-                let better = next.status == .converged && (best.status != .converged || next.cost < best.cost)
+                guard next.reachedMinimum else { continue }
+                let tie = abs(next.cost - best.cost) <= 1e-6 * best.cost
+                let better =
+                    !best.reachedMinimum
+                    || (tie ? best.status == .atBound && next.status == .converged : next.cost < best.cost)
                 if better { best = next }
             }
             best.iterations = iterations
@@ -236,9 +241,11 @@ public struct LevenbergMarquardt: Sendable {
             let s2 = cost / Double(n - m)
             for k in 0..<m { errors[k] = diagonal[k] >= 0 ? (s2 * diagonal[k]).squareRoot() : .nan }
         }
-        return FitResult(
+        var result = FitResult(
             parameters: p, standardErrors: errors, cost: cost, iterations: iterations,
             termination: termination, sampleCount: n, parameterCount: m)
+        result.boundParameters = bounds.onBound(p, standardErrors: errors, count: m)
+        return result
     }
 
     /// Scalar fused pass in Double: returns the cost and `J^T r`, fills `J^T J` (row stride 8).

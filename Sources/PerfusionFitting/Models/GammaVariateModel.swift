@@ -28,11 +28,12 @@ struct GammaVariateModel: CurveModel {
     var parameterCount: Int { 5 }
     var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "pe_au", unit: "a.u.", meaning: "peak height P above the offset"),
-            ParameterDescriptor(name: "alpha", unit: "", meaning: "shape alpha"),
-            ParameterDescriptor(name: "rise_s", unit: "s", meaning: "time tp from t0 to the peak (alpha beta)"),
-            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
+            ParameterDescriptor(symbol: "P", name: "pe_au", unit: "a.u.", meaning: "peak height P above the offset"),
+            ParameterDescriptor(symbol: "alpha", name: "alpha", unit: "", meaning: "shape alpha"),
+            ParameterDescriptor(
+                symbol: "tp", name: "rise_s", unit: "s", meaning: "time tp from t0 to the peak (alpha beta)"),
+            ParameterDescriptor(symbol: "t0", name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(symbol: "O", name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 

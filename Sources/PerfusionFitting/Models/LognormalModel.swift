@@ -28,11 +28,12 @@ public struct LognormalModel: CurveModel {
     /// The parameters in vector order, with the names and units of their output columns.
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area A under the enhancement"),
-            ParameterDescriptor(name: "mu_ln_s", unit: "ln s", meaning: "mean mu of ln(t - t0)"),
-            ParameterDescriptor(name: "sigma", unit: "", meaning: "standard deviation sigma of ln(t - t0)"),
-            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
+            ParameterDescriptor(symbol: "A", name: "auc_au_s", unit: "a.u. s", meaning: "area A under the enhancement"),
+            ParameterDescriptor(symbol: "mu", name: "mu_ln_s", unit: "ln s", meaning: "mean mu of ln(t - t0)"),
+            ParameterDescriptor(
+                symbol: "sigma", name: "sigma", unit: "", meaning: "standard deviation sigma of ln(t - t0)"),
+            ParameterDescriptor(symbol: "t0", name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(symbol: "O", name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 

@@ -135,11 +135,11 @@ struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
     var parameterCount: Int { 5 }
     var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "auc_au_s", unit: "a.u. s", meaning: "area AUC"),
-            ParameterDescriptor(name: "mu_s", unit: "s", meaning: Variant.muMeaning),
-            ParameterDescriptor(name: "lambda", unit: "", meaning: "skewness lambda"),
-            ParameterDescriptor(name: "t0_s", unit: "s", meaning: "appearance time t0"),
-            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
+            ParameterDescriptor(symbol: "AUC", name: "auc_au_s", unit: "a.u. s", meaning: "area AUC"),
+            ParameterDescriptor(symbol: "mu", name: "mu_s", unit: "s", meaning: Variant.muMeaning),
+            ParameterDescriptor(symbol: "lambda", name: "lambda", unit: "", meaning: "skewness lambda"),
+            ParameterDescriptor(symbol: "t0", name: "t0_s", unit: "s", meaning: "appearance time t0"),
+            ParameterDescriptor(symbol: "O", name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
         ]
     }
 

@@ -24,10 +24,10 @@ public struct ReplenishmentModel: CurveModel {
     /// The parameters in vector order, with the names and units of their output columns.
     public var parameters: [ParameterDescriptor] {
         [
-            ParameterDescriptor(name: "a_au", unit: "a.u.", meaning: "plateau A above the offset (rBV)"),
-            ParameterDescriptor(name: "beta_per_s", unit: "1/s", meaning: "refill rate beta"),
-            ParameterDescriptor(name: "t_flash_s", unit: "s", meaning: "flash time t_f"),
-            ParameterDescriptor(name: "offset_au", unit: "a.u.", meaning: "offset O"),
+            ParameterDescriptor(symbol: "A", name: "a_au", unit: "a.u.", meaning: "plateau A above the offset (rBV)"),
+            ParameterDescriptor(symbol: "beta", name: "beta_per_s", unit: "1/s", meaning: "refill rate beta"),
+            ParameterDescriptor(symbol: "t_f", name: "t_flash_s", unit: "s", meaning: "flash time t_f"),
+            ParameterDescriptor(symbol: "O", name: "offset_au", unit: "a.u.", meaning: "offset O"),
         ]
     }
 
