@@ -52,16 +52,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func summary(_ a: ClipAnalysis) -> String {
-        let header = ["region", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "RT (s)", "mTT (s)", "QOF (%)"]
+        let header = [
+            "region", "model", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u.s)", "RT (s)", "mTT (s)", "QOF (%)",
+        ]
         let rows = a.regions.map { r in
             [
-                r.region, r.fit.status.rawValue, short(r.parameters?.peakEnhancement), short(r.parameters?.timeToPeak),
+                r.region, r.model, r.fit.status.rawValue, short(r.parameters?.peakEnhancement),
+                short(r.parameters?.timeToPeak),
                 short(r.parameters?.washInArea), short(r.parameters?.riseTime), short(r.parameters?.meanTransitTime),
                 short(r.parameters?.qualityOfFit),
             ]
         }
         return
-            "\(a.clipName): \(a.frameCount) frames, dynamic range \(short(a.dynamicRangeDB)) dB, model \(a.regions.first?.model ?? "-")\n\n"
+            "\(a.clipName): \(a.frameCount) frames, dynamic range \(short(a.dynamicRangeDB)) dB\n\n"
             + textTable(header, rows)
     }
 }

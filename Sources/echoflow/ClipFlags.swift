@@ -48,7 +48,7 @@ struct ClipFlags: ParsableArguments {
 struct ModelFlag: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Model to fit: \(CurveAnalyzer.knownModels.dropLast().joined(separator: ", ")), or \(CurveAnalyzer.automatic) (every bolus model, lowest AIC).",
+            "Model to fit: \(CurveAnalyzer.knownModels.dropLast().joined(separator: ", ")), or \(CurveAnalyzer.automatic) (every bolus model; lognormal unless another AIC is lower by more than 6).",
             valueName: "MODEL"))
     var model = CurveAnalyzer.defaultModel
 

@@ -16,7 +16,8 @@ struct FitCommand: ParsableCommand {
             `analyze` does for clips.
 
             Writes one row per curve and model: curve, then the columns of parameters.csv from model on. With \
-            --model auto every bolus model is fitted and the one with the lowest AIC is marked selected = 1.
+            --model auto every bolus model is fitted and lognormal is kept (selected = 1) unless another converged \
+            model's AIC is lower by more than 6 (aic_delta, aic_weight: docs/METHODS.md §5).
 
             Examples:
               echoflow fit tics.csv --output fits.csv

@@ -205,3 +205,30 @@ struct DICOMCommandTests {
         #expect(inspect.stdout.contains("400"))
     }
 }
+
+@Suite("echoflow analyze --model auto")
+struct AnalyzeAutoTests {
+    @Test("says per region which model was selected, in the table, the plots and aic_delta / aic_weight")
+    func selectedModelShown() throws {
+        let out = TestPaths.temporaryFolder("analyze-auto")
+        let result = try runEchoflow(["analyze", TestPaths.baselineClip, "--model", "auto", "--output", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("region") && $0.contains("model") })
+        for region in ["lesion", "parenchyma"] {
+            #expect(lines.contains { $0.hasPrefix(region) && $0.contains("lognormal") }, "\(result.stdout)")
+            let svg = try String(contentsOfFile: out + "/tic-\(region).svg", encoding: .utf8)
+            #expect(svg.contains("lognormal (selected by AIC among 4 models)"))
+        }
+        let rows = try CSVFile(path: out + "/parameters.csv").dictionaries
+        #expect(rows.count == 8)
+        for region in ["lesion", "parenchyma"] {
+            let fits = rows.filter { $0["roi"] == region }
+            let weights = fits.compactMap { Double($0["aic_weight"] ?? "") }
+            // Weights of the four models sum to 1 (each written to 7 significant digits).
+            #expect(weights.count == 4 && abs(weights.reduce(0, +) - 1) < 1e-6)
+            #expect(fits.contains { $0["aic_delta"] == "0" })
+            #expect(fits.filter { $0["selected"] == "1" }.map { $0["model"] } == ["lognormal"])
+        }
+    }
+}

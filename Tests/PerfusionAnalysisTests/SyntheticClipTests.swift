@@ -37,7 +37,7 @@ func studyTemplate() -> SyntheticClipSpec {
 @Suite("Synthetic clips: recovery of known parameters")
 struct SyntheticRecoveryTests {
     /// Analyses a synthetic spec in memory with the regions it writes to roi.json.
-    func analyse(_ spec: SyntheticClipSpec) throws -> [RegionAnalysis] {
+    func analyse(_ spec: SyntheticClipSpec, model: String = "lognormal") throws -> [RegionAnalysis] {
         var meta = ClipMetadata()
         meta.frameRate = spec.frameRate
         meta.dynamicRangeDB = spec.dynamicRangeDB
@@ -49,7 +49,7 @@ struct SyntheticRecoveryTests {
         let regions = try RegionFile.load(folder + "/roi.json")
         let masks = try regions.masks(paneWidth: spec.width, paneHeight: spec.height)
         let curves = try CurveExtractor(clip: clip, masks: masks).curves()
-        return try CurveAnalyzer().analyze(curves, reference: regions.reference)
+        return try CurveAnalyzer(modelName: model).analyze(curves, reference: regions.reference)
     }
 
     @Test(

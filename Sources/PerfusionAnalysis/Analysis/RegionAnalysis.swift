@@ -15,7 +15,12 @@ public struct CurveFit: Sendable {
     let qualityOfFit: Double
     /// Akaike's information criterion of the fit (NaN without parameters).
     let aic: Double
-    /// Whether this is the model the results use (the only model, or the lowest AIC with `auto`).
+    /// AIC minus the lowest AIC among the models fitted to the curve (0 for the best; NaN without an AIC).
+    var aicDelta = Double.nan
+    /// Akaike weight among the models fitted to the curve (1 for a single model; NaN without an AIC).
+    var aicWeight = Double.nan
+    /// Whether this is the model the results use (the only model, or with `auto` the one selected by
+    /// ``ModelSelection``).
     public var selected: Bool
 }
 
@@ -55,7 +60,7 @@ public struct CurveAnalyzer: Sendable {
     public let models: [any CurveModel]
     let fitter: BatchFitter
 
-    /// Name of the choice that fits every bolus model and keeps the lowest AIC.
+    /// Name of the choice that fits every bolus model and selects one by ``ModelSelection``.
     public static let automatic = "auto"
     /// Models that can be named on the command line.
     public static var knownModels: [String] { ModelRegistry.names + [automatic] }
@@ -94,7 +99,11 @@ public struct CurveAnalyzer: Sendable {
                     model: model, fit: fit, parameters: parameters, replenishment: replenishment, qualityOfFit: qof,
                     aic: ModelSelection.akaikeInformationCriterion(fit), selected: false)
             }
-            fits[ModelSelection.lowestAIC(fits.map(\.aic))].selected = true
+            let aic = fits.map(\.aic)
+            let (deltas, weights) = ModelSelection.akaikeWeights(aic)
+            for k in fits.indices { (fits[k].aicDelta, fits[k].aicWeight) = (deltas[k], weights[k]) }
+            let preferred = fits.firstIndex { $0.model.name == ModelRegistry.defaultModel.name }
+            fits[ModelSelection.select(fits.map(\.fit), aic: aic, preferred: preferred)].selected = true
             return fits
         }
     }

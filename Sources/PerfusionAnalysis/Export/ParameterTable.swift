@@ -184,7 +184,7 @@ enum ParameterTable {
             ) { $0.fitted.aic },
             .integer(
                 "selected", "",
-                "1 for the model the results use (the only model, or with `--model auto` the lowest AIC), else 0"
+                "1 for the model the results use (the only model; with `--model auto` lognormal unless another converged model's AIC is lower by more than 6, see `aic_delta`), else 0"
             ) {
                 $0.fitted.selected ? 1 : 0
             },
@@ -215,6 +215,15 @@ enum ParameterTable {
                 let symbols = row.fitted.fit.boundSymbols(row.fitted.model)
                 return symbols.isEmpty ? nil : symbols.joined(separator: ";")
             }
+        ]
+        c += [
+            .number("aic_delta", "", "AIC minus the lowest AIC of the models fitted to this curve (0 for the best)") {
+                $0.fitted.aicDelta
+            },
+            .number(
+                "aic_weight", "",
+                "Akaike weight, exp(-aic_delta / 2) over its sum across the models fitted to this curve (1 for a single model)"
+            ) { $0.fitted.aicWeight },
         ]
         // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }

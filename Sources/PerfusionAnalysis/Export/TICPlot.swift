@@ -150,6 +150,9 @@ struct TICPlot: Sendable {
 
     private func subtitle(_ region: RegionAnalysis) -> String {
         var s = "\(region.model) fit: \(region.fit.status.rawValue)"
+        if region.fits.count > 1 {
+            s = "\(region.model) (selected by AIC among \(region.fits.count) models) fit: \(region.fit.status.rawValue)"
+        }
         if let p = region.parameters { s += String(format: ", QOF %.1f %%", p.qualityOfFit) }
         s += "; \(region.curve.pixelCount) px; open circles: excluded frames"
         return s
