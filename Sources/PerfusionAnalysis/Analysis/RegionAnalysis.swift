@@ -9,6 +9,8 @@ public struct CurveFit: Sendable {
     public let fit: FitResult
     /// Perfusion parameters of a bolus model; nil when the fit produced no parameters or for replenishment.
     public let parameters: PerfusionParameters?
+    /// Standard errors of the main derived parameters (delta method); nil without a bolus fit.
+    public var standardErrors: DerivedStandardErrors? = nil
     /// rBV, mTT and PI of a replenishment fit.
     let replenishment: ReplenishmentParameters?
     /// QOF (%) of the fit, 100 R^2 on the samples fitted; NaN without parameters.
@@ -20,7 +22,7 @@ public struct CurveFit: Sendable {
     /// Akaike weight among the models fitted to the curve (1 for a single model; NaN without an AIC).
     var aicWeight = Double.nan
     /// Whether this is the model the results use (the only model, or with `auto` the one selected by
-    /// ``ModelSelection``).
+    /// `ModelSelection` (PerfusionFitting)).
     public var selected: Bool
 }
 
@@ -60,7 +62,7 @@ public struct CurveAnalyzer: Sendable {
     public let models: [any CurveModel]
     let fitter: BatchFitter
 
-    /// Name of the choice that fits every bolus model and selects one by ``ModelSelection``.
+    /// Name of the choice that fits every bolus model and selects one by `ModelSelection` (PerfusionFitting).
     public static let automatic = "auto"
     /// Models that can be named on the command line.
     public static var knownModels: [String] { ModelRegistry.names + [automatic] }
@@ -96,8 +98,9 @@ public struct CurveAnalyzer: Sendable {
                 }
                 let replenishment = (model as? ReplenishmentModel)?.parameters(fit.parameters)
                 return CurveFit(
-                    model: model, fit: fit, parameters: parameters, replenishment: replenishment, qualityOfFit: qof,
-                    aic: ModelSelection.akaikeInformationCriterion(fit), selected: false)
+                    model: model, fit: fit, parameters: parameters,
+                    standardErrors: DerivedStandardErrors(model: model, fit: fit), replenishment: replenishment,
+                    qualityOfFit: qof, aic: ModelSelection.akaikeInformationCriterion(fit), selected: false)
             }
             let aic = fits.map(\.aic)
             let (deltas, weights) = ModelSelection.akaikeWeights(aic)

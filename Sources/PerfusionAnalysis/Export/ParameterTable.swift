@@ -225,6 +225,17 @@ enum ParameterTable {
                 "Akaike weight, exp(-aic_delta / 2) over its sum across the models fitted to this curve (1 for a single model)"
             ) { $0.fitted.aicWeight },
         ]
+        let errors: [(String, String, String, @Sendable (DerivedStandardErrors) -> Double)] = [
+            ("pe_au_se", "a.u.", "PE", \.peakEnhancement), ("ttp_s_se", "s", "TTP", \.timeToPeak),
+            ("wiauc_au_s_se", "a.u. s", "WiAUC", \.washInArea), ("rt_s_se", "s", "RT", \.riseTime),
+            ("mtti_s_se", "s", "mTTI", \.meanTransitTimeFromIntercept), ("mtt_s_se", "s", "mTT", \.meanTransitTime),
+            ("auc_au_s_se", "a.u. s", "AUC", \.area),
+        ]
+        c += errors.map { name, unit, label, value in
+            .number(name, unit, "standard error of \(label), by the delta method from the parameters' covariance") {
+                $0.fitted.standardErrors.map(value)
+            }
+        }
         // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }
         return c

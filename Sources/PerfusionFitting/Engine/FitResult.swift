@@ -43,12 +43,30 @@ public enum FitStatus: String, Sendable, Equatable {
     case notBolus = "not_bolus"
 }
 
+/// The covariance matrix of a fit's parameters, `s^2 (J^T J)^-1` with `s^2 = C / (n - m)`, for at most five
+/// parameters: the upper triangle packed row by row in 15 of 16 lanes (no allocation).
+public struct ParameterCovariance: Sendable, Equatable {
+    var packed: SIMD16<Double>
+
+    /// A covariance of NaN entries (unknown).
+    static let unknown = ParameterCovariance(packed: SIMD16(repeating: .nan))
+
+    /// Lane of entry (i, j), i <= j < 5.
+    @inline(__always)
+    static func index(_ i: Int, _ j: Int) -> Int { i * 5 - i * (i - 1) / 2 + (j - i) }
+
+    /// Entry (i, j) (in the product of the two parameters' units).
+    public subscript(_ i: Int, _ j: Int) -> Double { packed[Self.index(min(i, j), max(i, j))] }
+}
+
 /// The outcome of one fit: a value, never an error.
 public struct FitResult: Sendable, Equatable {
     /// Fitted parameters (lanes beyond the model's count are zero). Meaningful unless the fit was rejected.
     public var parameters: ParameterVector
     /// Standard errors from the covariance s^2 (J^T J)^-1, NaN where it cannot be computed.
     public var standardErrors: ParameterVector
+    /// The parameters' covariance (unknown when the normal equations are singular or n <= m).
+    public var covariance = ParameterCovariance.unknown
     /// Sum of squared residuals at `parameters` (a.u.^2).
     public var cost: Double
     /// Number of Jacobian evaluations (accepted or rejected LM iterations).

@@ -237,13 +237,19 @@ public struct LevenbergMarquardt: Sendable {
 
         var errors = ParameterVector.zero
         for k in 0..<m { errors[k] = .nan }
-        if n > m, let diagonal = SymmetricSolver.inverseDiagonal(normal, n: m) {
+        var covariance = ParameterCovariance.unknown
+        if n > m, let upper = SymmetricSolver.inverseUpper(normal, n: m) {
             let s2 = cost / Double(n - m)
-            for k in 0..<m { errors[k] = diagonal[k] >= 0 ? (s2 * diagonal[k]).squareRoot() : .nan }
+            covariance.packed = s2 * upper
+            for k in 0..<m {
+                let variance = covariance[k, k]
+                errors[k] = variance >= 0 ? variance.squareRoot() : .nan
+            }
         }
         var result = FitResult(
             parameters: p, standardErrors: errors, cost: cost, iterations: iterations,
             termination: termination, sampleCount: n, parameterCount: m)
+        result.covariance = covariance
         result.boundParameters = bounds.onBound(p, standardErrors: errors, count: m)
         return result
     }

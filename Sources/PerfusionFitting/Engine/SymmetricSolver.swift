@@ -12,9 +12,19 @@ enum SymmetricSolver {
     }
 
     /// Diagonal of `M^-1` (lanes beyond n are zero); nil when `M` is not positive definite.
-    ///
-    ///     M^-1 = L^-T L^-1,  so  (M^-1)_jj = sum_i (L^-1)_ij^2
     static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
+        inverseUpper(m, n: n).map { upper in
+            var diagonal = ParameterVector.zero
+            for j in 0..<n { diagonal[j] = upper[ParameterCovariance.index(j, j)] }
+            return diagonal
+        }
+    }
+
+    /// The upper triangle of `M^-1`, packed as ``ParameterCovariance`` packs it (n <= 5); nil when `M` is not
+    /// positive definite.
+    ///
+    ///     M^-1 = L^-T L^-1,  so  (M^-1)_jk = sum_i (L^-1)_ij (L^-1)_ik
+    static func inverseUpper(_ m: UnsafePointer<Double>, n: Int) -> SIMD16<Double>? {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
             let l = buffer.baseAddress!
             let inverse = l + 64
@@ -28,13 +38,15 @@ enum SymmetricSolver {
                     inverse[i * 8 + j] = sum / l[i * 9]
                 }
             }
-            var diagonal = ParameterVector.zero
+            var upper = SIMD16<Double>.zero
             for j in 0..<n {
-                var sum = 0.0
-                for i in j..<n { sum += inverse[i * 8 + j] * inverse[i * 8 + j] }
-                diagonal[j] = sum
+                for k in j..<n {
+                    var sum = 0.0
+                    for i in k..<n { sum += inverse[i * 8 + j] * inverse[i * 8 + k] }
+                    upper[ParameterCovariance.index(j, k)] = sum
+                }
             }
-            return diagonal
+            return upper
         }
     }
 
