@@ -112,13 +112,45 @@ struct NotBolusTests {
         return CurveSamples(times: times, values: times.map { f($0) * (1 + 0.03 * rng.normal()) })
     }
 
-    @Test("a clip that starts during the wash-in is reported, not fitted")
+    @Test("a clip that starts during the wash-in is no_wash_in, not fitted")
     func startsMidWashIn() {
         let fit = engine.fit(
             LognormalModel(),
             to: curve { referenceLognormal($0 + 18, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.1) })
-        #expect(fit.status == .notBolus)
-        #expect("\(fit.termination)".contains("already enhanced at the first sample"))
+        #expect(fit.status == .noWashIn)
+        #expect("\(fit.termination)".contains("clip begins after the bolus arrived"))
+    }
+
+    @Test("an enhanced start is no_wash_in even when one dark first frame precedes it")
+    func darkFirstFrame() {
+        // The clip starts 10 s into the bolus (wash-in half done); frame 0 is black (a blanked or flash frame).
+        let shifted = curve { referenceLognormal($0 + 10, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.1) }
+        var values = shifted.values
+        values[0] = 0
+        let fit = engine.fit(LognormalModel(), to: CurveSamples(times: shifted.times, values: values))
+        #expect(fit.status == .noWashIn, "\(fit.termination)")
+    }
+
+    @Test("a plateau ended by a destruction flash is not_bolus, with the flash time and the replenishment hint")
+    func plateauWithFlash() {
+        // Rise to a steady state by 15 s, a destruction flash at 50 s, refill after it.
+        let refill = curve { t in
+            t < 50 ? 0.05 + (t < 3 ? 0 : 1 - exp(-0.3 * (t - 3))) : 0.05 + 0.9 * (1 - exp(-0.2 * (t - 50)))
+        }
+        let fit = engine.fit(LognormalModel(), to: refill)
+        #expect(fit.status == .notBolus, "\(fit.termination)")
+        #expect("\(fit.termination)".contains("before the destruction flash at 50.0 s"))
+        #expect("\(fit.termination)".contains("--model replenishment"))
+    }
+
+    @Test("a whole bolus with a dark first frame and a dropout frame in the wash-out is still fitted")
+    func darkFramesInABolus() {
+        let bolus = curve { referenceLognormal($0, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.1) }
+        var values = bolus.values
+        values[0] = 0
+        values[150] = 0.2 * values[150]  // one dark frame at 30 s: not a flash, it recovers at once
+        let fit = engine.fit(LognormalModel(), to: CurveSamples(times: bolus.times, values: values))
+        #expect(fit.status == .converged, "\(fit.termination)")
     }
 
     @Test("a destruction-replenishment curve (no wash-out) is reported, not fitted")

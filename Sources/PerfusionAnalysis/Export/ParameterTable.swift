@@ -151,7 +151,7 @@ enum ParameterTable {
             },
             .text(
                 "status",
-                "`converged` (a minimum inside the bounds), `at_bound` (converged with a parameter on a bound, see `bound_parameters`), `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise) or `not_bolus` (the clip starts during the wash-in, or the curve never washes out: see `termination`); parameter cells are empty unless converged, at_bound or max_iterations"
+                "`converged` (a minimum inside the bounds), `at_bound` (converged with a parameter on a bound, see `bound_parameters`), `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise), `no_wash_in` (the clip starts after the bolus arrived) or `not_bolus` (a plateau or steady state, or no wash-out before the end or a destruction flash: see `termination`); parameter cells are empty unless converged, at_bound or max_iterations"
             ) { $0.fitted.fit.status.rawValue },
             .integer("n_frames", "frames", "frames in the curve") { $0.frames },
             .integer("n_excluded", "frames", "frames left out of the fit") { $0.excluded },

@@ -143,6 +143,9 @@ public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case nonFiniteSamples
     /// The curve rises above its noise but is not a whole bolus; the reason says why.
     case notBolus(reason: String)
+    /// The clip starts after the bolus arrived: the curve is already enhanced at its start (given in percent of
+    /// its enhancement), so the wash-in was not recorded.
+    case noWashIn(startPercent: Double)
 
     /// The value in words, as written in outputs and messages.
     public var description: String {
@@ -156,6 +159,10 @@ public enum CurveRejection: Error, Sendable, Equatable, CustomStringConvertible 
             return "the curve contains non-finite values"
         case .notBolus(let reason):
             return "not a bolus: \(reason)"
+        case .noWashIn(let percent):
+            let shown = Int(percent.rounded())
+            return
+                "no wash-in: the curve already starts at \(shown) % of its enhancement (the clip begins after the bolus arrived; a single dark first frame does not count)"
         }
     }
 }

@@ -41,6 +41,8 @@ public enum FitStatus: String, Sendable, Equatable {
     case tooShort = "too_short"
     case noEnhancement = "no_enhancement"
     case notBolus = "not_bolus"
+    /// The clip starts after the bolus arrived (wash-in not recorded); not fitted.
+    case noWashIn = "no_wash_in"
 }
 
 /// The covariance matrix of a fit's parameters, `s^2 (J^T J)^-1` with `s^2 = C / (n - m)`, for at most five
@@ -104,6 +106,7 @@ public struct FitResult: Sendable, Equatable {
         case .rejected(.noEnhancement): return .noEnhancement
         case .rejected(.nonFiniteSamples): return .failed
         case .rejected(.notBolus): return .notBolus
+        case .rejected(.noWashIn): return .noWashIn
         }
     }
 

@@ -19,10 +19,19 @@ struct CurveFeatures: Sendable, Equatable {
     let arrivalIndex: Int
     /// Number of samples.
     let sampleCount: Int
-    /// Smoothed value at the last sample minus the baseline (a.u.).
+    /// Samples before a destruction flash (all samples without one): the part of the curve the bolus checks
+    /// look at.
+    let usableCount: Int
+    /// Time (s) of a destruction flash after the peak, if there is one (see ``flashIndex(_:from:range:)``).
+    let flashTime: Double?
+    /// Smoothed value at the last usable sample minus the baseline (a.u.).
     let finalEnhancement: Double
-    /// Lowest smoothed value over the second half of the curve minus the baseline (a.u.).
+    /// Lowest smoothed value over the second half of the usable samples minus the baseline (a.u.).
     let lateMinimumEnhancement: Double
+    /// The lowest smoothed level before the peak (from the end of the first 2 % of the samples, at least 3, so
+    /// that one dark first frame does not count), above the lowest smoothed level of the whole curve, as a fraction
+    /// of the curve's range: near 0 when the clip starts before the bolus arrives, large when it starts after.
+    let startFraction: Double
 
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
     let firstMoment: Double
@@ -107,12 +116,27 @@ struct CurveFeatures: Sendable, Equatable {
             CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
             / (0.674_489_75 * 2.0.squareRoot())
 
+        var floor = smooth[0]
+        for i in 0..<n { floor = min(floor, smooth[i]) }
+        let range = smooth[peak] - floor
+        // How low the curve gets before its peak, skipping the first samples (a dark first frame, and the samples
+        // its smoothing reaches, are not a baseline).
+        let head = max(3, n / 50)
+        var preFloor = smooth[peak]
+        for i in min(head, peak)...peak { preFloor = min(preFloor, smooth[i]) }
+        startFraction = range > 0 ? (preFloor - floor) / range : 0
+        // Checks of the wash-out stop before a destruction flash and the samples its smoothing reaches.
+        let flash = CurveFeatures.flashIndex(y, from: peak + 1, range: range)
+        let usable = flash.map { max(peak + 1, $0 - window / 2) } ?? n
+        flashTime = flash.map { t[$0] }
+        usableCount = usable
+
         baseline = base
         arrivalIndex = k
         sampleCount = n
-        finalEnhancement = smooth[n - 1] - base
-        var late = smooth[n / 2]
-        for i in (n / 2)..<n { late = min(late, smooth[i]) }
+        finalEnhancement = smooth[usable - 1] - base
+        var late = smooth[usable / 2]
+        for i in (usable / 2)..<usable { late = min(late, smooth[i]) }
         lateMinimumEnhancement = late - base
         peakIndex = peak
         peakTime = t[peak]
@@ -123,19 +147,44 @@ struct CurveFeatures: Sendable, Equatable {
         smoothedNoise = noise / Double(window).squareRoot()
     }
 
-    /// Why the curve is not a whole bolus, or nil when it looks like one: it must rise from a baseline after
-    /// the first samples and fall again before the last ones.
+    /// Fraction of the enhancement at the start of the clip above which the wash-in counts as not recorded.
+    static let startedFraction = 0.25
+
+    /// Whether the clip starts after the bolus arrived: the wash-in was not recorded.
+    var washInMissing: Bool { arrivalIndex == 0 || startFraction >= Self.startedFraction }
+
+    /// Why the curve is not a whole bolus, or nil when it looks like one: it must fall again before the last
+    /// samples (or before a destruction flash).
     var notBolusReason: String? {
-        if arrivalIndex == 0 {
-            return "it is already enhanced at the first sample (the clip starts after the wash-in)"
-        }
-        let tail = max(3, sampleCount / 20)
-        if peakIndex >= sampleCount - tail && finalEnhancement >= 0.9 * enhancement {
+        let hint = "; destruction-replenishment clips are fitted with --model replenishment"
+        let ending = flashTime.map { " before the destruction flash at \(($0 * 10).rounded() / 10) s" } ?? ""
+        let tail = max(3, usableCount / 20)
+        if peakIndex >= usableCount - tail && finalEnhancement >= 0.9 * enhancement {
             return
-                "it still rises at the last sample, with no wash-out (a replenishment curve, or a clip that ends too early)"
+                "it still rises at the last sample\(ending), with no wash-out (a replenishment curve, or a clip that ends too early)"
+                + hint
         }
         if lateMinimumEnhancement >= 0.9 * enhancement {
-            return "it stays on a plateau through the second half, with no wash-out (a replenishment or infusion curve)"
+            return
+                "it stays on a plateau through the second half\(ending), with no wash-out (a steady state, infusion or replenishment curve)"
+                + hint
+        }
+        return nil
+    }
+
+    /// Index of a destruction flash after `from`: a fall between two samples of more than half the curve's range
+    /// that lasts (the next two samples stay more than half the range below the sample before the fall). A single
+    /// dark frame (dropout) recovers at once and is not a flash; noise never falls by half the range.
+    static func flashIndex(_ y: UnsafeBufferPointer<Double>, from: Int, range: Double) -> Int? {
+        guard range > 0, from >= 1 else { return nil }
+        let n = y.count
+        var i = from
+        while i + 2 < n {
+            let before = y[i - 1]
+            if before - y[i] > 0.5 * range && before - y[i + 1] > 0.5 * range && before - y[i + 2] > 0.5 * range {
+                return i
+            }
+            i += 1
         }
         return nil
     }
