@@ -60,6 +60,12 @@ struct FitCommand: ParsableCommand {
             valueName: "FILE"))
     var starts: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write the fitted curves of the selected models (curve,time_s,intensity,fitted,excluded; excluded = 1 for an isolated outlier left out of the fit).",
+            valueName: "FILE"))
+    var fitted: String?
+
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
 
@@ -83,6 +89,9 @@ struct FitCommand: ParsableCommand {
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)
+            if let fitted {
+                try AtomicFile.write(CurveFitTable.fittedCurves(table, fits: fits).render(), to: fitted)
+            }
             if let starts {
                 try AtomicFile.write(
                     CurveFitTable.startingPoints(table, models: analyzer.models).render(), to: starts)

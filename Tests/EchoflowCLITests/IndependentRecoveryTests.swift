@@ -18,6 +18,8 @@ struct IndependentClip {
     let lesionCurve: Curve
     let parenchymaCurve: Curve
     let seed: UInt64
+    /// A frame five times too bright (a flash frame), if any.
+    var flashFrame: Int? = nil
 
     static func value(_ c: Curve, _ t: Double) -> Double {
         referenceLognormal(t, area: c.area, mu: c.mu, sigma: c.sigma, t0: c.t0, offset: c.offset)
@@ -41,7 +43,7 @@ struct IndependentClip {
         for f in 0..<Self.frames {
             let t = Double(f) / Self.frameRate
             // Per-frame multiplicative jitter, log-normal with 8 % spread and mean 1.
-            let jitter = exp(0.08 * rng.normal() - 0.0032)
+            let jitter = exp(0.08 * rng.normal() - 0.0032) * (f == flashFrame ? 5 : 1)
             let lesionMean = Self.value(lesionCurve, t) * jitter
             let parenchymaMean = Self.value(parenchymaCurve, t) * jitter
             let samples = (0..<(w * h)).map { i -> UInt16 in
@@ -127,5 +129,58 @@ struct IndependentRecoveryTests {
         #expect(
             abs(error("pe_rel_pct", 100 * truth.pe / reference.pe)) < 0.060,
             "relative PE \(lesion["pe_rel_pct"]!) vs \(100 * truth.pe / reference.pe)")
+    }
+}
+
+@Suite("Isolated outliers, end to end")
+struct OutlierEndToEndTests {
+    @Test("a flash frame in a clip is left out of the fit, counted in n_excluded and flagged, and marked in tic.csv")
+    func flashFrameInAClip() throws {
+        let folder = TestPaths.temporaryFolder("flash")
+        var clip = IndependentClip(
+            lesionCurve: IndependentRecoveryTests.lesion, parenchymaCurve: IndependentRecoveryTests.parenchyma, seed: 11
+        )
+        clip.flashFrame = 150  // 25 s: on the lesion's wash-out
+        try clip.write(to: folder)
+        let out = TestPaths.temporaryFolder("flash-out")
+        let result = try runEchoflow(["analyze", folder, "--output", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try CSVFile(path: out + "/parameters.csv").dictionaries
+        for row in rows {
+            #expect(row["n_excluded"] == "1", "\(row["roi"]!)")
+            #expect(row["flags"]?.contains("outliers_removed") == true)
+        }
+        let tic = try CSVFile(path: out + "/tic.csv").dictionaries
+        let excluded = tic.filter { $0["excluded"] == "1" }.map { $0["frame"]! }
+        #expect(excluded == ["150", "150"])
+        // The lesion is still recovered within the bounds of the recovery test.
+        let lesion = try #require(rows.first { $0["roi"] == "lesion" })
+        let truth = IndependentClip.numericTruth(IndependentRecoveryTests.lesion)
+        #expect(abs(Double(lesion["pe_au"]!)! / truth.pe - 1) < 0.060)
+    }
+
+    @Test("fit lists an outlier sample in --fitted and counts it")
+    func outlierInAnExportedCurve() throws {
+        var rng = TestRandom(seed: 9)
+        var text = "curve,time_s,intensity\n"
+        for i in 0...360 {
+            let t = Double(i) / 5
+            var y = referenceLognormal(t, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.3) + 0.04 * rng.normal()
+            if i == 120 { y += 20 }  // a flash frame
+            text += "a,\(t),\(y)\n"
+        }
+        let folder = TestPaths.temporaryFolder("fit-outlier")
+        try text.write(toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
+        let result = try runEchoflow([
+            "fit", folder + "/a.csv", "--output", folder + "/out.csv", "--fitted", folder + "/fitted.csv", "--quiet",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let row = try #require(try CSVFile(path: folder + "/out.csv").dictionaries.first)
+        #expect(row["n_excluded"] == "1")
+        #expect(row["flags"] == "outliers_removed")
+        let fitted = try CSVFile(path: folder + "/fitted.csv")
+        #expect(fitted.header == ["curve", "time_s", "intensity", "fitted", "excluded"])
+        #expect(fitted.rows.count == 361)
+        #expect(fitted.dictionaries.filter { $0["excluded"] == "1" }.map { $0["time_s"]! } == ["24"])
     }
 }

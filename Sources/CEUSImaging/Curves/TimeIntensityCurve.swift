@@ -28,6 +28,18 @@ public struct TimeIntensityCurve: Sendable, Equatable {
     /// Largest per-frame saturated percentage (%).
     public var maximumSaturatedPercent: Double { saturatedPercent.max() ?? 0 }
 
+    /// The same curve with `frames` (indices from 0) excluded as well.
+    public func excluding(_ frames: [Int]) -> TimeIntensityCurve {
+        var flags = excluded
+        for f in frames where flags.indices.contains(f) { flags[f] = true }
+        return TimeIntensityCurve(
+            region: region, pixelCount: pixelCount, times: times, intensities: intensities,
+            saturatedPercent: saturatedPercent, excluded: flags)
+    }
+
+    /// Indices of the frames that are not excluded.
+    public var includedFrames: [Int] { times.indices.filter { !excluded[$0] } }
+
     /// Times and intensities of the frames that are not excluded.
     public var includedSamples: (times: [Double], values: [Double]) {
         var t: [Double] = []

@@ -21,6 +21,11 @@ public struct CurveFit: Sendable {
     var aicDelta = Double.nan
     /// Akaike weight among the models fitted to the curve (1 for a single model; NaN without an AIC).
     var aicWeight = Double.nan
+    /// Samples left out of this fit as isolated outliers (indices into the samples given to the analyzer).
+    public var outliers: [Int] = []
+    /// Whether the clip ends before the fitted curve has fallen to half its peak: WoAUC, AUC and mTT then
+    /// depend on the model's tail beyond the data.
+    var shortWashout = false
     /// Whether this is the model the results use (the only model, or with `auto` the one selected by
     /// `ModelSelection` (PerfusionFitting)).
     public var selected: Bool
@@ -33,6 +38,8 @@ public struct RegionAnalysis: Sendable {
     let fits: [CurveFit]
     /// Amplitudes relative to the reference region, per fit (same model in both regions).
     var relatives: [RelativeAmplitudes?]
+    /// Frames left out as isolated outliers (also marked excluded in ``curve``).
+    var outlierFrames: [Int] = []
 
     /// Region name.
     public var region: String { curve.region }
@@ -81,26 +88,40 @@ public struct CurveAnalyzer: Sendable {
         fitter = BatchFitter(threads: threads)
     }
 
-    /// Fits every curve with every model; per curve, the fits in model order with one selected.
+    /// Fits every curve with every model, isolated outlier samples left out (``IsolatedOutliers``); per curve,
+    /// the fits in model order with one selected.
     func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
-        let perModel = models.map { model in (model, model.fit(curves, fitter: fitter)) }
+        let outliers = curves.map { IsolatedOutliers.find($0.values) }
+        let cleaned = zip(curves, outliers).map { curve, drop -> CurveSamples in
+            guard !drop.isEmpty else { return curve }
+            let keep = curve.times.indices.filter { !drop.contains($0) }
+            return CurveSamples(times: keep.map { curve.times[$0] }, values: keep.map { curve.values[$0] })
+        }
+        let perModel = models.map { model in (model, model.fit(cleaned, fitter: fitter)) }
         return curves.indices.map { i in
             var fits = perModel.map { model, results -> CurveFit in
                 let fit = results[i]
                 guard fit.hasParameters else {
                     return CurveFit(
                         model: model, fit: fit, parameters: nil, replenishment: nil, qualityOfFit: .nan, aic: .nan,
-                        selected: false)
+                        outliers: outliers[i], selected: false)
                 }
-                let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: curves[i].values)
+                let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: cleaned[i].values)
                 let parameters = model.bolusShape(fit.parameters).map {
                     PerfusionParameters(shape: $0, qualityOfFit: qof)
                 }
                 let replenishment = (model as? ReplenishmentModel)?.parameters(fit.parameters)
+                let last = cleaned[i].times.last ?? 0
+                let shortWashout =
+                    model.bolusShape(fit.parameters).map { shape in
+                        last > shape.timeToPeak && shape.enhancement(at: last) > 0.5 * shape.peakEnhancement
+                            || last <= shape.timeToPeak
+                    } ?? false
                 return CurveFit(
                     model: model, fit: fit, parameters: parameters,
                     standardErrors: DerivedStandardErrors(model: model, fit: fit), replenishment: replenishment,
-                    qualityOfFit: qof, aic: ModelSelection.akaikeInformationCriterion(fit), selected: false)
+                    qualityOfFit: qof, aic: ModelSelection.akaikeInformationCriterion(fit), outliers: outliers[i],
+                    shortWashout: shortWashout, selected: false)
             }
             let aic = fits.map(\.aic)
             let (deltas, weights) = ModelSelection.akaikeWeights(aic)
@@ -118,8 +139,13 @@ public struct CurveAnalyzer: Sendable {
             let included = curve.includedSamples
             return CurveSamples(times: included.times, values: included.values)
         }
-        var results = zip(curves, fit(samples)).map { curve, fits in
-            RegionAnalysis(curve: curve, fits: fits, relatives: Array(repeating: nil, count: fits.count))
+        var results = zip(curves, fit(samples)).map { curve, fits -> RegionAnalysis in
+            // Outliers are indices into the included frames; as frame indices they join the excluded frames.
+            let included = curve.includedFrames
+            let frames = (fits.first?.outliers ?? []).map { included[$0] }
+            return RegionAnalysis(
+                curve: curve.excluding(frames), fits: fits, relatives: Array(repeating: nil, count: fits.count),
+                outlierFrames: frames)
         }
         if let reference, let ref = results.first(where: { $0.region == reference }) {
             for i in results.indices {

@@ -45,6 +45,25 @@ public enum CurveFitTable {
         return table
     }
 
+    /// The fitted curves of the selected models, one row per sample: `curve,time_s,intensity,fitted,excluded`
+    /// (`excluded` is 1 for an isolated outlier left out of the fit).
+    public static func fittedCurves(_ curves: [NamedCurve], fits: [[CurveFit]]) -> CSVTable {
+        var table = CSVTable(columns: ["curve", "time_s", "intensity", "fitted", "excluded"])
+        for (curve, candidates) in zip(curves, fits) {
+            let chosen = candidates.first { $0.selected } ?? candidates[0]
+            let outliers = Set(chosen.outliers)
+            for (i, t) in curve.samples.times.enumerated() {
+                let value =
+                    chosen.fit.hasParameters ? chosen.model.value(at: t, parameters: chosen.fit.parameters) : .nan
+                table.append([
+                    .text(curve.id), .number(t), .number(curve.samples.values[i]), .number(value),
+                    .integer(outliers.contains(i) ? 1 : 0),
+                ])
+            }
+        }
+        return table
+    }
+
     /// Fits every curve and returns the fits with the output table.
     public static func fit(
         _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
@@ -54,7 +73,7 @@ public enum CurveFitTable {
             candidates.map { fitted in
                 ParameterRow(
                     source: curve.id, region: "", fitted: fitted, frames: curve.samples.count,
-                    dynamicRangeDB: dynamicRangeDB)
+                    excluded: fitted.outliers.count, dynamicRangeDB: dynamicRangeDB)
             }
         }
         let table = ParameterTable.fitSchema.table(rows)

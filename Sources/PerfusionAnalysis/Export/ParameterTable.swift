@@ -154,7 +154,10 @@ enum ParameterTable {
                 "`converged` (a minimum inside the bounds), `at_bound` (converged with a parameter on a bound, see `bound_parameters`), `max_iterations`, `failed`, `too_short` (fewer than 10 usable frames), `no_enhancement` (no bolus above the noise), `no_wash_in` (the clip starts after the bolus arrived) or `not_bolus` (a plateau or steady state, or no wash-out before the end or a destruction flash: see `termination`); parameter cells are empty unless converged, at_bound or max_iterations"
             ) { $0.fitted.fit.status.rawValue },
             .integer("n_frames", "frames", "frames in the curve") { $0.frames },
-            .integer("n_excluded", "frames", "frames left out of the fit") { $0.excluded },
+            .integer(
+                "n_excluded", "frames",
+                "frames left out of the fit: listed in `excludedFrames`, and isolated outliers (docs/METHODS.md §3)"
+            ) { $0.excluded },
         ]
         c += perfusion
         // Historic layout: the default model's block follows QOF and the next four models' blocks follow
@@ -236,6 +239,18 @@ enum ParameterTable {
                 $0.fitted.standardErrors.map(value)
             }
         }
+        c += [
+            .text(
+                "flags",
+                "quality flags, `;`-separated: `saturated` (more than 1 % of the region's pixels saturated in a frame), `outliers_removed` (isolated outlier samples left out of the fit), `short_washout` (the curve ends before the fit falls to half its peak: WoAUC, AUC and mTT are extrapolated); empty when none"
+            ) { row in
+                var flags: [String] = []
+                if (row.saturatedPercentMax ?? 0) > ClipAnalysis.saturationWarningPercent { flags.append("saturated") }
+                if !row.fitted.outliers.isEmpty { flags.append("outliers_removed") }
+                if row.fitted.shortWashout { flags.append("short_washout") }
+                return flags.isEmpty ? nil : flags.joined(separator: ";")
+            }
+        ]
         // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }
         return c
@@ -291,7 +306,10 @@ enum TICTable {
             .number("saturated_pct", "%", "share of the region's pixels at the largest display value in that frame") {
                 $0.curve.saturatedPercent[$0.frame]
             },
-            .integer("excluded", "", "1 when the frame is left out of the fit, else 0") {
+            .integer(
+                "excluded", "",
+                "1 when the frame is left out of the fit (listed in `excludedFrames`, or an isolated outlier), else 0"
+            ) {
                 $0.curve.excluded[$0.frame] ? 1 : 0
             },
             .number("fitted_au", "a.u.", "fitted model value, offset included; empty without a fit") {

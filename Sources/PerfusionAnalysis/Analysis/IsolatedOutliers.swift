@@ -1,0 +1,63 @@
+/// Isolated outlier samples of a curve: single frames far off both their neighbours (a flash frame, a dropout, a
+/// frame of another clip in an export), found by a robust rule before fitting and left out of the fit.
+///
+/// For every interior sample the jump to its nearer neighbour,
+///
+///     j_i = min(|y_i - y_(i-1)|, |y_i - y_(i+1)|),   both neighbours on the same side of y_i,
+///
+/// is compared with the local robust scale of the curve's steps, s_i = median |y_k - y_(k-1)| / 0.6745 over the 30
+/// nearest steps (local, because CEUS noise grows with the signal). Sample i is an outlier when
+///
+///     j_i > 6 s_i   and   j_i > 5 % of the curve's range
+///
+/// (the range of its 5-sample running median, which the outliers themselves do not move). Requiring both jumps
+/// keeps the edge of a step (a sample level with one neighbour) and the peak of a sharp bolus; 6 robust standard
+/// deviations of a step are exceeded by both steps around a sample far less than once in 10^9 samples of Gaussian
+/// noise, and the 5 % floor keeps a noise-free curve's curvature from counting. The first and last samples and runs
+/// of two or more deviating samples are not isolated and are kept.
+enum IsolatedOutliers {
+    static let threshold = 6.0
+    static let minimumFraction = 0.05
+    static let halfWindow = 15
+
+    /// Indices of the isolated outliers of `values`, increasing.
+    static func find(_ values: [Double]) -> [Int] {
+        let n = values.count
+        guard n >= 7 else { return [] }
+        // steps[k] = |y_k - y_(k-1)|, k = 1 ..< n.
+        var steps = [Double](repeating: 0, count: n)
+        for k in 1..<n { steps[k] = abs(values[k] - values[k - 1]) }
+        let range = runningMedianRange(values)
+        guard range > 0 else { return [] }
+        var outliers: [Int] = []
+        var window: [Double] = []
+        window.reserveCapacity(2 * halfWindow + 2)
+        for i in 1..<(n - 1) {
+            let jump = min(steps[i], steps[i + 1])
+            guard jump > minimumFraction * range else { continue }
+            guard (values[i] - values[i - 1]) * (values[i] - values[i + 1]) > 0 else { continue }
+            // The scale from the steps around i, without the two steps that touch it.
+            window.removeAll(keepingCapacity: true)
+            for k in max(1, i - halfWindow)...min(n - 1, i + 1 + halfWindow) where k != i && k != i + 1 {
+                window.append(steps[k])
+            }
+            window.sort()
+            let scale = window[window.count / 2] / 0.674_489_75
+            if jump > threshold * scale { outliers.append(i) }
+        }
+        // Two adjacent flagged samples are a run, not isolated outliers.
+        return outliers.filter { i in !outliers.contains(i - 1) && !outliers.contains(i + 1) }
+    }
+
+    /// Range (max - min) of the 5-sample running median.
+    static func runningMedianRange(_ values: [Double]) -> Double {
+        var lowest = Double.infinity
+        var highest = -Double.infinity
+        for i in 2..<(values.count - 2) {
+            let m = values[(i - 2)...(i + 2)].sorted()[2]
+            lowest = min(lowest, m)
+            highest = max(highest, m)
+        }
+        return highest - lowest
+    }
+}

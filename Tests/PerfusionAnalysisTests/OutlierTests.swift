@@ -1,0 +1,54 @@
+import EchoflowTestSupport
+import Foundation
+import Testing
+
+@testable import PerfusionAnalysis
+@testable import PerfusionFitting
+
+@Suite("Isolated outlier samples")
+struct OutlierTests {
+    /// A lognormal bolus over 72 s at 5 Hz with 1 % additive noise of its peak.
+    func bolus(seed: UInt64 = 2) -> (times: [Double], values: [Double], peak: Double) {
+        var rng = TestRandom(seed: seed)
+        let times = (0...360).map { Double($0) / 5 }
+        let clean = times.map { referenceLognormal($0, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.3) }
+        let peak = clean.max()! - 0.3
+        return (times, clean.map { $0 + 0.01 * peak * rng.normal() }, peak)
+    }
+
+    @Test("a single flash frame or dropout is found; steps, peaks, pairs and noise are not")
+    func rule() {
+        var (_, values, peak) = bolus()
+        #expect(IsolatedOutliers.find(values).isEmpty, "noise alone")
+        values[100] += 3 * peak  // a flash frame in the wash-out
+        values[60] -= 0.6 * values[60]  // a dark frame near the peak
+        #expect(IsolatedOutliers.find(values) == [60, 100])
+        // Two adjacent bright frames are a run, not isolated.
+        values[101] += 3 * peak
+        #expect(IsolatedOutliers.find(values) == [60])
+        // A step (level shift) keeps its edge samples.
+        let step = (0..<200).map { $0 < 100 ? 1.0 : 2.0 }
+        #expect(IsolatedOutliers.find(step).isEmpty)
+        // A noise-free sharp bolus keeps its peak.
+        let sharp = (0..<200).map {
+            referenceLognormal(Double($0) / 5, area: 100, mu: 2.0, sigma: 0.3, t0: 5, offset: 0)
+        }
+        #expect(IsolatedOutliers.find(sharp).isEmpty)
+    }
+
+    @Test("with one spike sample in a clean curve, PE and WiAUC stay within 5 % of truth, and the spike is counted")
+    func spikeDoesNotBias() throws {
+        let (times, clean, peak) = bolus(seed: 5)
+        var values = clean
+        values[120] += 5 * peak  // a flash frame 24 s after the start, on the wash-out
+        let fits = try CurveAnalyzer().fit([CurveSamples(times: times, values: values)])[0]
+        let fitted = try #require(fits.first)
+        #expect(fitted.outliers == [120])
+        #expect(fitted.fit.status == .converged)
+        let p = try #require(fitted.parameters)
+        let truth = LognormalShape(area: 100, mu: 2.9, sigma: 0.78, appearanceTime: 5)
+        let wiauc = PerfusionParameters(shape: truth, qualityOfFit: 100).washInArea
+        #expect(abs(p.peakEnhancement / truth.peakEnhancement - 1) < 0.05)
+        #expect(abs(p.washInArea / wiauc - 1) < 0.05)
+    }
+}
