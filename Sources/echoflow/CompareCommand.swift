@@ -7,8 +7,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare baseline with follow-up: per lesion, per parameter, and across the cohort.",
         discussion: """
-            RESULTS is a results folder of `echoflow batch`. Baseline is the first timepoint of the study \
-            (ordered by day when the manifest gives days, else baseline first). Writes comparison.csv (long), \
+            RESULTS is a results folder of `echoflow batch`. The baseline is never guessed: --baseline NAME, else \
+            "baseline" in study.json at the root of a folder study, else the timepoint named baseline (any case), \
+            else the first by day when the manifest gives every timepoint a day; otherwise compare stops (exit 65) \
+            and names the timepoints. Writes comparison.csv (long), \
             comparison_wide.csv (one row per lesion), cohort.csv (median and IQR of % change, paired Wilcoxon \
             signed-rank test, responder share) and report.html.
 
@@ -28,6 +30,12 @@ struct CompareCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Output folder (default: RESULTS).", valueName: "DIR"))
     var output: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The baseline timepoint (default: study.json's, else the timepoint named baseline, else the first by day; otherwise compare stops and asks).",
+            valueName: "NAME"))
+    var baseline: String?
+
     @Option(help: ArgumentHelp("Responder rule.", valueName: "RULE"))
     var response = ResponseRule.default.description
 
@@ -46,7 +54,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = output ?? results
-            let comparison = try ComparisonWriter.write(results: results, rule: ResponseRule(response)!, to: folder)
+            let comparison = try ComparisonWriter.write(
+                results: results, rule: ResponseRule(response)!, baseline: baseline, to: folder)
             print(Self.summary(comparison))
             print("\nWrote comparison.csv, comparison_wide.csv, cohort.csv and report.html to \(folder)/")
         }
@@ -63,7 +72,7 @@ struct CompareCommand: ParsableCommand {
             ])
         }
         var text =
-            "Response rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
+            "Baseline timepoint: \(c.baseline)\nResponse rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
         text += textTable(
             ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder"], rows)
         let cohort = c.cohort.filter { $0.parameter == c.rule.parameter && !c.references.contains($0.region) }.map {

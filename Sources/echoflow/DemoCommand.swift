@@ -21,6 +21,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Study folder (default: the bundled Fixtures/study).", valueName: "DIR"))
     var study: String?
 
+    @Option(help: ArgumentHelp("Baseline timepoint (see `echoflow compare --help`).", valueName: "NAME"))
+    var baseline: String?
+
     @Flag(name: [.short, .long], help: "No progress output.")
     var quiet = false
 
@@ -40,7 +43,7 @@ struct DemoCommand: ParsableCommand {
             // The fixture clips were recorded at different display gains, as real examinations are: absolute
             // amplitudes are not comparable between them, amplitudes relative to the parenchyma are.
             let rule = ResponseRule(parameter: "wiauc_rel_pct", comparison: .less, threshold: -40, percent: true)
-            let comparison = try ComparisonWriter.write(results: output, rule: rule, to: output)
+            let comparison = try ComparisonWriter.write(results: output, rule: rule, baseline: baseline, to: output)
 
             print(
                 "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"

@@ -143,7 +143,7 @@ struct BatchCommandTests {
         #expect(
             comparison.header == [
                 "subject", "lesion", "region", "timepoint", "parameter", "baseline", "followup", "change", "change_pct",
-                "log_ratio", "responder",
+                "log_ratio", "responder", "baseline_timepoint",
             ])
         let lesionRule = comparison.dictionaries.filter {
             $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"

@@ -135,3 +135,29 @@ struct StudyInputTests {
         }
     }
 }
+
+@Suite("Baseline rule")
+struct BaselineRuleTests {
+    func study(_ timepoints: [(String, Double?)], declared: String? = nil) -> Study {
+        let entries = timepoints.map { name, day in
+            StudyEntry(subject: "S1", lesion: "L1", timepoint: name, day: day, clip: "c", roi: "r")
+        }
+        return Study(source: "s", entries: entries, declaredBaseline: declared)
+    }
+
+    @Test("explicit, then study.json, then the timepoint named baseline, then the unique first day; else refused")
+    func rule() throws {
+        #expect(try study([("Baseline", nil), ("post", nil)]).baseline() == "Baseline")
+        #expect(try study([("pre", 0), ("post", 30)]).baseline() == "pre")
+        #expect(try study([("pre", nil), ("post", nil)], declared: "pre").baseline() == "pre")
+        #expect(try study([("pre", nil), ("post", nil)], declared: "pre").baseline(named: "post") == "post")
+        // No name, no days; days on only some timepoints; two timepoints on the first day: refused.
+        let cases: [[(String, Double?)]] = [
+            [("pre", nil), ("post", nil)], [("pre", 0), ("post", nil)], [("a", 0), ("b", 0)],
+        ]
+        for ambiguous in cases {
+            #expect(throws: PerfusionAnalysisError.self) { try study(ambiguous).baseline() }
+        }
+        #expect(throws: PerfusionAnalysisError.self) { try study([("pre", 0), ("post", 30)]).baseline(named: "x") }
+    }
+}

@@ -7,6 +7,8 @@ enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable
     case missingInput(path: String)
     case invalidTable(path: String, line: Int, detail: String)
     case invalidStudy(path: String, problems: [String])
+    /// No rule decides which timepoint is the baseline.
+    case ambiguousBaseline(timepoints: [String])
     /// A results folder that cannot be used (not written by `batch`, or from another study or settings).
     case unusableResults(path: String, detail: String)
 
@@ -22,6 +24,9 @@ enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable
             return "\(name): \(detail)"
         case .missingInput(let path):
             return "\(path): no such file or folder"
+        case .ambiguousBaseline(let timepoints):
+            return
+                "cannot tell which timepoint is the baseline among \(timepoints.joined(separator: ", ")): name it with --baseline NAME, or \"baseline\": \"NAME\" in study.json at the root of a folder study, or give a day column in the manifest (or call the timepoint \"baseline\")"
         case .unusableResults(let path, let detail):
             return "\(path): \(detail)"
         case .invalidStudy(let path, let problems):

@@ -9,6 +9,8 @@ public struct Comparison: Sendable {
         public let subject, lesion, region, timepoint, parameter: String
         /// The parameter at baseline and at the follow-up.
         public let baseline, followup: Double
+        /// The baseline timepoint the change is measured from.
+        public let baselineTimepoint: String
         /// The lesion's responder decision at this timepoint (the same on every parameter's row); nil when
         /// the rule's parameter could not be computed.
         let responder: Bool?
@@ -45,15 +47,18 @@ public struct Comparison: Sendable {
     let responders: [String: Bool?]
     /// Cohort statistics per region, follow-up timepoint and parameter.
     public let cohort: [CohortRow]
+    /// Timepoints with the baseline first, then the follow-ups in study order.
     let timepoints: [String]
+    /// The timepoint every change is measured from (see ``Study/baseline(named:)``).
+    public let baseline: String
     /// Regions named as the reference of a clip (their relative amplitudes are 100 % by definition).
     public let references: Set<String>
 
     static func key(_ s: String, _ l: String, _ r: String, _ t: String) -> String { "\(s)\u{1}\(l)\u{1}\(r)\u{1}\(t)" }
 
-    /// Compares the selected-model rows of `RESULTS/parameters.csv`, baseline being the first timepoint of the
-    /// study (`run.json`).
-    init(results: String, rule: ResponseRule = .default) throws {
+    /// Compares the selected-model rows of `RESULTS/parameters.csv` with the baseline chosen by
+    /// ``Study/baseline(named:)`` (`baseline` from `--baseline`), the study being the one of `run.json`.
+    init(results: String, rule: ResponseRule = .default, baseline explicit: String? = nil) throws {
         guard Self.parameters.contains(rule.parameter) else {
             throw PerfusionAnalysisError.invalidSetting(
                 name: "--response",
@@ -64,7 +69,9 @@ public struct Comparison: Sendable {
                 path: results, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`")
         }
         self.rule = rule
-        timepoints = manifest.study.timepoints
+        let baseline = try manifest.study.baseline(named: explicit)
+        self.baseline = baseline
+        timepoints = [baseline] + manifest.study.timepoints.filter { $0 != baseline }
         let table = try ResultTable.read((results as NSString).appendingPathComponent(ParameterTable.file))
         try table.require(StudyTables.leadingColumns + ["roi", "selected", "reference_roi"] + Self.parameters)
         var values: [String: [String: Double]] = [:]  // key -> parameter -> value
@@ -80,7 +87,6 @@ public struct Comparison: Sendable {
                 uniqueKeysWithValues: Self.parameters.map { ($0, record.number($0) ?? .nan) })
         }
         self.references = references
-        guard let baseline = timepoints.first else { throw PerfusionAnalysisError.noClipsFound(path: results) }
         var rows: [Row] = []
         var responders: [String: Bool?] = [:]
         for (s, l, r) in order {
@@ -89,14 +95,15 @@ public struct Comparison: Sendable {
                 guard let follow = values[Self.key(s, l, r, t)] else { continue }
                 let ruleRow = Row(
                     subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
-                    baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, responder: nil)
+                    baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, baselineTimepoint: baseline,
+                    responder: nil)
                 let responder = rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent)
                 responders[Self.key(s, l, r, t)] = responder
                 for p in Self.parameters {
                     rows.append(
                         Row(
                             subject: s, lesion: l, region: r, timepoint: t, parameter: p, baseline: base[p]!,
-                            followup: follow[p]!, responder: responder))
+                            followup: follow[p]!, baselineTimepoint: baseline, responder: responder))
                 }
             }
         }
@@ -161,6 +168,9 @@ public struct Comparison: Sendable {
             ) {
                 flag($0.responder)
             },
+            .text("baseline_timepoint", "the timepoint the change is measured from (docs/METHODS.md §7)") {
+                $0.baselineTimepoint
+            },
         ])
 
     /// `cohort.csv`: one row per region, follow-up timepoint and parameter.
@@ -207,7 +217,9 @@ public struct Comparison: Sendable {
                 .number("\(p)_change_pct", "%", "% change of \(p)") { $0.rows[$0.rows.startIndex + k].changePercent },
             ]
         }
-        columns.append(comparisonSchema.columns.last!.pulledBack { $0.rows.first! })
+        columns += comparisonSchema.columns.filter { ["responder", "baseline_timepoint"].contains($0.name) }.map {
+            $0.pulledBack { $0.rows.first! }
+        }
         return TableSchema(file: "comparison_wide.csv", columns: columns)
     }()
 

@@ -4,8 +4,10 @@ import Foundation
 public enum ComparisonWriter {
     /// Compares `results` with `rule` and writes the tables and the report into `output`.
     @discardableResult
-    public static func write(results: String, rule: ResponseRule, to output: String) throws -> Comparison {
-        let comparison = try Comparison(results: results, rule: rule)
+    public static func write(results: String, rule: ResponseRule, baseline: String? = nil, to output: String) throws
+        -> Comparison
+    {
+        let comparison = try Comparison(results: results, rule: rule, baseline: baseline)
         func path(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
         try AtomicFile.write(comparison.comparisonTable.render(), to: path("comparison.csv"))
         try AtomicFile.write(comparison.wideTable.render(), to: path("comparison_wide.csv"))

@@ -21,14 +21,14 @@ enum StudyReport {
     static func render(results: String, comparison: Comparison, outputFolder: String) throws -> String {
         let tables = try readTables(results)
         let references = Set(tables.references)
-        let baseline = comparison.timepoints.first ?? "baseline"
+        let baseline = comparison.baseline
         let rule = comparison.rule
         var body: [MarkupElement] = [
             MarkupElement("h1", text: "Echoflow study report"),
             MarkupElement(
                 "p", [("class", "note")],
                 text:
-                    "\(results): \(Set(comparison.rows.map { "\($0.subject)/\($0.lesion)" }).count) lesions, timepoints \(comparison.timepoints.joined(separator: ", ")); response rule \(rule) (change from \(baseline)); Echoflow \(Echoflow.version)"
+                    "\(results): \(Set(comparison.rows.map { "\($0.subject)/\($0.lesion)" }).count) lesions, timepoints \(comparison.timepoints.joined(separator: ", ")); baseline timepoint \(baseline); response rule \(rule) (change from \(baseline)); Echoflow \(Echoflow.version)"
             ),
         ]
 

@@ -26,11 +26,38 @@ public struct Study: Sendable, Equatable, Codable {
     let source: String
     /// Entries ordered by subject, lesion, then timepoint order.
     public let entries: [StudyEntry]
-    /// Timepoints in order: by day when the manifest gives days, else `baseline` first, then lexical.
+    /// Timepoints in order: as `study.json` lists them, else by day when the manifest gives days, else
+    /// `baseline` first, then lexical.
     let timepoints: [String]
+    /// The baseline named by `study.json` at the root of a folder study, if any.
+    let declaredBaseline: String?
 
-    /// The timepoint every comparison starts from.
-    var baseline: String? { timepoints.first }
+    /// The file at the root of a folder study that may name the baseline and the timepoint order.
+    public static let settingsFile = "study.json"
+
+    /// The timepoint every comparison starts from, by a documented rule, never a guess: `explicit` (from
+    /// `--baseline`), else the baseline of `study.json`, else the timepoint named `baseline` (any case), else the
+    /// first by `day` when every timepoint has a day and the first is unique. Otherwise an error that names the
+    /// timepoints and how to decide.
+    public func baseline(named explicit: String? = nil) throws -> String {
+        if let name = explicit ?? declaredBaseline {
+            guard timepoints.contains(name) else {
+                throw PerfusionAnalysisError.invalidSetting(
+                    name: "--baseline",
+                    detail: "no timepoint \"\(name)\" in the study (timepoints: \(timepoints.joined(separator: ", ")))")
+            }
+            return name
+        }
+        let named = timepoints.filter { $0.lowercased() == "baseline" }
+        if named.count == 1 { return named[0] }
+        let days = Dictionary(entries.compactMap { e in e.day.map { (e.timepoint, $0) } }, uniquingKeysWith: min)
+        if named.isEmpty, timepoints.allSatisfy({ days[$0] != nil }), let first = timepoints.first,
+            timepoints.filter({ days[$0] == days[first] }).count == 1
+        {
+            return first
+        }
+        throw PerfusionAnalysisError.ambiguousBaseline(timepoints: timepoints)
+    }
 
     /// Manifest columns: required, then optional.
     static let requiredColumns = ["subject", "lesion", "timepoint", "clip", "roi"]
@@ -45,14 +72,18 @@ public struct Study: Sendable, Equatable, Codable {
         return isFolder.boolValue ? try fromFolder(path) : try fromManifest(path)
     }
 
-    init(source: String, entries: [StudyEntry]) {
+    init(source: String, entries: [StudyEntry], order: [String]? = nil, declaredBaseline: String? = nil) {
         let days = Dictionary(entries.compactMap { e in e.day.map { (e.timepoint, $0) } }, uniquingKeysWith: min)
         let names = Set(entries.map(\.timepoint))
+        let listed = Dictionary((order ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let ordered = names.sorted { a, b in
+            if let la = listed[a], let lb = listed[b] { return la < lb }
+            if (listed[a] != nil) != (listed[b] != nil) { return listed[a] != nil }
             if let da = days[a], let db = days[b], da != db { return da < db }
             if (a == "baseline") != (b == "baseline") { return a == "baseline" }
             return a < b
         }
+        self.declaredBaseline = declaredBaseline
         let rank = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
         self.source = source
         timepoints = ordered
@@ -171,7 +202,8 @@ public struct Study: Sendable, Equatable, Codable {
             }
         }
         guard !entries.isEmpty else { throw PerfusionAnalysisError.noClipsFound(path: root) }
-        return Study(source: root, entries: entries)
+        let settings = try StudySettings.load(root, timepoints: Set(entries.map(\.timepoint)))
+        return Study(source: root, entries: entries, order: settings?.timepoints, declaredBaseline: settings?.baseline)
     }
 
     /// A path component safe for file names (letters, digits, `-`, `_`, `.`; others become `_`).

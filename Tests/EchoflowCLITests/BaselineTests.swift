@@ -1,0 +1,62 @@
+import EchoflowTestSupport
+import Foundation
+import Testing
+
+@Suite("The baseline is never guessed", .serialized)
+struct BaselineTests {
+    /// A study folder whose timepoints are `pre-prrt` and `post-prrt` (no `baseline`, no days), batch-analysed.
+    func preAndPostStudy(_ name: String, studyJSON: String? = nil) throws -> (study: String, results: String) {
+        let study = TestPaths.temporaryFolder(name)
+        for subject in ["S01", "S02"] {
+            try copyClip("\(subject)/baseline/clip01", to: study + "/\(subject)/pre-prrt/clip01")
+            try copyClip("\(subject)/post-prrt/clip01", to: study + "/\(subject)/post-prrt/clip01")
+        }
+        if let studyJSON { try studyJSON.write(toFile: study + "/study.json", atomically: true, encoding: .utf8) }
+        let results = TestPaths.temporaryFolder(name + "-results")
+        let batch = try runEchoflow(["batch", study, "--output", results, "--quiet"])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        return (study, results)
+    }
+
+    @Test("pre/post naming without a baseline is refused with the timepoints and the fix, then right with --baseline")
+    func preAndPost() throws {
+        let (_, results) = try preAndPostStudy("prepost")
+        let refused = try runEchoflow(["compare", results, "--output", results + "/cmp"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("pre-prrt") && refused.stderr.contains("post-prrt"))
+        #expect(refused.stderr.contains("--baseline"))
+        #expect(!FileManager.default.fileExists(atPath: results + "/cmp/comparison.csv"))
+
+        let compared = try runEchoflow(["compare", results, "--baseline", "pre-prrt"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("Baseline timepoint: pre-prrt"))
+        let rows = try CSVFile(path: results + "/comparison.csv").dictionaries
+        #expect(
+            !rows.isEmpty
+                && rows.allSatisfy { $0["baseline_timepoint"] == "pre-prrt" && $0["timepoint"] == "post-prrt" })
+        // S01 and S02 respond (their synthetic truth halves WiAUC): the relative WiAUC falls, it does not rise.
+        let wiauc = rows.filter { $0["parameter"] == "wiauc_rel_pct" && $0["region"] == "lesion" }
+        #expect(wiauc.count == 2 && wiauc.allSatisfy { Double($0["change_pct"]!)! < -40 })
+        let report = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        #expect(report.contains("baseline timepoint pre-prrt"))
+
+        let unknown = try runEchoflow(["compare", results, "--baseline", "week-2"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("no timepoint \"week-2\""))
+    }
+
+    @Test("study.json names the baseline; an unknown key in it is an error naming the key")
+    func studyJSON() throws {
+        let (_, results) = try preAndPostStudy("studyjson", studyJSON: #"{"baseline": "pre-prrt"}"#)
+        let compared = try runEchoflow(["compare", results])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(try CSVFile(path: results + "/comparison.csv").dictionaries.first?["baseline_timepoint"] == "pre-prrt")
+
+        let study = TestPaths.temporaryFolder("studyjson-bad")
+        try copyClip("S01/baseline/clip01", to: study + "/S01/pre/clip01")
+        try #"{"baseLine": "pre"}"#.write(toFile: study + "/study.json", atomically: true, encoding: .utf8)
+        let bad = try runEchoflow(["batch", study, "--output", study + "-results", "--quiet"])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("study.json") && bad.stderr.contains("unknown key \"baseLine\""))
+    }
+}
