@@ -126,7 +126,7 @@ struct CurveFeatures: Sendable, Equatable {
         for i in min(head, peak)...peak { preFloor = min(preFloor, smooth[i]) }
         startFraction = range > 0 ? (preFloor - floor) / range : 0
         // Checks of the wash-out stop before a destruction flash and the samples its smoothing reaches.
-        let flash = CurveFeatures.flashIndex(y, from: peak + 1, range: range)
+        let flash = CurveFeatures.flashIndex(y, from: peak + 1, floor: floor, range: range)
         let usable = flash.map { max(peak + 1, $0 - window / 2) } ?? n
         flashTime = flash.map { t[$0] }
         usableCount = usable
@@ -172,18 +172,17 @@ struct CurveFeatures: Sendable, Equatable {
         return nil
     }
 
-    /// Index of a destruction flash after `from`: a fall between two samples of more than half the curve's range
-    /// that lasts (the next two samples stay more than half the range below the sample before the fall). A single
-    /// dark frame (dropout) recovers at once and is not a flash; noise never falls by half the range.
-    static func flashIndex(_ y: UnsafeBufferPointer<Double>, from: Int, range: Double) -> Int? {
+    /// Index of a destruction flash after `from`: from one sample to the next the curve falls from above half its
+    /// range to below a quarter of it (above its lowest smoothed level `floor`), and stays there for the next two
+    /// samples. A single dark frame (dropout) recovers at once and is not a flash; a wash-out, however fast, takes
+    /// more than one frame to fall by a quarter of the range from above half of it.
+    static func flashIndex(_ y: UnsafeBufferPointer<Double>, from: Int, floor: Double, range: Double) -> Int? {
         guard range > 0, from >= 1 else { return nil }
+        let (high, low) = (floor + 0.5 * range, floor + 0.25 * range)
         let n = y.count
         var i = from
         while i + 2 < n {
-            let before = y[i - 1]
-            if before - y[i] > 0.5 * range && before - y[i + 1] > 0.5 * range && before - y[i + 2] > 0.5 * range {
-                return i
-            }
+            if y[i - 1] > high && y[i] < low && y[i + 1] < low && y[i + 2] < low { return i }
             i += 1
         }
         return nil
