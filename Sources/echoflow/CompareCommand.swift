@@ -36,10 +36,20 @@ struct CompareCommand: ParsableCommand {
             valueName: "NAME"))
     var baseline: String?
 
+    @Option(
+        name: .customLong("min-qof"),
+        help: ArgumentHelp(
+            "Fits with a QOF below this (%) are kept in comparison.csv but left out of the statistics.",
+            valueName: "PCT"))
+    var minimumQOF = Comparison.defaultMinimumQOF
+
     @Option(help: ArgumentHelp("Responder rule.", valueName: "RULE"))
     var response = ResponseRule.default.description
 
     func validate() throws {
+        guard (0...100).contains(minimumQOF) else {
+            throw ValidationError("--min-qof is a percentage from 0 to 100, got \(minimumQOF)")
+        }
         guard let rule = ResponseRule(response) else {
             throw ValidationError(
                 "--response takes PARAMETER<THRESHOLD[%], for example \"wiauc_au_s<-40%\"; got \"\(response)\"")
@@ -55,7 +65,8 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let folder = output ?? results
             let comparison = try ComparisonWriter.write(
-                results: results, rule: ResponseRule(response)!, baseline: baseline, to: folder)
+                results: results, rule: ResponseRule(response)!, baseline: baseline, minimumQOF: minimumQOF,
+                to: folder)
             print(Self.summary(comparison))
             print("\nWrote comparison.csv, comparison_wide.csv, cohort.csv and report.html to \(folder)/")
         }
@@ -66,15 +77,18 @@ struct CompareCommand: ParsableCommand {
         var rows: [[String]] = []
         for r in c.rows where r.parameter == c.rule.parameter && !c.references.contains(r.region) {
             let responder = c.responder(r).map { $0 ? "yes" : "no" } ?? "-"
+            let note =
+                r.quality.excluded ?? (r.quality.followupStatus == "no_enhancement" ? "enhancement vanished" : "")
             rows.append([
                 r.subject, r.lesion, r.region, r.timepoint, short(r.baseline), short(r.followup),
-                short(r.changePercent), responder,
+                short(r.changePercent), responder, note,
             ])
         }
         var text =
             "Baseline timepoint: \(c.baseline)\nResponse rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
         text += textTable(
-            ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder"], rows)
+            ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder", "note"], rows
+        )
         let cohort = c.cohort.filter { $0.parameter == c.rule.parameter && !c.references.contains($0.region) }.map {
             k in
             [

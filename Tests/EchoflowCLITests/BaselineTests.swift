@@ -60,3 +60,57 @@ struct BaselineTests {
         #expect(bad.stderr.contains("study.json") && bad.stderr.contains("unknown key \"baseLine\""))
     }
 }
+
+@Suite("Fit quality and vanished enhancement in comparisons", .serialized)
+struct ComparisonQualityTests {
+    /// A clip of 321 frames (5 Hz) of speckle around a constant low power: no bolus at all.
+    func writeFlatClip(_ folder: String) throws {
+        var rng = TestRandom(seed: 21)
+        let (w, h) = (64, 56)
+        for f in 0..<321 {
+            let samples = (0..<(w * h)).map { _ -> UInt16 in
+                let power = 0.002 * -log(rng.uniform())
+                return UInt16(min(max((255 * (1 + 10 / 50 * log10(max(power, 1e-30)))).rounded(), 0), 255))
+            }
+            let png = MinimalPNGWriter.encode(width: w, height: h, colorType: .grey, bitDepth: 8, samples: samples)
+            MinimalPNGWriter.write(png, to: folder + String(format: "/frame_%04d.png", f + 1))
+        }
+        try #"{"frameRate": 5, "dynamicRangeDB": 50}"#.write(
+            toFile: folder + "/clip.json", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            atPath: TestPaths.study + "/S01/baseline/clip01/roi.json", toPath: folder + "/roi.json")
+    }
+
+    @Test("a lesion that no longer enhances at follow-up is a responder at -100 %, counted in the cohort")
+    func vanishedEnhancement() throws {
+        let study = TestPaths.temporaryFolder("vanished")
+        for subject in ["S01", "S02", "S03"] {
+            try copyClip("\(subject)/baseline/clip01", to: study + "/\(subject)/baseline/clip01")
+        }
+        try copyClip("S02/post-prrt/clip01", to: study + "/S02/post-prrt/clip01")
+        try copyClip("S03/post-prrt/clip01", to: study + "/S03/post-prrt/clip01")
+        try FileManager.default.createDirectory(
+            atPath: study + "/S01/post-prrt/clip01", withIntermediateDirectories: true)
+        try writeFlatClip(study + "/S01/post-prrt/clip01")
+        let results = TestPaths.temporaryFolder("vanished-results")
+        #expect(try runEchoflow(["batch", study, "--output", results, "--quiet"]).status == 0)
+        let compared = try runEchoflow(["compare", results])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let rows = try CSVFile(path: results + "/comparison.csv").dictionaries
+        let s01 = try #require(
+            rows.first { $0["subject"] == "S01" && $0["region"] == "lesion" && $0["parameter"] == "wiauc_au_s" })
+        #expect(s01["followup_status"] == "no_enhancement")
+        #expect(s01["baseline_status"] == "converged")
+        #expect(s01["followup"] == "0" && s01["change_pct"] == "-100")
+        #expect(s01["responder"] == "1")
+        #expect(s01["excluded"]?.isEmpty == true)
+        let ttp = try #require(
+            rows.first { $0["subject"] == "S01" && $0["region"] == "lesion" && $0["parameter"] == "ttp_s" })
+        #expect(ttp["followup"]?.isEmpty == true)
+        #expect(compared.stdout.contains("enhancement vanished"))
+        // All three lesions count in the cohort line of the rule's parameter.
+        let cohort = try CSVFile(path: results + "/cohort.csv").dictionaries
+        let line = try #require(cohort.first { $0["region"] == "lesion" && $0["parameter"] == "wiauc_au_s" })
+        #expect(line["n"] == "3")
+    }
+}

@@ -143,7 +143,8 @@ struct BatchCommandTests {
         #expect(
             comparison.header == [
                 "subject", "lesion", "region", "timepoint", "parameter", "baseline", "followup", "change", "change_pct",
-                "log_ratio", "responder", "baseline_timepoint",
+                "log_ratio", "responder", "baseline_timepoint", "model", "baseline_status", "followup_status",
+                "baseline_qof_pct", "followup_qof_pct", "excluded", "rule",
             ])
         let lesionRule = comparison.dictionaries.filter {
             $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"

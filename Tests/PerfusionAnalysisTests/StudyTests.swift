@@ -161,3 +161,27 @@ struct BaselineRuleTests {
         #expect(throws: PerfusionAnalysisError.self) { try study([("pre", 0), ("post", 30)]).baseline(named: "x") }
     }
 }
+
+@Suite("Fit quality of compared pairs")
+struct PairQualityTests {
+    func fit(_ status: String, _ qof: String = "95") -> [String: String] {
+        ["model": "lognormal", "status": status, "qof_pct": qof]
+    }
+
+    @Test("only converged fits with QOF >= --min-qof enter the statistics; vanished enhancement is a result")
+    func rule() {
+        func excluded(_ base: [String: String], _ follow: [String: String]) -> String? {
+            Comparison.quality(base: base, follow: follow, minimumQOF: 50).excluded
+        }
+        #expect(excluded(fit("converged"), fit("converged")) == nil)
+        #expect(excluded(fit("converged"), fit("no_enhancement", "")) == nil)
+        #expect(excluded(fit("at_bound"), fit("converged")) == "baseline fit at_bound")
+        #expect(excluded(fit("converged"), fit("max_iterations", "33")) == "follow-up fit max_iterations")
+        #expect(excluded(fit("converged"), fit("converged", "33")) == "follow-up QOF 33 % below --min-qof 50 %")
+        #expect(excluded(fit("no_enhancement", ""), fit("converged")) == "not comparable: no enhancement at baseline")
+        #expect(
+            Comparison.quality(base: fit("converged"), follow: fit("converged", "33"), minimumQOF: 0).excluded == nil)
+        #expect(Comparison.vanishing.contains("wiauc_au_s") && Comparison.vanishing.contains("wiauc_rel_pct"))
+        #expect(!Comparison.vanishing.contains("ttp_s") && !Comparison.vanishing.contains("qof_pct"))
+    }
+}

@@ -11,6 +11,8 @@ public struct Comparison: Sendable {
         public let baseline, followup: Double
         /// The baseline timepoint the change is measured from.
         public let baselineTimepoint: String
+        /// The quality of the two fits the values come from.
+        public var quality = PairQuality()
         /// The lesion's responder decision at this timepoint (the same on every parameter's row); nil when
         /// the rule's parameter could not be computed.
         let responder: Bool?
@@ -56,9 +58,67 @@ public struct Comparison: Sendable {
 
     static func key(_ s: String, _ l: String, _ r: String, _ t: String) -> String { "\(s)\u{1}\(l)\u{1}\(r)\u{1}\(t)" }
 
+    /// Status and QOF of the baseline and follow-up fits of one lesion, region and timepoint, and why the pair is
+    /// left out of the responder share and the cohort statistics (nil when it is included).
+    public struct PairQuality: Sendable, Equatable {
+        public var model = ""
+        public var baselineStatus = ""
+        public var followupStatus = ""
+        public var baselineQOF = Double.nan
+        public var followupQOF = Double.nan
+        public var excluded: String?
+        /// The responder rule applied to the pair.
+        public var rule = ""
+    }
+
+    /// Default of `--min-qof`: fits whose QOF (100 R^2) is below it do not enter the statistics (%).
+    public static let defaultMinimumQOF = 50.0
+
+    /// The fit quality of a baseline/follow-up pair, with the rule of docs/METHODS.md §7: both fits must have
+    /// converged inside their bounds with a QOF of at least `minimumQOF`, except that a follow-up with no
+    /// enhancement after a converged baseline is a result (the enhancement vanished).
+    static func quality(base: [String: String], follow: [String: String], minimumQOF: Double) -> PairQuality {
+        var q = PairQuality()
+        let models = [base["model"] ?? "", follow["model"] ?? ""]
+        q.model = models[0] == models[1] ? models[0] : models.joined(separator: "/")
+        q.baselineStatus = base["status"] ?? ""
+        q.followupStatus = follow["status"] ?? ""
+        q.baselineQOF = Double(base["qof_pct"] ?? "") ?? .nan
+        q.followupQOF = Double(follow["qof_pct"] ?? "") ?? .nan
+        func low(_ qof: Double) -> Bool { !(qof >= minimumQOF) }
+        let converged = "converged"
+        if q.baselineStatus == "no_enhancement" {
+            q.excluded = "not comparable: no enhancement at baseline"
+        } else if q.baselineStatus != converged {
+            q.excluded = "baseline fit \(q.baselineStatus)"
+        } else if low(q.baselineQOF) {
+            q.excluded =
+                "baseline QOF \(TextTable.number(q.baselineQOF)) % below --min-qof \(TextTable.number(minimumQOF)) %"
+        } else if q.followupStatus == "no_enhancement" {
+            q.excluded = nil  // vanished enhancement: a result
+        } else if q.followupStatus != converged {
+            q.excluded = "follow-up fit \(q.followupStatus)"
+        } else if low(q.followupQOF) {
+            q.excluded =
+                "follow-up QOF \(TextTable.number(q.followupQOF)) % below --min-qof \(TextTable.number(minimumQOF)) %"
+        }
+        return q
+    }
+
+    /// The parameters that count as 0 when the enhancement has vanished (amplitudes and areas, also relative).
+    static let vanishing: Set<String> = Set(
+        ParameterTable.amplitudeStems.flatMap { stem in
+            (ParameterTable.perfusion + ParameterTable.relativePercent).map(\.name).filter {
+                $0.hasPrefix(stem + "_") && !$0.hasPrefix(stem + "_rel_db")
+            }
+        })
+
     /// Compares the selected-model rows of `RESULTS/parameters.csv` with the baseline chosen by
     /// ``Study/baseline(named:)`` (`baseline` from `--baseline`), the study being the one of `run.json`.
-    init(results: String, rule: ResponseRule = .default, baseline explicit: String? = nil) throws {
+    init(
+        results: String, rule: ResponseRule = .default, baseline explicit: String? = nil,
+        minimumQOF: Double = Comparison.defaultMinimumQOF
+    ) throws {
         guard Self.parameters.contains(rule.parameter) else {
             throw PerfusionAnalysisError.invalidSetting(
                 name: "--response",
@@ -73,8 +133,10 @@ public struct Comparison: Sendable {
         self.baseline = baseline
         timepoints = [baseline] + manifest.study.timepoints.filter { $0 != baseline }
         let table = try ResultTable.read((results as NSString).appendingPathComponent(ParameterTable.file))
-        try table.require(StudyTables.leadingColumns + ["roi", "selected", "reference_roi"] + Self.parameters)
+        try table.require(
+            StudyTables.leadingColumns + ["roi", "model", "status", "selected", "reference_roi"] + Self.parameters)
         var values: [String: [String: Double]] = [:]  // key -> parameter -> value
+        var fits: [String: [String: String]] = [:]  // key -> model, status, qof_pct
         var references: Set<String> = []
         var order: [(String, String, String)] = []  // subject, lesion, region in file order
         for record in table.records {
@@ -85,6 +147,10 @@ public struct Comparison: Sendable {
             if let reference = record["reference_roi"], !reference.isEmpty { references.insert(reference) }
             values[Self.key(s, l, r, t)] = Dictionary(
                 uniqueKeysWithValues: Self.parameters.map { ($0, record.number($0) ?? .nan) })
+            fits[Self.key(s, l, r, t)] = [
+                "model": record["model"] ?? "", "status": record["status"] ?? "",
+                "qof_pct": record["qof_pct"] ?? "",
+            ]
         }
         self.references = references
         var rows: [Row] = []
@@ -92,18 +158,28 @@ public struct Comparison: Sendable {
         for (s, l, r) in order {
             guard let base = values[Self.key(s, l, r, baseline)] else { continue }
             for t in timepoints.dropFirst() {
-                guard let follow = values[Self.key(s, l, r, t)] else { continue }
+                guard var follow = values[Self.key(s, l, r, t)] else { continue }
+                var quality = Self.quality(
+                    base: fits[Self.key(s, l, r, baseline)]!, follow: fits[Self.key(s, l, r, t)]!,
+                    minimumQOF: minimumQOF)
+                quality.rule = rule.description
+                if quality.excluded == nil && quality.followupStatus == "no_enhancement" {
+                    for p in Self.vanishing { follow[p] = 0 }
+                }
                 let ruleRow = Row(
                     subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
                     baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, baselineTimepoint: baseline,
                     responder: nil)
-                let responder = rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent)
+                let responder =
+                    quality.excluded == nil
+                    ? rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent) : nil
                 responders[Self.key(s, l, r, t)] = responder
                 for p in Self.parameters {
-                    rows.append(
-                        Row(
-                            subject: s, lesion: l, region: r, timepoint: t, parameter: p, baseline: base[p]!,
-                            followup: follow[p]!, baselineTimepoint: baseline, responder: responder))
+                    var row = Row(
+                        subject: s, lesion: l, region: r, timepoint: t, parameter: p, baseline: base[p]!,
+                        followup: follow[p]!, baselineTimepoint: baseline, responder: responder)
+                    row.quality = quality
+                    rows.append(row)
                 }
             }
         }
@@ -116,8 +192,8 @@ public struct Comparison: Sendable {
                 let decided = responders.filter { $0.key.hasSuffix("\u{1}\(region)\u{1}\(t)") }.compactMap(\.value)
                 for p in Self.parameters {
                     let pairs = rows.filter {
-                        $0.region == region && $0.timepoint == t && $0.parameter == p && $0.baseline.isFinite
-                            && $0.followup.isFinite
+                        $0.region == region && $0.timepoint == t && $0.parameter == p && $0.quality.excluded == nil
+                            && $0.baseline.isFinite && $0.followup.isFinite
                     }
                     guard !pairs.isEmpty else { continue }
                     let changes = pairs.map(\.changePercent)
@@ -171,6 +247,21 @@ public struct Comparison: Sendable {
             .text("baseline_timepoint", "the timepoint the change is measured from (docs/METHODS.md §7)") {
                 $0.baselineTimepoint
             },
+            .text("model", "the selected model at both timepoints (`baseline/follow-up` when they differ)") {
+                $0.quality.model
+            },
+            .text("baseline_status", "fit status at baseline") { $0.quality.baselineStatus },
+            .text(
+                "followup_status",
+                "fit status at this timepoint; `no_enhancement` after a converged baseline counts amplitudes and areas as 0 (change -100 %)"
+            ) { $0.quality.followupStatus },
+            .number("baseline_qof_pct", "%", "QOF of the baseline fit") { $0.quality.baselineQOF },
+            .number("followup_qof_pct", "%", "QOF of the follow-up fit") { $0.quality.followupQOF },
+            .text(
+                "excluded",
+                "why the pair is left out of the responder share and the cohort statistics (a fit not converged, QOF below --min-qof, no enhancement at baseline); empty when included"
+            ) { $0.quality.excluded },
+            .text("rule", "the responder rule, for example `wiauc_rel_pct<-40%`") { $0.quality.rule },
         ])
 
     /// `cohort.csv`: one row per region, follow-up timepoint and parameter.
@@ -217,7 +308,10 @@ public struct Comparison: Sendable {
                 .number("\(p)_change_pct", "%", "% change of \(p)") { $0.rows[$0.rows.startIndex + k].changePercent },
             ]
         }
-        columns += comparisonSchema.columns.filter { ["responder", "baseline_timepoint"].contains($0.name) }.map {
+        let tail = [
+            "responder", "baseline_timepoint", "model", "baseline_status", "followup_status", "excluded", "rule",
+        ]
+        columns += comparisonSchema.columns.filter { tail.contains($0.name) }.map {
             $0.pulledBack { $0.rows.first! }
         }
         return TableSchema(file: "comparison_wide.csv", columns: columns)

@@ -4,10 +4,11 @@ import Foundation
 public enum ComparisonWriter {
     /// Compares `results` with `rule` and writes the tables and the report into `output`.
     @discardableResult
-    public static func write(results: String, rule: ResponseRule, baseline: String? = nil, to output: String) throws
-        -> Comparison
-    {
-        let comparison = try Comparison(results: results, rule: rule, baseline: baseline)
+    public static func write(
+        results: String, rule: ResponseRule, baseline: String? = nil,
+        minimumQOF: Double = Comparison.defaultMinimumQOF, to output: String
+    ) throws -> Comparison {
+        let comparison = try Comparison(results: results, rule: rule, baseline: baseline, minimumQOF: minimumQOF)
         func path(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
         try AtomicFile.write(comparison.comparisonTable.render(), to: path("comparison.csv"))
         try AtomicFile.write(comparison.wideTable.render(), to: path("comparison_wide.csv"))
