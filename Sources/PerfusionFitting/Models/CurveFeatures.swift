@@ -73,8 +73,14 @@ struct CurveFeatures: Sendable, Equatable {
         CurveFeatures.movingAverage(y, window: window, into: smooth)
         var peak = 0
         for i in 1..<n where smooth[i] > smooth[peak] { peak = i }
+        // The lowest level before the peak, and the same from the end of the first 2 % of the samples (at least 3;
+        // a dark first frame and the samples its smoothing reaches are not a baseline), in one pass.
+        let head = min(max(3, n / 50), peak)
         var lowest = smooth[0]
-        for i in 0...peak { lowest = min(lowest, smooth[i]) }
+        for i in 0..<head where smooth[i] < lowest { lowest = smooth[i] }
+        var preFloor = smooth[peak]
+        for i in head...peak where smooth[i] < preFloor { preFloor = smooth[i] }
+        if preFloor < lowest { lowest = preFloor }
         let threshold = lowest + CurveFeatures.arrivalFraction * (smooth[peak] - lowest)
         // Walk back from the peak to the last sample at or below the threshold.
         var k = peak
@@ -116,14 +122,9 @@ struct CurveFeatures: Sendable, Equatable {
             CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
             / (0.674_489_75 * 2.0.squareRoot())
 
-        var floor = smooth[0]
-        for i in 0..<n { floor = min(floor, smooth[i]) }
+        var floor = lowest
+        for i in peak..<n where smooth[i] < floor { floor = smooth[i] }
         let range = smooth[peak] - floor
-        // How low the curve gets before its peak, skipping the first samples (a dark first frame, and the samples
-        // its smoothing reaches, are not a baseline).
-        let head = max(3, n / 50)
-        var preFloor = smooth[peak]
-        for i in min(head, peak)...peak { preFloor = min(preFloor, smooth[i]) }
         startFraction = range > 0 ? (preFloor - floor) / range : 0
         // Checks of the wash-out stop before a destruction flash and the samples its smoothing reaches.
         let flash = CurveFeatures.flashIndex(y, from: peak + 1, floor: floor, range: range)

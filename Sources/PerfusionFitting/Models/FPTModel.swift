@@ -8,8 +8,11 @@
 ///
 /// Reference: M. Mischi, J. A. den Boer, H. H. M. Korsten, "On the physical and stochastic representation of
 /// an indicator dilution curve as a gamma variate", Physiol. Meas. 29 (2008), doi:10.1088/0967-3334/29/3/001.
-enum FPT: RandomWalkVariant {
-    static let name = "fpt"
+struct FPTModel: RandomWalkModel {
+    /// The model (it has no settings).
+    init() {}
+
+    static let modelName = "fpt"
     static let s = 0.5
     static let q = 1.5
     static let muMeaning = "mean first-passage time mu"
@@ -18,6 +21,3 @@ enum FPT: RandomWalkVariant {
     }
     static func meanRatio(_ lambda: Double) -> Double { 1 }
 }
-
-/// The FPT bolus model.
-typealias FPTModel = RandomWalkModel<FPT>

@@ -9,8 +9,11 @@
 /// Reference: C. W. Sheppard, "Basic Principles of the Tracer Method" (1962); M. Mischi et al., "Contrast
 /// echocardiography for pulmonary blood volume quantification", IEEE TUFFC 51 (2004),
 /// doi:10.1109/TUFFC.2004.1334838.
-enum LDRW: RandomWalkVariant {
-    static let name = "ldrw"
+struct LDRWModel: RandomWalkModel {
+    /// The model (it has no settings).
+    init() {}
+
+    static let modelName = "ldrw"
     static let s = -0.5
     static let q = 0.5
     static let muMeaning = "mean transit time mu of the walk"
@@ -19,6 +22,3 @@ enum LDRW: RandomWalkVariant {
     }
     static func meanRatio(_ lambda: Double) -> Double { 1 + 1 / lambda }
 }
-
-/// The LDRW bolus model.
-typealias LDRWModel = RandomWalkModel<LDRW>

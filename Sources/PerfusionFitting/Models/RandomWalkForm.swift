@@ -111,10 +111,12 @@ struct RandomWalkForm: Sendable {
     }
 }
 
-/// What distinguishes the LDRW and FPT models: the exponents of the form, and the peak and mean times as
-/// fractions of mu.
-protocol RandomWalkVariant: Sendable {
-    static var name: String { get }
+/// A random-walk bolus model (``LDRWModel`` or ``FPTModel``): parameters AUC (a.u. s), mu (s), lambda, t0 (s),
+/// O (a.u.); value and gradient in ``RandomWalkForm``. A conforming type states what distinguishes it (the
+/// exponents of the form, and the peak and mean times as fractions of mu); every `CurveModel` member comes from
+/// the extension, so each concrete model gets its own specialized fit.
+protocol RandomWalkModel: CurveModel {
+    static var modelName: String { get }
     static var s: Double { get }
     static var q: Double { get }
     static var muMeaning: String { get }
@@ -124,19 +126,18 @@ protocol RandomWalkVariant: Sendable {
     static func meanRatio(_ lambda: Double) -> Double
 }
 
-/// A random-walk bolus model (``LDRWModel`` or ``FPTModel``): parameters AUC (a.u. s), mu (s), lambda, t0 (s),
-/// O (a.u.); value and gradient in ``RandomWalkForm``.
-struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
-    let form = RandomWalkForm(s: Variant.s, q: Variant.q)
+extension RandomWalkModel {
+    var form: RandomWalkForm { RandomWalkForm(s: Self.s, q: Self.q) }
 
-    init() {}
-
-    var name: String { Variant.name }
+    /// Name used on the command line and in outputs.
+    var name: String { Self.modelName }
+    /// Number of fitted parameters.
     var parameterCount: Int { 5 }
+    /// The parameters in vector order, with the names and units of their output columns.
     var parameters: [ParameterDescriptor] {
         [
             ParameterDescriptor(symbol: "AUC", name: "auc_au_s", unit: "a.u. s", meaning: "area AUC"),
-            ParameterDescriptor(symbol: "mu", name: "mu_s", unit: "s", meaning: Variant.muMeaning),
+            ParameterDescriptor(symbol: "mu", name: "mu_s", unit: "s", meaning: Self.muMeaning),
             ParameterDescriptor(symbol: "lambda", name: "lambda", unit: "", meaning: "skewness lambda"),
             ParameterDescriptor(symbol: "t0", name: "t0_s", unit: "s", meaning: "appearance time t0"),
             ParameterDescriptor(symbol: "O", name: "offset_au", unit: "a.u.", meaning: "baseline offset O"),
@@ -155,7 +156,7 @@ struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
     func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
 
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
-        form.initialGuess(for: curve, modeRatio: Variant.modeRatio, meanRatio: Variant.meanRatio)
+        form.initialGuess(for: curve, modeRatio: Self.modeRatio, meanRatio: Self.meanRatio)
     }
 
     func alternativeStarts(for curve: CurveSamples, from start: ParameterVector) -> [ParameterVector] {
@@ -168,8 +169,8 @@ struct RandomWalkModel<Variant: RandomWalkVariant>: CurveModel {
 
     func shape(_ p: ParameterVector) -> RandomWalkShape {
         RandomWalkShape(
-            area: p[0], mu: p[1], lambda: p[2], appearanceTime: p[3], s: form.s, q: form.q,
-            modeRatio: Variant.modeRatio(p[2]), meanRatio: Variant.meanRatio(p[2]))
+            area: p[0], mu: p[1], lambda: p[2], appearanceTime: p[3], s: Self.s, q: Self.q,
+            modeRatio: Self.modeRatio(p[2]), meanRatio: Self.meanRatio(p[2]))
     }
 }
 
