@@ -98,13 +98,9 @@ struct FitBoundTests {
     @Test("a gamma fit that ends on its alpha bound is at_bound with bound_parameters alpha, not converged")
     func atBoundRow() throws {
         // A lognormal bolus sharper (sigma 0.04) than the gamma variate can follow with alpha <= 100.
-        var rng = TestRandom(seed: 3)
-        var text = "curve,time_s,intensity\n"
-        for i in 0...600 {
-            let t = Double(i) / 10
-            let y = referenceLognormal(t, area: 100, mu: log(15) + 0.0016, sigma: 0.04, t0: 5, offset: 0.5)
-            text += "sharp,\(t),\(y + 0.2 * rng.normal())\n"
-        }
+        let text = lognormalCurveCSV(
+            id: "sharp", count: 601, rate: 10, area: 100, mu: log(15) + 0.0016, sigma: 0.04, t0: 5, offset: 0.5,
+            noise: 0.2, seed: 3)
         let folder = TestPaths.temporaryFolder("bound")
         try text.write(toFile: folder + "/sharp.csv", atomically: true, encoding: .utf8)
         let result = try runEchoflow([

@@ -161,14 +161,10 @@ struct OutlierEndToEndTests {
 
     @Test("fit lists an outlier sample in --fitted and counts it")
     func outlierInAnExportedCurve() throws {
-        var rng = TestRandom(seed: 9)
-        var text = "curve,time_s,intensity\n"
-        for i in 0...360 {
-            let t = Double(i) / 5
-            var y = referenceLognormal(t, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.3) + 0.04 * rng.normal()
-            if i == 120 { y += 20 }  // a flash frame
-            text += "a,\(t),\(y)\n"
-        }
+        // A flash frame at sample 120 (24 s).
+        let text = lognormalCurveCSV(
+            id: "a", count: 361, rate: 5, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.3, noise: 0.04, seed: 9,
+            added: [120: 20])
         let folder = TestPaths.temporaryFolder("fit-outlier")
         try text.write(toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
         let result = try runEchoflow([
