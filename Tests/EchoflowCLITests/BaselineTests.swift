@@ -108,6 +108,8 @@ struct ComparisonQualityTests {
             rows.first { $0["subject"] == "S01" && $0["region"] == "lesion" && $0["parameter"] == "ttp_s" })
         #expect(ttp["followup"]?.isEmpty == true)
         #expect(compared.stdout.contains("enhancement vanished"))
+        let report = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        #expect(report.contains("Left out of the statistics") && report.contains("the enhancement vanished"))
         // All three lesions count in the cohort line of the rule's parameter.
         let cohort = try CSVFile(path: results + "/cohort.csv").dictionaries
         let line = try #require(cohort.first { $0["region"] == "lesion" && $0["parameter"] == "wiauc_au_s" })

@@ -115,6 +115,27 @@ enum StudyReport {
         }
         body.append(MarkupElement("div", [("class", "grid")], children: lesions))
 
+        // Pairs kept in comparison.csv but left out of the statistics, and vanished enhancement, with the reasons.
+        let notes = comparison.rows.filter {
+            $0.parameter == rule.parameter
+                && ($0.quality.excluded != nil || $0.quality.followupStatus == "no_enhancement")
+        }
+        body.append(MarkupElement("h2", text: "Left out of the statistics"))
+        if notes.isEmpty {
+            body.append(MarkupElement("p", text: "Every comparison entered the statistics."))
+        } else {
+            body.append(
+                HTMLPage.table(
+                    ["subject", "lesion", "region", "timepoint", "baseline fit", "follow-up fit", "why"],
+                    notes.map { r in
+                        [
+                            r.subject, r.lesion, r.region, r.timepoint, r.quality.baselineStatus,
+                            r.quality.followupStatus,
+                            r.quality.excluded ?? "included: the enhancement vanished (counted as -100 %)",
+                        ]
+                    }))
+        }
+
         body.append(MarkupElement("h2", text: "Errors"))
         if tables.errors.isEmpty {
             body.append(MarkupElement("p", text: "Every clip was analysed."))
