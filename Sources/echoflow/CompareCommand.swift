@@ -15,9 +15,10 @@ struct CompareCommand: ParsableCommand {
             signed-rank test, responder share) and report.html.
 
             --response sets the responder rule: PARAMETER<THRESHOLD with <, <=, > or >=, the threshold in % of \
-            the baseline value with a trailing %, else in the parameter's unit. Default: wiauc_au_s<-40% \
-            (WiAUC down by more than 40 %). Relative amplitudes (wiauc_rel_pct, ...) cancel gain changes between \
-            examinations.
+            the baseline value with a trailing %, else in the parameter's unit. Default: wiauc_rel_pct<-40% \
+            (WiAUC relative to the reference region down by more than 40 %: gain changes between examinations \
+            cancel) when the study has a reference region, else wiauc_au_s<-40% with a note that the gains must \
+            be equal. The reference region itself is never classified.
 
             Examples:
               echoflow compare results
@@ -43,13 +44,17 @@ struct CompareCommand: ParsableCommand {
             valueName: "PCT"))
     var minimumQOF = Comparison.defaultMinimumQOF
 
-    @Option(help: ArgumentHelp("Responder rule.", valueName: "RULE"))
-    var response = ResponseRule.default.description
+    @Option(
+        help: ArgumentHelp(
+            "Responder rule (default: wiauc_rel_pct<-40% when the study has a reference region, else wiauc_au_s<-40%).",
+            valueName: "RULE"))
+    var response: String?
 
     func validate() throws {
         guard (0...100).contains(minimumQOF) else {
             throw ValidationError("--min-qof is a percentage from 0 to 100, got \(minimumQOF)")
         }
+        guard let response else { return }
         guard let rule = ResponseRule(response) else {
             throw ValidationError(
                 "--response takes PARAMETER<THRESHOLD[%], for example \"wiauc_au_s<-40%\"; got \"\(response)\"")
@@ -65,7 +70,7 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let folder = output ?? results
             let comparison = try ComparisonWriter.write(
-                results: results, rule: ResponseRule(response)!, baseline: baseline, minimumQOF: minimumQOF,
+                results: results, rule: response.flatMap(ResponseRule.init), baseline: baseline, minimumQOF: minimumQOF,
                 to: folder)
             print(Self.summary(comparison))
             print("\nWrote comparison.csv, comparison_wide.csv, cohort.csv and report.html to \(folder)/")
@@ -85,7 +90,8 @@ struct CompareCommand: ParsableCommand {
             ])
         }
         var text =
-            "Baseline timepoint: \(c.baseline)\nResponse rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
+            "Baseline timepoint: \(c.baseline)\n" + (c.ruleNote.map { "Note: \($0)\n" } ?? "")
+            + "Response rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
         text += textTable(
             ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder", "note"], rows
         )

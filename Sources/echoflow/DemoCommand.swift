@@ -40,10 +40,9 @@ struct DemoCommand: ParsableCommand {
             ).run(progress: { reporter.update($0.done, $0.total) })
             failures = outcome.failures.count
             let elapsed = Date().timeIntervalSince(started)
-            // The fixture clips were recorded at different display gains, as real examinations are: absolute
-            // amplitudes are not comparable between them, amplitudes relative to the parenchyma are.
-            let rule = ResponseRule(parameter: "wiauc_rel_pct", comparison: .less, threshold: -40, percent: true)
-            let comparison = try ComparisonWriter.write(results: output, rule: rule, baseline: baseline, to: output)
+            // The default rule: the study has a reference region (the parenchyma), so WiAUC relative to it, which
+            // cancels the different display gains of the fixture clips.
+            let comparison = try ComparisonWriter.write(results: output, rule: nil, baseline: baseline, to: output)
 
             print(
                 "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"
@@ -53,8 +52,8 @@ struct DemoCommand: ParsableCommand {
             print(
                 """
 
-                The clips were recorded at different display gains, so the demo's responder rule uses WiAUC relative
-                to the parenchyma (wiauc_rel_pct<-40%); `echoflow compare` defaults to wiauc_au_s<-40%.
+                The clips were recorded at different display gains; with the parenchyma as reference region the
+                default responder rule uses WiAUC relative to it (wiauc_rel_pct<-40%), which cancels the gain.
 
                 Outputs in \(output)/:
                   report.html        the study report: cohort table, waterfall, before/after plots, every lesion's curves

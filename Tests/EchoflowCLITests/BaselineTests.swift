@@ -116,3 +116,42 @@ struct ComparisonQualityTests {
         #expect(line["n"] == "3")
     }
 }
+
+@Suite("The default responder rule", .serialized)
+struct DefaultRuleTests {
+    @Test("with a reference region: relative WiAUC, and the reference region is never classified")
+    func withReference() throws {
+        let results = TestPaths.temporaryFolder("rule-reference")
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        let compared = try runEchoflow(["compare", results])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("Response rule: wiauc_rel_pct<-40%"))
+        let rows = try CSVFile(path: results + "/comparison.csv").dictionaries
+        #expect(rows.allSatisfy { $0["rule"] == "wiauc_rel_pct<-40%" })
+        #expect(rows.filter { $0["region"] == "parenchyma" }.allSatisfy { $0["responder"]?.isEmpty == true })
+        let cohort = try CSVFile(path: results + "/cohort.csv").dictionaries
+        #expect(!cohort.contains { $0["region"] == "parenchyma" && $0["parameter"]!.hasSuffix("_rel_pct") })
+        #expect(cohort.contains { $0["region"] == "parenchyma" && $0["parameter"] == "wiauc_au_s" })
+    }
+
+    @Test("without a reference region: absolute WiAUC, with a note that the gains must be equal")
+    func withoutReference() throws {
+        let study = TestPaths.temporaryFolder("rule-noreference")
+        for subject in ["S01", "S02"] {
+            for timepoint in ["baseline", "post-prrt"] {
+                let folder = study + "/\(subject)/\(timepoint)/clip01"
+                try copyClip("\(subject)/\(timepoint)/clip01", to: folder)
+                let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/roi.json"))
+                var object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+                object.removeValue(forKey: "reference")
+                try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: folder + "/roi.json"))
+            }
+        }
+        let results = TestPaths.temporaryFolder("rule-noreference-results")
+        #expect(try runEchoflow(["batch", study, "--output", results, "--quiet"]).status == 0)
+        let compared = try runEchoflow(["compare", results])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("Response rule: wiauc_au_s<-40%"))
+        #expect(compared.stdout.contains("assumes equal gains"))
+    }
+}

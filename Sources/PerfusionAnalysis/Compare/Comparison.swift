@@ -43,6 +43,8 @@ public struct Comparison: Sendable {
 
     /// The responder rule applied.
     public let rule: ResponseRule
+    /// Said when the default rule had to fall back to absolute amplitudes (no reference region).
+    public let ruleNote: String?
     /// Every lesion, region, follow-up timepoint and parameter, in study order.
     public let rows: [Row]
     /// Responder decisions by `subject/lesion/region/timepoint` (nil when not computable).
@@ -116,19 +118,19 @@ public struct Comparison: Sendable {
     /// Compares the selected-model rows of `RESULTS/parameters.csv` with the baseline chosen by
     /// ``Study/baseline(named:)`` (`baseline` from `--baseline`), the study being the one of `run.json`.
     init(
-        results: String, rule: ResponseRule = .default, baseline explicit: String? = nil,
+        results: String, rule requested: ResponseRule? = nil, baseline explicit: String? = nil,
         minimumQOF: Double = Comparison.defaultMinimumQOF
     ) throws {
-        guard Self.parameters.contains(rule.parameter) else {
+        if let requested, !Self.parameters.contains(requested.parameter) {
             throw PerfusionAnalysisError.invalidSetting(
                 name: "--response",
-                detail: "unknown parameter \"\(rule.parameter)\" (one of \(Self.parameters.joined(separator: ", ")))")
+                detail:
+                    "unknown parameter \"\(requested.parameter)\" (one of \(Self.parameters.joined(separator: ", ")))")
         }
         guard let manifest = RunManifest.load(results) else {
             throw PerfusionAnalysisError.unusableResults(
                 path: results, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`")
         }
-        self.rule = rule
         let baseline = try manifest.study.baseline(named: explicit)
         self.baseline = baseline
         timepoints = [baseline] + manifest.study.timepoints.filter { $0 != baseline }
@@ -153,6 +155,13 @@ public struct Comparison: Sendable {
             ]
         }
         self.references = references
+        // The default rule: relative WiAUC when the study has a reference region, else absolute WiAUC with a note.
+        let rule = requested ?? (references.isEmpty ? .default : .relativeDefault)
+        self.rule = rule
+        ruleNote =
+            requested == nil && references.isEmpty
+            ? "no reference region: the absolute WiAUC is compared, which assumes equal gains at both examinations"
+            : nil
         var rows: [Row] = []
         var responders: [String: Bool?] = [:]
         for (s, l, r) in order {
@@ -170,8 +179,9 @@ public struct Comparison: Sendable {
                     subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
                     baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, baselineTimepoint: baseline,
                     responder: nil)
+                // A reference region is never classified: its relative amplitudes are 100 % by definition.
                 let responder =
-                    quality.excluded == nil
+                    quality.excluded == nil && !references.contains(r)
                     ? rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent) : nil
                 responders[Self.key(s, l, r, t)] = responder
                 for p in Self.parameters {
@@ -190,7 +200,7 @@ public struct Comparison: Sendable {
         for region in regions {
             for t in timepoints.dropFirst() {
                 let decided = responders.filter { $0.key.hasSuffix("\u{1}\(region)\u{1}\(t)") }.compactMap(\.value)
-                for p in Self.parameters {
+                for p in Self.parameters where !(references.contains(region) && p.hasSuffix("_rel_pct")) {
                     let pairs = rows.filter {
                         $0.region == region && $0.timepoint == t && $0.parameter == p && $0.quality.excluded == nil
                             && $0.baseline.isFinite && $0.followup.isFinite

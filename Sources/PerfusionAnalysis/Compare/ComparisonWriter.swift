@@ -5,7 +5,7 @@ public enum ComparisonWriter {
     /// Compares `results` with `rule` and writes the tables and the report into `output`.
     @discardableResult
     public static func write(
-        results: String, rule: ResponseRule, baseline: String? = nil,
+        results: String, rule: ResponseRule?, baseline: String? = nil,
         minimumQOF: Double = Comparison.defaultMinimumQOF, to output: String
     ) throws -> Comparison {
         let comparison = try Comparison(results: results, rule: rule, baseline: baseline, minimumQOF: minimumQOF)

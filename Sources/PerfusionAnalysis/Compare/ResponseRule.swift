@@ -12,9 +12,13 @@ public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
     let threshold: Double
     let percent: Bool
 
-    /// docs/METHODS.md §7: "WiAUC decreases by more than 40 %".
+    /// docs/METHODS.md §7: "WiAUC decreases by more than 40 %", for studies without a reference region.
     public static let `default` = ResponseRule(
         parameter: "wiauc_au_s", comparison: .less, threshold: -40, percent: true)
+
+    /// The default with a reference region: WiAUC relative to it, which cancels gain changes between examinations.
+    public static let relativeDefault = ResponseRule(
+        parameter: "wiauc_rel_pct", comparison: .less, threshold: -40, percent: true)
 
     /// The rule `parameter comparison threshold` (in percent of the baseline when `percent`).
     public init(parameter: String, comparison: Comparison, threshold: Double, percent: Bool) {
