@@ -155,3 +155,26 @@ struct DefaultRuleTests {
         #expect(compared.stdout.contains("assumes equal gains"))
     }
 }
+
+@Suite("Fresh study outputs", .serialized)
+struct FreshOutputTests {
+    @Test("batch removes an earlier comparison and report from its folder; compare refuses an incomplete run")
+    func staleAndIncomplete() throws {
+        let results = TestPaths.temporaryFolder("fresh")
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        #expect(try runEchoflow(["compare", results]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: results + "/report.html"))
+        // A new batch into the same folder: the old comparison no longer describes it.
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        for name in ["comparison.csv", "comparison_wide.csv", "cohort.csv", "report.html"] {
+            #expect(!FileManager.default.fileExists(atPath: results + "/" + name), "\(name) left behind")
+        }
+        // One shard of two is not a whole run.
+        let shard = TestPaths.temporaryFolder("fresh-shard")
+        #expect(
+            try runEchoflow(["batch", TestPaths.study, "--output", shard, "--shard", "1/2", "--quiet"]).status == 0)
+        let refused = try runEchoflow(["compare", shard])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("the run is incomplete") && refused.stderr.contains("echoflow merge"))
+    }
+}

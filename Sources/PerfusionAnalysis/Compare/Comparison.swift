@@ -131,6 +131,15 @@ public struct Comparison: Sendable {
             throw PerfusionAnalysisError.unusableResults(
                 path: results, detail: "no readable \(RunManifest.fileName): not a results folder of `echoflow batch`")
         }
+        let missing = manifest.study.entries.filter { manifest.clips[$0.outputFolder] == nil }
+        guard missing.isEmpty else {
+            let first = missing[0]
+            throw PerfusionAnalysisError.unusableResults(
+                path: results,
+                detail:
+                    "the run is incomplete: \(missing.count) of \(manifest.study.entries.count) clips were not analysed (first: \(first.subject)/\(first.lesion)/\(first.timepoint)); run the batch again, or merge the shards with `echoflow merge`"
+            )
+        }
         let baseline = try manifest.study.baseline(named: explicit)
         self.baseline = baseline
         timepoints = [baseline] + manifest.study.timepoints.filter { $0 != baseline }

@@ -130,6 +130,10 @@ public struct BatchRunner: Sendable {
     /// Analyses every clip not already done, then writes the study tables; `progress` is called after each clip.
     public func run(progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchOutcome {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        // An earlier comparison describes earlier results: remove it before anything changes (run compare again).
+        for name in ComparisonWriter.files {
+            try? FileManager.default.removeItem(atPath: (output as NSString).appendingPathComponent(name))
+        }
         let previous = RunManifest.load(output)
         let state = BatchState(
             manifest: RunManifest(
