@@ -165,3 +165,23 @@ struct MethodsDocumentTests {
         #expect(readme.contains("docs/METHODS.md") && !readme.contains("REFERENCE.md"))
     }
 }
+
+@Suite("Reading our own results")
+struct ResultTableTests {
+    @Test("a table without a needed column, or with a damaged row, is an error naming the file and the problem")
+    func errors() throws {
+        let folder = TestPaths.temporaryFolder("results-read")
+        try "subject,roi\nS1,lesion\n".write(toFile: folder + "/p.csv", atomically: true, encoding: .utf8)
+        let table = try ResultTable.read(folder + "/p.csv")
+        #expect(table.records.first?["roi"] == "lesion")
+        #expect(throws: PerfusionAnalysisError.self) { try table.require(["subject", "selected"]) }
+        do {
+            try table.require(["selected"])
+        } catch {
+            #expect("\(error)".contains("p.csv") && "\(error)".contains("\"selected\""))
+        }
+        try "a,b\n1,2,3\n".write(toFile: folder + "/d.csv", atomically: true, encoding: .utf8)
+        #expect(throws: PerfusionAnalysisError.self) { try ResultTable.read(folder + "/d.csv") }
+        #expect(throws: PerfusionAnalysisError.self) { try ResultTable.read(folder + "/missing.csv") }
+    }
+}

@@ -185,3 +185,25 @@ struct PairQualityTests {
         #expect(!Comparison.vanishing.contains("ttp_s") && !Comparison.vanishing.contains("qof_pct"))
     }
 }
+
+@Suite("study.json")
+struct StudySettingsTests {
+    func load(_ json: String) throws -> StudySettings? {
+        let folder = TestPaths.temporaryFolder("studyjson-unit")
+        try json.write(toFile: folder + "/study.json", atomically: true, encoding: .utf8)
+        return try StudySettings.load(folder, timepoints: ["pre", "post"])
+    }
+
+    @Test("reads the baseline and order; refuses unknown timepoints, repeats, wrong types and non-objects")
+    func rules() throws {
+        let settings = try #require(try load(#"{"baseline": "pre", "timepoints": ["pre", "post"]}"#))
+        #expect(settings.baseline == "pre" && settings.timepoints == ["pre", "post"])
+        for bad in [
+            #"{"baseline": "week2"}"#, #"{"timepoints": ["pre", "pre"]}"#, #"{"timepoints": ["pre", "x"]}"#,
+            #"{"baseline": 3}"#, #"["pre"]"#,
+        ] {
+            #expect(throws: PerfusionAnalysisError.self, "\(bad)") { try load(bad) }
+        }
+        #expect(try StudySettings.load(TestPaths.temporaryFolder("no-studyjson"), timepoints: []) == nil)
+    }
+}

@@ -1,3 +1,4 @@
+import CEUSImaging
 import PerfusionFitting
 
 /// One row of `parameters.csv` (or of the table `echoflow fit` writes): one model fitted to one region's
@@ -270,21 +271,12 @@ enum ParameterTable {
         columns: [.text("curve", "curve id (long format) or column name (wide format)") { $0.source }] + fitColumns)
 }
 
-/// One row of `tic.csv`: one frame of one region's curve.
+/// One row of `tic.csv`: one frame of one region's curve, with the selected fit's values.
 struct TICRow: Sendable {
     var clip: String
-    var curve: TimeIntensityCurveView
-    var frame: Int
-}
-
-/// The values of one region's curve that `tic.csv` shows, with the fitted values.
-struct TimeIntensityCurveView: Sendable {
-    var region: String
-    var times: [Double]
-    var intensities: [Double]
-    var saturatedPercent: [Double]
-    var excluded: [Bool]
+    var curve: TimeIntensityCurve
     var fitted: [Double]
+    var frame: Int
 }
 
 /// The columns of `tic.csv` (one row per clip, region and frame), declared once.
@@ -313,16 +305,15 @@ enum TICTable {
                 $0.curve.excluded[$0.frame] ? 1 : 0
             },
             .number("fitted_au", "a.u.", "fitted model value, offset included; empty without a fit") {
-                $0.curve.fitted[$0.frame]
+                $0.fitted[$0.frame]
             },
         ])
 
     /// Rows of one region.
     static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [TICRow] {
-        let c = region.curve
-        let view = TimeIntensityCurveView(
-            region: region.region, times: c.times, intensities: c.intensities, saturatedPercent: c.saturatedPercent,
-            excluded: c.excluded, fitted: region.fitted)
-        return c.times.indices.map { TICRow(clip: analysis.clipName, curve: view, frame: $0) }
+        let fitted = region.fitted
+        return region.curve.times.indices.map {
+            TICRow(clip: analysis.clipName, curve: region.curve, fitted: fitted, frame: $0)
+        }
     }
 }

@@ -11,15 +11,6 @@ enum SymmetricSolver {
         }
     }
 
-    /// Diagonal of `M^-1` (lanes beyond n are zero); nil when `M` is not positive definite.
-    static func inverseDiagonal(_ m: UnsafePointer<Double>, n: Int) -> ParameterVector? {
-        inverseUpper(m, n: n).map { upper in
-            var diagonal = ParameterVector.zero
-            for j in 0..<n { diagonal[j] = upper[ParameterCovariance.index(j, j)] }
-            return diagonal
-        }
-    }
-
     /// The upper triangle of `M^-1`, packed as ``ParameterCovariance`` packs it (n <= 5); nil when `M` is not
     /// positive definite.
     ///
