@@ -168,3 +168,18 @@ struct PlotTests {
         #expect(svg.contains("PE "))
     }
 }
+
+@Suite("Per-clip report")
+struct ClipReportTests {
+    @Test("the report shows each region's excluded frames and flags, so no quality note is hidden")
+    func flagsShown() throws {
+        let clip = TestPaths.study + "/S01/post-prrt/clip01"
+        let analysis = try ClipAnalysis.run(clip: clip, roi: clip + "/roi.json")
+        let html = ClipReport.render(analysis, title: "S01")
+        #expect(html.contains("<th>excluded frames</th>") && html.contains("<th>flags</th>"))
+        // The parenchyma's wash-out runs past the 64 s clip (fitted curve still above half its peak at the end).
+        let parenchyma = try #require(analysis.regions.first { $0.region == "parenchyma" })
+        #expect(ParameterRow.rows(analysis, parenchyma)[0].flags == ["short_washout"])
+        #expect(html.contains("short_washout"))
+    }
+}

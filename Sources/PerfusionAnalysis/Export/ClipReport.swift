@@ -16,14 +16,16 @@ enum ClipReport {
     static func render(_ analysis: ClipAnalysis, title: String) -> String {
         let header = [
             "region", "model", "status", "PE (a.u.)", "TTP (s)", "WiAUC (a.u. s)", "RT (s)", "mTT (s)", "QOF (%)",
+            "excluded frames", "flags",
         ]
         let rows = analysis.regions.map { r -> [String] in
             let p = r.parameters
+            let row = ParameterRow.rows(analysis, r)[r.selectedIndex]
             return [
                 r.region, r.model, r.fit.status.rawValue, HTMLPage.number(p?.peakEnhancement),
                 HTMLPage.number(p?.timeToPeak),
                 HTMLPage.number(p?.washInArea), HTMLPage.number(p?.riseTime), HTMLPage.number(p?.meanTransitTime),
-                HTMLPage.number(p?.qualityOfFit),
+                HTMLPage.number(p?.qualityOfFit), String(row.excluded), row.flags.joined(separator: ", "),
             ]
         }
         var body: [MarkupElement] = [

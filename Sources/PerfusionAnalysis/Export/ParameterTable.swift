@@ -37,6 +37,15 @@ struct ParameterRow: Sendable {
         self.areaMM2 = areaMM2
     }
 
+    /// Quality flags of the row (the `flags` column): `saturated`, `outliers_removed`, `short_washout`.
+    var flags: [String] {
+        var flags: [String] = []
+        if (saturatedPercentMax ?? 0) > ClipAnalysis.saturationWarningPercent { flags.append("saturated") }
+        if !fitted.outliers.isEmpty { flags.append("outliers_removed") }
+        if fitted.shortWashout { flags.append("short_washout") }
+        return flags
+    }
+
     /// The rows of one region of a clip analysis, one per model fitted.
     static func rows(_ analysis: ClipAnalysis, _ region: RegionAnalysis) -> [ParameterRow] {
         region.fits.enumerated().map { k, fitted in
@@ -244,13 +253,7 @@ enum ParameterTable {
             .text(
                 "flags",
                 "quality flags, `;`-separated: `saturated` (more than 1 % of the region's pixels saturated in a frame), `outliers_removed` (isolated outlier samples left out of the fit), `short_washout` (the curve ends before the fit falls to half its peak: WoAUC, AUC and mTT are extrapolated); empty when none"
-            ) { row in
-                var flags: [String] = []
-                if (row.saturatedPercentMax ?? 0) > ClipAnalysis.saturationWarningPercent { flags.append("saturated") }
-                if !row.fitted.outliers.isEmpty { flags.append("outliers_removed") }
-                if row.fitted.shortWashout { flags.append("short_washout") }
-                return flags.isEmpty ? nil : flags.joined(separator: ";")
-            }
+            ) { $0.flags.isEmpty ? nil : $0.flags.joined(separator: ";") }
         ]
         // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }
