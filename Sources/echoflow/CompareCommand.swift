@@ -12,7 +12,9 @@ struct CompareCommand: ParsableCommand {
             else the first by day when the manifest gives every timepoint a day; otherwise compare stops (exit 65) \
             and names the timepoints. Writes comparison.csv (long), \
             comparison_wide.csv (one row per lesion), cohort.csv (median and IQR of % change, paired Wilcoxon \
-            signed-rank test, responder share) and report.html.
+            signed-rank test, responder share) and report.html. Each change has a 95 % interval (delta method \
+            on the fits' standard errors) and a verdict: responder, non-responder, indeterminate (the interval \
+            straddles the threshold) or not_comparable (excluded, or the reference region).
 
             --response sets the responder rule: PARAMETER<THRESHOLD with <, <=, > or >=, the threshold in % of \
             the baseline value with a trailing %, else in the parameter's unit. Default: wiauc_rel_pct<-40% \
@@ -81,30 +83,43 @@ struct CompareCommand: ParsableCommand {
     static func summary(_ c: Comparison) -> String {
         var rows: [[String]] = []
         for r in c.rows where r.parameter == c.rule.parameter && !c.references.contains(r.region) {
-            let responder = c.responder(r).map { $0 ? "yes" : "no" } ?? "-"
+            let range = c.rule.percent ? r.interval?.percent : r.interval?.absolute
+            let interval = range.map { "\(short($0.lowerBound)) to \(short($0.upperBound))" } ?? "-"
             let note =
                 r.quality.excluded ?? (r.quality.followupStatus == "no_enhancement" ? "enhancement vanished" : "")
             rows.append([
                 r.subject, r.lesion, r.region, r.timepoint, short(r.baseline), short(r.followup),
-                short(r.changePercent), responder, note,
+                short(c.rule.percent ? r.changePercent : r.change), interval, r.verdict.rawValue, note,
             ])
         }
         var text =
             "Baseline timepoint: \(c.baseline)\n" + (c.ruleNote.map { "Note: \($0)\n" } ?? "")
             + "Response rule: \(c.rule) (reference regions \(c.references.sorted().joined(separator: ", ")) not shown)\n\n"
         text += textTable(
-            ["subject", "lesion", "region", "timepoint", "baseline", "follow-up", "change %", "responder", "note"], rows
+            [
+                "subject", "lesion", "region", "timepoint", "baseline", "follow-up",
+                c.rule.percent ? "change %" : "change",
+                "95 % interval", "verdict", "note",
+            ], rows
         )
         let cohort = c.cohort.filter { $0.parameter == c.rule.parameter && !c.references.contains($0.region) }.map {
             k in
             [
                 k.region, k.timepoint, String(k.n), short(k.median), "\(short(k.q1)) to \(short(k.q3))",
-                short(k.wilcoxon.pValue),
+                short(k.wilcoxon.pValue), k.smallestP.map(short) ?? "-",
                 k.responderShare.isFinite ? "\(Int((100 * k.responderShare).rounded())) %" : "-",
             ]
         }
         text += "\n\nCohort (\(c.rule.parameter)):\n\n"
-        text += textTable(["region", "timepoint", "n", "median change %", "IQR %", "Wilcoxon p", "responders"], cohort)
+        text += textTable(
+            ["region", "timepoint", "n", "median change %", "IQR %", "Wilcoxon p", "smallest p", "responders"], cohort)
+        text += """
+
+
+            verdict: the change's 95 % interval (docs/METHODS.md §7) lies wholly inside the rule (responder),
+            wholly outside it (non-responder) or across the threshold (indeterminate).
+            smallest p: the least p the exact test can give with n lesions, 2 / 2^n.
+            """
         return text
     }
 }

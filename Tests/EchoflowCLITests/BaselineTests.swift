@@ -102,7 +102,8 @@ struct ComparisonQualityTests {
         #expect(s01["followup_status"] == "no_enhancement")
         #expect(s01["baseline_status"] == "converged")
         #expect(s01["followup"] == "0" && s01["change_pct"] == "-100")
-        #expect(s01["responder"] == "1")
+        #expect(s01["responder"] == "1" && s01["verdict"] == "responder")
+        #expect(s01["change_pct_ci_low"]?.isEmpty == true)  // no interval at -100 %: the follow-up has no fit
         #expect(s01["excluded"]?.isEmpty == true)
         let ttp = try #require(
             rows.first { $0["subject"] == "S01" && $0["region"] == "lesion" && $0["parameter"] == "ttp_s" })
@@ -132,6 +133,29 @@ struct DefaultRuleTests {
         let cohort = try CSVFile(path: results + "/cohort.csv").dictionaries
         #expect(!cohort.contains { $0["region"] == "parenchyma" && $0["parameter"]!.hasSuffix("_rel_pct") })
         #expect(cohort.contains { $0["region"] == "parenchyma" && $0["parameter"] == "wiauc_au_s" })
+        // Verdicts follow the 95 % interval: every lesion's interval lies wholly on one side of -40 % here.
+        let lesion = rows.filter { $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct" }
+        #expect(lesion.map { $0["verdict"] } == ["responder", "responder", "non-responder"])
+        for row in lesion {
+            let (low, high) = (Double(row["change_pct_ci_low"]!)!, Double(row["change_pct_ci_high"]!)!)
+            let change = Double(row["change_pct"]!)!
+            #expect(low < change && change < high && high - low < 20, "\(row)")
+            #expect((row["verdict"] == "responder") == (high < -40), "\(row)")
+        }
+        #expect(rows.filter { $0["region"] == "parenchyma" }.allSatisfy { $0["verdict"] == "not_comparable" })
+        let line = try #require(cohort.first { $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct" })
+        #expect(line["smallest_p"] == "0.25" && line["n_responder"] == "2" && line["n_non_responder"] == "1")
+
+        // A threshold inside S02's interval (about -51 % to -40 %) leaves it indeterminate, not a confident call.
+        let strict = try runEchoflow([
+            "compare", results, "--response", "wiauc_rel_pct<-50%", "--output", results + "/strict",
+        ])
+        #expect(strict.status == 0, "\(strict.stderr)")
+        let strictRows = try CSVFile(path: results + "/strict/comparison.csv").dictionaries.filter {
+            $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"
+        }
+        #expect(strictRows.map { $0["verdict"] } == ["responder", "indeterminate", "non-responder"])
+        #expect(strict.stdout.contains("indeterminate"))
     }
 
     @Test("without a reference region: absolute WiAUC, with a note that the gains must be equal")

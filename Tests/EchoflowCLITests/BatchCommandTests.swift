@@ -144,7 +144,8 @@ struct BatchCommandTests {
             comparison.header == [
                 "subject", "lesion", "region", "timepoint", "parameter", "baseline", "followup", "change", "change_pct",
                 "log_ratio", "responder", "baseline_timepoint", "model", "baseline_status", "followup_status",
-                "baseline_qof_pct", "followup_qof_pct", "excluded", "rule",
+                "baseline_qof_pct", "followup_qof_pct", "excluded", "rule", "change_pct_ci_low", "change_pct_ci_high",
+                "change_ci_low", "change_ci_high", "verdict",
             ])
         let lesionRule = comparison.dictionaries.filter {
             $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"
@@ -155,7 +156,8 @@ struct BatchCommandTests {
         #expect(
             cohort.header == [
                 "region", "timepoint", "parameter", "n", "median_change_pct", "q1_change_pct", "q3_change_pct",
-                "wilcoxon_statistic", "wilcoxon_p", "responder_share",
+                "wilcoxon_statistic", "wilcoxon_p", "responder_share", "smallest_p", "n_responder", "n_non_responder",
+                "n_indeterminate", "n_not_comparable",
             ])
         let wide = try CSVFile(path: out + "/comparison_wide.csv")
         #expect(wide.rows.count == 6)

@@ -87,6 +87,7 @@ struct CSVTests {
         let names = Comparison.wideSchema.names
         let tail = [
             "responder", "baseline_timepoint", "model", "baseline_status", "followup_status", "excluded", "rule",
+            "verdict",
         ]
         #expect(names.count == 4 + 3 * Comparison.parameters.count + tail.count)
         #expect(Array(names.suffix(tail.count)) == tail)

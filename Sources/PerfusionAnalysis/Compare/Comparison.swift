@@ -16,11 +16,54 @@ public struct Comparison: Sendable {
         /// The lesion's responder decision at this timepoint (the same on every parameter's row); nil when
         /// the rule's parameter could not be computed.
         let responder: Bool?
+        /// The 95 % interval of the change, nil when the values have no standard errors.
+        public var interval: ChangeInterval?
+        /// The lesion's verdict at this timepoint with the interval of the rule's parameter (the same on every
+        /// parameter's row).
+        public var verdict: Verdict = .notComparable
         /// followup - baseline, in the parameter's unit.
         public var change: Double { followup - baseline }
         /// 100 (followup - baseline) / |baseline| (%); NaN when the baseline is zero.
         public var changePercent: Double { baseline != 0 ? 100 * (followup - baseline) / abs(baseline) : .nan }
         var logRatio: Double { baseline > 0 && followup > 0 ? Foundation.log(followup / baseline) : .nan }
+    }
+
+    /// What the response rule says of a lesion once the uncertainty of its change is taken into account
+    /// (docs/METHODS.md §7).
+    public enum Verdict: String, Sendable, CaseIterable {
+        /// The whole 95 % interval meets the rule (or the enhancement vanished and -100 % meets it).
+        case responder
+        /// No point of the 95 % interval meets the rule.
+        case nonResponder = "non-responder"
+        /// The interval straddles the threshold, or there is no interval for the rule's parameter.
+        case indeterminate
+        /// A fit not converged or below `--min-qof`, no enhancement at baseline, or the reference region.
+        case notComparable = "not_comparable"
+    }
+
+    /// The 95 % interval of a change by the delta method (docs/METHODS.md §7), in percent and in the parameter's
+    /// unit. Baseline and follow-up are separate examinations, so their errors are independent.
+    public struct ChangeInterval: Sendable, Equatable {
+        /// Interval of `change_pct` (%), from the log of the ratio: 100 (exp(ln r -+ 1.96 s) - 1),
+        /// s^2 = (SE_b / b)^2 + (SE_f / f)^2; nil unless both values are positive.
+        public var percent: ClosedRange<Double>?
+        /// Interval of `change`: change -+ 1.96 sqrt(SE_b^2 + SE_f^2).
+        public var absolute: ClosedRange<Double>
+
+        /// The two-sided 95 % normal quantile.
+        static let z = 1.959_963_984_540_054
+
+        /// The interval of `followup - baseline` from each value's standard error; nil when an error is missing.
+        init?(baseline b: Double, baselineSE sb: Double, followup f: Double, followupSE sf: Double) {
+            guard b.isFinite, f.isFinite, sb.isFinite, sf.isFinite, sb >= 0, sf >= 0 else { return nil }
+            let half = Self.z * (sb * sb + sf * sf).squareRoot()
+            absolute = (f - b - half)...(f - b + half)
+            if b > 0 && f > 0 {
+                let s = ((sb / b) * (sb / b) + (sf / f) * (sf / f)).squareRoot()
+                let r = Foundation.log(f / b)
+                percent = (100 * Foundation.expm1(r - Self.z * s))...(100 * Foundation.expm1(r + Self.z * s))
+            }
+        }
     }
 
     /// Statistics of one parameter over the lesions of one region and timepoint.
@@ -35,6 +78,13 @@ public struct Comparison: Sendable {
         public let wilcoxon: WilcoxonSignedRank.Result
         /// Share (0 to 1) of the lesions that meet the response rule.
         public let responderShare: Double
+        /// The region's lesions by verdict at this timepoint.
+        public var verdicts: [Verdict: Int] = [:]
+        /// The smallest two-sided p-value the exact test can give with this many non-zero differences, 2 / 2^n
+        /// (nil for the normal approximation above 25).
+        public var smallestP: Double? {
+            wilcoxon.exact && wilcoxon.n > 0 ? min(1, 2 / Foundation.pow(2, Double(wilcoxon.n))) : nil
+        }
     }
 
     /// Parameters compared, by `parameters.csv` column name: the perfusion parameters and the amplitudes
@@ -149,6 +199,7 @@ public struct Comparison: Sendable {
         var values: [String: [String: Double]] = [:]  // key -> parameter -> value
         var fits: [String: [String: String]] = [:]  // key -> model, status, qof_pct
         var references: Set<String> = []
+        var referenceOf: [String: String] = [:]  // key -> the clip's reference region
         var order: [(String, String, String)] = []  // subject, lesion, region in file order
         for record in table.records {
             guard record["selected"] == "1", let s = record["subject"], let l = record["lesion"],
@@ -157,7 +208,10 @@ public struct Comparison: Sendable {
             if !order.contains(where: { $0 == (s, l, r) }) { order.append((s, l, r)) }
             if let reference = record["reference_roi"], !reference.isEmpty { references.insert(reference) }
             values[Self.key(s, l, r, t)] = Dictionary(
-                uniqueKeysWithValues: Self.parameters.map { ($0, record.number($0) ?? .nan) })
+                uniqueKeysWithValues: (Self.parameters + Self.standardErrors.values).map {
+                    ($0, record.number($0) ?? .nan)
+                })
+            referenceOf[Self.key(s, l, r, t)] = record["reference_roi"] ?? ""
             fits[Self.key(s, l, r, t)] = [
                 "model": record["model"] ?? "", "status": record["status"] ?? "",
                 "qof_pct": record["qof_pct"] ?? "",
@@ -184,6 +238,14 @@ public struct Comparison: Sendable {
                 if quality.excluded == nil && quality.followupStatus == "no_enhancement" {
                     for p in Self.vanishing { follow[p] = 0 }
                 }
+                // Standard errors of every parameter that has one, the relative amplitudes' from the region's and
+                // the reference region's (docs/METHODS.md §7).
+                let baseErrors = Self.errors(
+                    base, reference: values[Self.key(s, l, referenceOf[Self.key(s, l, r, baseline)] ?? "", baseline)],
+                    isReference: references.contains(r))
+                let followErrors = Self.errors(
+                    follow, reference: values[Self.key(s, l, referenceOf[Self.key(s, l, r, t)] ?? "", t)],
+                    isReference: references.contains(r))
                 let ruleRow = Row(
                     subject: s, lesion: l, region: r, timepoint: t, parameter: rule.parameter,
                     baseline: base[rule.parameter]!, followup: follow[rule.parameter]!, baselineTimepoint: baseline,
@@ -193,11 +255,30 @@ public struct Comparison: Sendable {
                     quality.excluded == nil && !references.contains(r)
                     ? rule.responds(change: ruleRow.change, changePercent: ruleRow.changePercent) : nil
                 responders[Self.key(s, l, r, t)] = responder
+                let intervals = Dictionary(
+                    uniqueKeysWithValues: Self.parameters.map { p in
+                        (
+                            p,
+                            ChangeInterval(
+                                baseline: base[p]!, baselineSE: baseErrors[p] ?? .nan, followup: follow[p]!,
+                                followupSE: followErrors[p] ?? .nan)
+                        )
+                    })
+                let verdict: Verdict
+                if quality.excluded != nil || references.contains(r) || responder == nil {
+                    verdict = .notComparable
+                } else if quality.followupStatus == "no_enhancement" {
+                    verdict = responder! ? .responder : .nonResponder  // -100 %: no interval needed
+                } else {
+                    verdict = Self.verdict(rule, intervals[rule.parameter]!)
+                }
                 for p in Self.parameters {
                     var row = Row(
                         subject: s, lesion: l, region: r, timepoint: t, parameter: p, baseline: base[p]!,
                         followup: follow[p]!, baselineTimepoint: baseline, responder: responder)
                     row.quality = quality
+                    row.interval = intervals[p]!
+                    row.verdict = verdict
                     rows.append(row)
                 }
             }
@@ -209,6 +290,10 @@ public struct Comparison: Sendable {
         for region in regions {
             for t in timepoints.dropFirst() {
                 let decided = responders.filter { $0.key.hasSuffix("\u{1}\(region)\u{1}\(t)") }.compactMap(\.value)
+                var verdicts: [Verdict: Int] = [:]
+                for row in rows where row.region == region && row.timepoint == t && row.parameter == rule.parameter {
+                    verdicts[row.verdict, default: 0] += 1
+                }
                 for p in Self.parameters where !(references.contains(region) && p.hasSuffix("_rel_pct")) {
                     let pairs = rows.filter {
                         $0.region == region && $0.timepoint == t && $0.parameter == p && $0.quality.excluded == nil
@@ -223,11 +308,50 @@ public struct Comparison: Sendable {
                             q1: Quantile.of(changes, 0.25), q3: Quantile.of(changes, 0.75),
                             wilcoxon: WilcoxonSignedRank.test(pairs.map(\.change)),
                             responderShare: decided.isEmpty
-                                ? .nan : Double(decided.filter { $0 }.count) / Double(decided.count)))
+                                ? .nan : Double(decided.filter { $0 }.count) / Double(decided.count),
+                            verdicts: verdicts))
                 }
             }
         }
         self.cohort = cohort
+    }
+
+    /// The `parameters.csv` standard-error column of each parameter that has one.
+    static let standardErrors: [String: String] = [
+        "pe_au": "pe_au_se", "ttp_s": "ttp_s_se", "wiauc_au_s": "wiauc_au_s_se", "rt_s": "rt_s_se",
+        "mtti_s": "mtti_s_se", "mtt_s": "mtt_s_se", "auc_au_s": "auc_au_s_se",
+    ]
+
+    /// The relative amplitudes with a standard error, and the absolute amplitude each is the ratio of.
+    static let relativeErrors: [String: String] = [
+        "pe_rel_pct": "pe_au", "wiauc_rel_pct": "wiauc_au_s", "auc_rel_pct": "auc_au_s",
+    ]
+
+    /// Standard errors by parameter of one region's values at one timepoint. A relative amplitude
+    /// rel = 100 x / x_ref has SE(rel) = rel sqrt((SE(x) / x)^2 + (SE(x_ref) / x_ref)^2), the two regions' fits
+    /// being independent; the reference region's own relative amplitudes (100 % exactly) have none.
+    static func errors(_ values: [String: Double], reference: [String: Double]?, isReference: Bool) -> [String: Double]
+    {
+        var errors: [String: Double] = [:]
+        for (p, column) in standardErrors { errors[p] = values[column] ?? .nan }
+        guard let reference, !isReference else { return errors }
+        for (relative, absolute) in relativeErrors {
+            guard let rel = values[relative], let x = values[absolute], let se = values[standardErrors[absolute]!],
+                let xRef = reference[absolute], let seRef = reference[standardErrors[absolute]!]
+            else { continue }
+            errors[relative] = abs(rel) * ((se / x) * (se / x) + (seRef / xRef) * (seRef / xRef)).squareRoot()
+        }
+        return errors
+    }
+
+    /// The verdict of a rule on an interval: every point meets it, none does, or it straddles the threshold.
+    static func verdict(_ rule: ResponseRule, _ interval: ChangeInterval?) -> Verdict {
+        let range = rule.percent ? interval?.percent : interval?.absolute
+        guard let range else { return .indeterminate }
+        let ends = [range.lowerBound, range.upperBound].map { rule.responds(change: $0, changePercent: $0) }
+        if ends.allSatisfy({ $0 == true }) { return .responder }
+        if ends.allSatisfy({ $0 == false }) { return .nonResponder }
+        return .indeterminate
     }
 
     /// The responder decision of `row`'s lesion, region and timepoint.
@@ -281,6 +405,22 @@ public struct Comparison: Sendable {
                 "why the pair is left out of the responder share and the cohort statistics (a fit not converged, QOF below --min-qof, no enhancement at baseline); empty when included"
             ) { $0.quality.excluded },
             .text("rule", "the responder rule, for example `wiauc_rel_pct<-40%`") { $0.quality.rule },
+            .number(
+                "change_pct_ci_low", "%",
+                "lower end of the 95 % interval of `change_pct` (delta method on the log of the ratio, docs/METHODS.md §7); empty without standard errors"
+            ) { $0.interval?.percent?.lowerBound },
+            .number("change_pct_ci_high", "%", "upper end of that interval") { $0.interval?.percent?.upperBound },
+            .number(
+                "change_ci_low", "(the parameter's)",
+                "lower end of the 95 % interval of `change`, change - 1.96 sqrt(SE_baseline^2 + SE_followup^2)"
+            ) { $0.interval?.absolute.lowerBound },
+            .number("change_ci_high", "(the parameter's)", "upper end of that interval") {
+                $0.interval?.absolute.upperBound
+            },
+            .text(
+                "verdict",
+                "`responder` (the whole 95 % interval of the rule's parameter meets the rule, or the enhancement vanished), `non-responder` (none of it does), `indeterminate` (the interval straddles the threshold, or the parameter has no standard error) or `not_comparable` (excluded, or the reference region)"
+            ) { $0.verdict.rawValue },
         ])
 
     /// `cohort.csv`: one row per region, follow-up timepoint and parameter.
@@ -308,6 +448,22 @@ public struct Comparison: Sendable {
             ) {
                 $0.responderShare
             },
+            .number(
+                "smallest_p", "",
+                "the smallest two-sided p the exact test can give with n non-zero differences, 2 / 2^n; empty above n = 25 (normal approximation)"
+            ) { $0.smallestP },
+            .integer("n_responder", "lesions", "the region's lesions with verdict `responder` at this timepoint") {
+                $0.verdicts[.responder] ?? 0
+            },
+            .integer("n_non_responder", "lesions", "lesions with verdict `non-responder`") {
+                $0.verdicts[.nonResponder] ?? 0
+            },
+            .integer("n_indeterminate", "lesions", "lesions with verdict `indeterminate`") {
+                $0.verdicts[.indeterminate] ?? 0
+            },
+            .integer("n_not_comparable", "lesions", "lesions with verdict `not_comparable`") {
+                $0.verdicts[.notComparable] ?? 0
+            },
         ])
 
     /// One row of `comparison_wide.csv`: every parameter's row of one lesion, region and timepoint.
@@ -329,6 +485,7 @@ public struct Comparison: Sendable {
         }
         let tail = [
             "responder", "baseline_timepoint", "model", "baseline_status", "followup_status", "excluded", "rule",
+            "verdict",
         ]
         columns += comparisonSchema.columns.filter { tail.contains($0.name) }.map {
             $0.pulledBack { $0.rows.first! }

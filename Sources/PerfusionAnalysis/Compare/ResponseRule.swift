@@ -10,7 +10,8 @@ public struct ResponseRule: Sendable, Equatable, CustomStringConvertible {
     public let parameter: String
     let comparison: Comparison
     let threshold: Double
-    let percent: Bool
+    /// Whether the threshold is a change in percent of the baseline (else in the parameter's unit).
+    public let percent: Bool
 
     /// docs/METHODS.md §7: "WiAUC decreases by more than 40 %", for studies without a reference region.
     public static let `default` = ResponseRule(
