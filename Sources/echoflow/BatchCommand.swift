@@ -16,6 +16,10 @@ struct BatchCommand: ParsableCommand {
             again skips clips whose inputs and settings have not changed (run.json), so an interrupted batch \
             resumes. --shard K/N runs every N-th clip from the K-th, for job arrays; `echoflow merge` combines them.
 
+            One run per results folder: a second batch, merge or compare into a folder in use exits 75 and names \
+            the holder; a folder holding another shard's or other settings' results is refused (exit 65); clip \
+            folders no longer in the study are removed. Write the results outside a folder study.
+
             Examples:
               echoflow batch Fixtures/study --output results --jobs 2
               echoflow batch study/manifest.csv --output results --shard 1/4
@@ -63,9 +67,11 @@ struct BatchCommand: ParsableCommand {
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: try shard.map(Self.parseShard))
             let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
             let started = Date()
-            let outcome = try runner.run(progress: { p in
-                reporter.update(p.done, p.total, suffix: p.failed > 0 ? ", \(p.failed) failed" : "")
-            })
+            let outcome = try holdingLocks([output], command: "batch") {
+                try runner.run(progress: { p in
+                    reporter.update(p.done, p.total, suffix: p.failed > 0 ? ", \(p.failed) failed" : "")
+                })
+            }
             failed = outcome.failures.count
             let elapsed = Date().timeIntervalSince(started)
             print(
@@ -106,7 +112,9 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         var failed = 0
         try reportingErrors {
-            let merged = try ShardMerger.merge(shards, into: output)
+            let merged = try holdingLocks(shards + [output], command: "merge") {
+                try ShardMerger.merge(shards, into: output)
+            }
             failed = merged.clips.values.filter { $0.status != "ok" }.count
             let missing = merged.study.entries.count - merged.clips.count
             print(

@@ -71,9 +71,11 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = output ?? results
-            let comparison = try ComparisonWriter.write(
-                results: results, rule: response.flatMap(ResponseRule.init), baseline: baseline, minimumQOF: minimumQOF,
-                to: folder)
+            let comparison = try holdingLocks([results, folder], command: "compare") {
+                try ComparisonWriter.write(
+                    results: results, rule: response.flatMap(ResponseRule.init), baseline: baseline,
+                    minimumQOF: minimumQOF, to: folder)
+            }
             print(Self.summary(comparison))
             print("\nWrote comparison.csv, comparison_wide.csv, cohort.csv and report.html to \(folder)/")
         }

@@ -34,15 +34,18 @@ struct DemoCommand: ParsableCommand {
             let loaded = try Study.load(root)
             let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
             let started = Date()
-            let outcome = try BatchRunner(
-                study: loaded, output: output, settings: BatchSettings(),
-                jobs: ProcessInfo.processInfo.activeProcessorCount
-            ).run(progress: { reporter.update($0.done, $0.total) })
+            let (outcome, elapsed, comparison) = try holdingLocks([output], command: "demo") {
+                let outcome = try BatchRunner(
+                    study: loaded, output: output, settings: BatchSettings(),
+                    jobs: ProcessInfo.processInfo.activeProcessorCount
+                ).run(progress: { reporter.update($0.done, $0.total) })
+                let elapsed = Date().timeIntervalSince(started)
+                // The default rule: the study has a reference region (the parenchyma), so WiAUC relative to it,
+                // which cancels the different display gains of the fixture clips.
+                let comparison = try ComparisonWriter.write(results: output, rule: nil, baseline: baseline, to: output)
+                return (outcome, elapsed, comparison)
+            }
             failures = outcome.failures.count
-            let elapsed = Date().timeIntervalSince(started)
-            // The default rule: the study has a reference region (the parenchyma), so WiAUC relative to it, which
-            // cancels the different display gains of the fixture clips.
-            let comparison = try ComparisonWriter.write(results: output, rule: nil, baseline: baseline, to: output)
 
             print(
                 "Echoflow \(Echoflow.version) demo: \(outcome.total) clips of \(root) (\(outcome.analysed) analysed, \(outcome.skipped) already done) in \(String(format: "%.1f", elapsed)) s\n"

@@ -15,6 +15,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Runs `body` holding the results-folder locks of `folders` (one run per folder: a second run exits 75 naming the
+/// holder); a lock left by a process that is gone is taken over with a warning.
+func holdingLocks<T>(_ folders: [String], command: String, _ body: () throws -> T) throws -> T {
+    try ResultsLock.holding(folders, command: command, warn: { printError("warning: \($0)") }, body)
+}
+
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -10,13 +10,16 @@ public enum ExitStatus {
     static let dataError: Int32 = 65
     /// An input file or folder does not exist.
     static let missingInput: Int32 = 66
+    /// Another run holds the results folder: try again later (EX_TEMPFAIL).
+    static let busy: Int32 = 75
 
-    /// The exit code for `error`: 66 when an input does not exist, 64 for an invalid setting, else 65.
+    /// The exit code for `error`: 66 when an input does not exist, 64 for an invalid setting, 75 when another run holds the results folder, else 65.
     public static func code(for error: any Error) -> Int32 {
         switch error {
         case let e as CEUSImagingError: return e.isMissingInput ? missingInput : dataError
         case PerfusionAnalysisError.noClipsFound, PerfusionAnalysisError.missingInput: return missingInput
         case PerfusionAnalysisError.invalidSetting, PerfusionAnalysisError.unknownModel: return usage
+        case PerfusionAnalysisError.folderInUse: return busy
         default: return dataError
         }
     }

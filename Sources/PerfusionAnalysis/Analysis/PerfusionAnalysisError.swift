@@ -11,6 +11,8 @@ enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable
     case ambiguousBaseline(timepoints: [String])
     /// A results folder that cannot be used (not written by `batch`, or from another study or settings).
     case unusableResults(path: String, detail: String)
+    /// Another run holds the results folder's lock (`stale`: the lock file of a run on another host).
+    case folderInUse(path: String, holder: String, stale: String?)
 
     var description: String {
         switch self {
@@ -29,6 +31,12 @@ enum PerfusionAnalysisError: Error, Equatable, CustomStringConvertible, Sendable
                 "cannot tell which timepoint is the baseline among \(timepoints.joined(separator: ", ")): name it with --baseline NAME, or \"baseline\": \"NAME\" in study.json at the root of a folder study, or give a day column in the manifest (or call the timepoint \"baseline\")"
         case .unusableResults(let path, let detail):
             return "\(path): \(detail)"
+        case .folderInUse(let path, let holder, nil):
+            return
+                "\(path): the results folder is in use by \(holder); wait for it to finish, or write to another folder (one run per results folder)"
+        case .folderInUse(let path, let holder, let stale?):
+            return
+                "\(path): the results folder is locked by \(holder) on another machine; if no run is under way there, delete \(stale) and run again"
         case .invalidStudy(let path, let problems):
             return "\(path): \(problems.count) problem(s) in the study, nothing was analysed:\n  "
                 + problems.joined(separator: "\n  ")

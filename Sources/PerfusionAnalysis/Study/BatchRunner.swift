@@ -46,6 +46,9 @@ public struct ClipRecord: Sendable, Equatable, Codable {
     public var stage: String?
     /// What went wrong, in words.
     public var message: String?
+    /// The files written into the clip's output folder (names); a clip whose files are not all there is analysed
+    /// again.
+    var files: [String]?
 }
 
 /// `run.json`: the record of a results folder, used to resume and to merge shards.
@@ -56,6 +59,8 @@ public struct RunManifest: Sendable, Equatable, Codable {
     public var study: Study
     /// Records by output folder (`clips/SUBJECT/LESION/TIMEPOINT`).
     public var clips: [String: ClipRecord]
+    /// The shard (`K/N`) the folder holds, nil for an unsharded or merged run.
+    var shard: String?
 
     static let fileName = "run.json"
 
@@ -127,18 +132,89 @@ public struct BatchRunner: Sendable {
         return study.entries.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
     }
 
+    /// `K/N`, or nil for an unsharded run.
+    var shardName: String? { shard.map { "\($0.index)/\($0.count)" } }
+
+    /// Refuses an output folder that would mix runs or be read as part of the study (README, "Results folders"):
+    /// inside a folder study, or holding another shard's or other settings' results.
+    func checkOutput(previous: RunManifest?) throws {
+        func resolved(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: study.source, isDirectory: &isFolder), isFolder.boolValue {
+            let root = resolved(study.source)
+            let target = resolved(output)
+            if target == root || target.hasPrefix(root + "/") {
+                throw PerfusionAnalysisError.invalidSetting(
+                    name: "--output",
+                    detail:
+                        "\(output) is inside the study folder \(study.source), where its results would be read as clips; write the results outside the study folder"
+                )
+            }
+        }
+        guard let previous, previous.clips.values.contains(where: { $0.status == "ok" }) else { return }
+        if previous.settings != settings {
+            throw PerfusionAnalysisError.unusableResults(
+                path: output,
+                detail:
+                    "holds results of other settings (model \(previous.settings.model)\(previous.settings.model == settings.model ? ", other clip options" : "")); write these to another folder, or delete \(output) to start over"
+            )
+        }
+        if previous.shard != shardName {
+            let held = previous.shard.map { "shard \($0)" } ?? "an unsharded run"
+            let this = shardName.map { "shard \($0)" } ?? "an unsharded run"
+            throw PerfusionAnalysisError.unusableResults(
+                path: output,
+                detail:
+                    "holds the results of \(held), and this is \(this); send each shard to its own folder and combine them with `echoflow merge SHARD-FOLDERS... --output RESULTS`"
+            )
+        }
+    }
+
+    /// Removes clip output folders of `clips/` that are not an entry of the study (a clip renamed or removed), so
+    /// that no result of an earlier study is left beside the tables.
+    func removeFoldersNotInStudy() {
+        let fm = FileManager.default
+        let clips = (output as NSString).appendingPathComponent("clips")
+        let wanted = Set(study.entries.map(\.outputFolder))
+        func folders(_ path: String) -> [String] {
+            ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted().filter {
+                var isFolder: ObjCBool = false
+                return fm.fileExists(atPath: (path as NSString).appendingPathComponent($0), isDirectory: &isFolder)
+                    && isFolder.boolValue
+            }
+        }
+        for subject in folders(clips) {
+            let subjectPath = (clips as NSString).appendingPathComponent(subject)
+            for lesion in folders(subjectPath) {
+                let lesionPath = (subjectPath as NSString).appendingPathComponent(lesion)
+                for timepoint in folders(lesionPath) where !wanted.contains("clips/\(subject)/\(lesion)/\(timepoint)") {
+                    try? fm.removeItem(atPath: (lesionPath as NSString).appendingPathComponent(timepoint))
+                }
+                if folders(lesionPath).isEmpty { try? fm.removeItem(atPath: lesionPath) }
+            }
+            if folders(subjectPath).isEmpty { try? fm.removeItem(atPath: subjectPath) }
+        }
+    }
+
     /// Analyses every clip not already done, then writes the study tables; `progress` is called after each clip.
+    /// The caller holds the folder's ``ResultsLock``.
     public func run(progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchOutcome {
+        let previous = RunManifest.load(output)
+        try checkOutput(previous: previous)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         // An earlier comparison describes earlier results: remove it before anything changes (run compare again).
         for name in ComparisonWriter.files {
             try? FileManager.default.removeItem(atPath: (output as NSString).appendingPathComponent(name))
         }
-        let previous = RunManifest.load(output)
+        if previous != nil { removeFoldersNotInStudy() }
+        // Records of clips still in the study are kept (their fingerprints decide whether to analyse them again).
+        let inStudy = Set(study.entries.map(\.outputFolder))
         let state = BatchState(
             manifest: RunManifest(
                 echoflowVersion: Echoflow.version, settings: settings, study: study,
-                clips: previous?.study == study ? previous?.clips ?? [:] : [:]))
+                clips: (previous?.clips ?? [:]).filter { inStudy.contains($0.key) }, shard: shardName))
         let entries = selected
         // Entries of other shards are not this run's business: keep only records of selected entries.
         let keys = Set(entries.map(\.outputFolder))
@@ -150,7 +226,7 @@ public struct BatchRunner: Sendable {
         for (i, entry) in entries.enumerated() {
             let fingerprint = Fingerprint.of(entry: entry, settings: settings)
             if let record = state.manifest.clips[entry.outputFolder], record.fingerprint == fingerprint,
-                record.status == "ok", outputsComplete(entry)
+                record.status == "ok", outputsComplete(entry, record)
             {
                 skipped += 1
             } else {
@@ -186,9 +262,11 @@ public struct BatchRunner: Sendable {
         return BatchOutcome(analysed: work.count, skipped: skipped, failures: failures, total: entries.count)
     }
 
-    func outputsComplete(_ entry: StudyEntry) -> Bool {
+    /// Whether every file the clip's record lists (at least its tables and report) is in its output folder.
+    func outputsComplete(_ entry: StudyEntry, _ record: ClipRecord) -> Bool {
         let folder = (output as NSString).appendingPathComponent(entry.outputFolder)
-        return [AnalysisWriter.ticFile, AnalysisWriter.parametersFile, ClipReport.fileName].allSatisfy {
+        let files = record.files ?? [AnalysisWriter.ticFile, AnalysisWriter.parametersFile, ClipReport.fileName]
+        return files.allSatisfy {
             FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
         }
     }
@@ -208,7 +286,8 @@ public struct BatchRunner: Sendable {
                         description: "\(entry.clip): \(analysis.frameCount) frames: \(first.fit.termination)"))
             }
             do {
-                try AnalysisWriter.write(analysis, to: folder)
+                let written = try AnalysisWriter.write(analysis, to: folder)
+                record.files = written.map { ($0 as NSString).lastPathComponent } + [ClipReport.fileName]
                 try AtomicFile.write(
                     ClipReport.render(analysis, title: "\(entry.subject) / \(entry.lesion) / \(entry.timepoint)"),
                     to: (folder as NSString).appendingPathComponent(ClipReport.fileName))

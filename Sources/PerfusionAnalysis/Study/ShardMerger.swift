@@ -36,6 +36,7 @@ public enum ShardMerger {
                 }
             }
         }
+        merged?.shard = nil
         guard let result = merged else {
             throw PerfusionAnalysisError.invalidSetting(name: "merge", detail: "no results folders given")
         }
