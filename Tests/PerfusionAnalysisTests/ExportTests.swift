@@ -82,6 +82,21 @@ struct CSVTests {
         if update { try readme.write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
+    @Test("chart labels moved apart keep their order, a gap of 12 px and the plot's bounds", arguments: 0..<20)
+    func labelSpread(seed: Int) {
+        var rng = TestRandom(seed: UInt64(300 + seed))
+        let count = 2 + seed % 15
+        let ys = (0..<count).map { _ in 40 + 80 * rng.uniform() }  // crowded: up to 16 labels in 80 px
+        let placed = Charts.spread(ys, gap: 12, low: 20, high: 260)
+        let order = ys.indices.sorted { ys[$0] < ys[$1] }
+        for (a, b) in zip(order, order.dropFirst()) {
+            #expect(placed[b] - placed[a] >= 12 - 1e-9, "labels \(a), \(b): \(placed[a]) \(placed[b])")
+        }
+        #expect(placed.allSatisfy { $0 >= 20 - 1e-9 && $0 <= 260 + 1e-9 })
+        // A label already clear of its neighbours does not move.
+        #expect(Charts.spread([50, 100, 150], gap: 12, low: 0, high: 300) == [50, 100, 150])
+    }
+
     @Test("the wide comparison table has three columns per compared parameter, as the README says")
     func wideColumns() throws {
         let names = Comparison.wideSchema.names

@@ -4,9 +4,88 @@ import Foundation
 enum Charts {
     struct Frame {
         let width: Double, height: Double
-        let left = 64.0, right = 14.0, top = 26.0, bottom = 40.0
+        var left = 64.0, right = 14.0, top = 26.0, bottom = 40.0
         var plotWidth: Double { width - left - right }
         var plotHeight: Double { height - top - bottom }
+    }
+
+    /// Width of `s` in pixels at a font size of `size`, on the safe side: 0.65 em a character (digits and capitals
+    /// of Helvetica and its substitutes are 0.56 to 0.67 em wide).
+    static func textWidth(_ s: String, size: Double = 11) -> Double { Double(s.count) * 0.65 * size }
+
+    /// How a legend entry is drawn.
+    enum LegendMark {
+        case box, line, dashed, dot
+    }
+
+    /// A legend in one or more rows starting at (`x`, `y`), wrapping before `maxX`.
+    static func legend(_ items: [(colour: String, label: String, mark: LegendMark)], x: Double, y: Double, maxX: Double)
+        -> [MarkupElement]
+    {
+        var out: [MarkupElement] = []
+        var cx = x
+        var cy = y
+        for item in items {
+            let width = 18 + textWidth(item.label) + 14
+            if cx + width > maxX && cx > x {
+                cx = x
+                cy += 15
+            }
+            switch item.mark {
+            case .box:
+                out.append(
+                    MarkupElement(
+                        "rect",
+                        [("x", f(cx)), ("y", f(cy - 9)), ("width", "10"), ("height", "10"), ("fill", item.colour)]))
+            case .line: out.append(line(cx, cy - 4, cx + 14, cy - 4, item.colour, width: 2))
+            case .dashed: out.append(line(cx, cy - 4, cx + 14, cy - 4, item.colour, dash: true, width: 1.5))
+            case .dot:
+                out.append(
+                    MarkupElement(
+                        "circle", [("cx", f(cx + 5)), ("cy", f(cy - 4)), ("r", "3"), ("fill", item.colour)]))
+            }
+            out.append(text(cx + 18, cy, item.label))
+            cx += width
+        }
+        return out
+    }
+
+    /// `s` broken at spaces into lines of at most `width` pixels.
+    static func wrap(_ s: String, width: Double) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in s.split(separator: " ") {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if textWidth(candidate) > width && !current.isEmpty {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// Moves label positions `ys` (any order) apart so that neighbours are at least `gap` apart, staying inside
+    /// [`low`, `high`] when there is room, and keeping their order; returns the new positions in the input order.
+    static func spread(_ ys: [Double], gap: Double, low: Double, high: Double) -> [Double] {
+        let order = ys.indices.sorted { ys[$0] < ys[$1] }
+        var placed = order.map { ys[$0] }
+        for i in placed.indices.dropFirst() where placed[i] < placed[i - 1] + gap { placed[i] = placed[i - 1] + gap }
+        if let last = placed.last, last > high {
+            placed[placed.count - 1] = high
+            for i in placed.indices.dropLast().reversed() where placed[i] > placed[i + 1] - gap {
+                placed[i] = placed[i + 1] - gap
+            }
+        }
+        if let first = placed.first, first < low {
+            let shift = low - first
+            for i in placed.indices { placed[i] += shift }
+        }
+        var out = ys
+        for (k, index) in order.enumerated() { out[index] = placed[k] }
+        return out
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
@@ -76,7 +155,8 @@ enum Charts {
 
     /// Curves: measured points and fitted lines per series.
     static func curves(
-        title: String, series: [(label: String, colour: String, times: [Double], values: [Double], fitted: [Double])]
+        title: String,
+        series: [(label: String, colour: String, times: [Double], values: [Double], fitted: [Double], dashed: Bool)]
     ) -> MarkupElement {
         let frame = Frame(width: 520, height: 300)
         let allTimes = series.flatMap(\.times)
@@ -97,49 +177,96 @@ enum Charts {
             if !fitted.isEmpty {
                 let d = fitted.enumerated().map { i, p in (i == 0 ? "M" : "L") + "\(f(px(p.0))) \(f(py(p.1)))" }.joined(
                     separator: " ")
-                children.append(
-                    MarkupElement(
-                        "path",
-                        [("class", "fit"), ("d", d), ("fill", "none"), ("stroke", s.colour), ("stroke-width", "2")]))
+                var attributes = [
+                    ("class", "fit"), ("d", d), ("fill", "none"), ("stroke", s.colour), ("stroke-width", "2"),
+                ]
+                if s.dashed { attributes += [("stroke-dasharray", "6 4"), ("stroke-opacity", "0.8")] }
+                children.append(MarkupElement("path", attributes))
             }
-            children.append(
-                MarkupElement(
-                    "rect",
-                    [
-                        ("x", f(frame.left + 10)), ("y", f(frame.top + 8 + Double(k) * 16)), ("width", "10"),
-                        ("height", "10"), ("fill", s.colour),
-                    ]))
-            children.append(text(frame.left + 26, frame.top + 17 + Double(k) * 16, s.label))
+            children += legend(
+                [(s.colour, s.label, s.dashed ? .dashed : .line)], x: frame.left + frame.plotWidth - 200,
+                y: frame.top + 16 + Double(k) * 15, maxX: frame.width)
         }
+        children.append(
+            text(
+                frame.left + frame.plotWidth - 4, frame.top + frame.plotHeight - 6,
+                "dots: measured; lines: fitted", anchor: "end", colour: "#666"))
         return svg(frame, children)
     }
 
-    /// Waterfall: one bar per lesion, sorted from largest increase to largest decrease, threshold dashed.
-    static func waterfall(title: String, bars: [(label: String, value: Double, responder: Bool?)], threshold: Double?)
-        -> MarkupElement
-    {
-        let frame = Frame(width: 640, height: 320)
+    /// Colours of the verdicts in charts.
+    static func colour(_ verdict: Comparison.Verdict) -> String {
+        switch verdict {
+        case .responder: return "#2ca02c"
+        case .nonResponder: return "#7f8c99"
+        case .indeterminate: return "#e6a700"
+        case .notComparable: return "#cccccc"
+        }
+    }
+
+    /// One bar of a waterfall: a lesion's change, its 95 % interval and its verdict.
+    struct Bar {
+        let label: String
+        let value: Double
+        let interval: ClosedRange<Double>?
+        let verdict: Comparison.Verdict
+    }
+
+    /// Waterfall: one bar per lesion, sorted from largest increase to largest decrease, with its 95 % interval as a
+    /// whisker, coloured by verdict; the threshold dashed. Labels turn upright when they would not fit side by side,
+    /// and the chart widens so that every bar keeps at least 14 px.
+    static func waterfall(title: String, unit: String, bars: [Bar], threshold: Double?) -> MarkupElement {
         let sorted = bars.filter { $0.value.isFinite }.sorted { $0.value > $1.value }
-        let values = sorted.map(\.value) + [threshold ?? 0, 0]
+        let count = Double(max(sorted.count, 1))
+        let slot = max(14, 562 / count)
+        let barWidth = min(slot * 0.7, 48)
+        let longest = sorted.map { textWidth($0.label, size: 10) }.max() ?? 0
+        let upright = longest > slot * 0.9
+        var frame = Frame(width: max(640, 64 + 14 + slot * count), height: 340 + (upright ? longest : 0))
+        frame.bottom = 64 + (upright ? longest : 0)
+        let ends = sorted.flatMap { [$0.interval?.lowerBound, $0.interval?.upperBound].compactMap { $0 } }
+        let values = sorted.map(\.value) + ends.filter(\.isFinite) + [threshold ?? 0, 0]
         let (axes, _, py) = axes(
-            frame, x: (0, Double(max(sorted.count, 1))),
-            y: (min(values.min()!, 0) * 1.1, max(values.max()!, 0) * 1.1 + 1),
-            xLabel: "lesions, ordered by change", yLabel: title, xTicks: false)
+            frame, x: (0, count), y: (min(values.min()!, 0) * 1.1, max(values.max()!, 0) * 1.1 + 1),
+            xLabel: "", yLabel: "\(title) (\(unit))", xTicks: false)
         var children = axes
-        let slot = frame.plotWidth / Double(max(sorted.count, 1))
+        let labelY = frame.top + frame.plotHeight + 12
         for (i, bar) in sorted.enumerated() {
-            let x = frame.left + Double(i) * slot + slot * 0.15
-            let y0 = py(0)
-            let y1 = py(bar.value)
-            let colour = bar.responder == true ? "#2ca02c" : "#7f8c99"
+            let centre = frame.left + (Double(i) + 0.5) * slot
+            let x = centre - barWidth / 2
+            let (y0, y1) = (py(0), py(bar.value))
             children.append(
                 MarkupElement(
                     "rect",
                     [
-                        ("class", "bar"), ("x", f(x)), ("y", f(min(y0, y1))), ("width", f(slot * 0.7)),
-                        ("height", f(abs(y1 - y0))), ("fill", colour),
+                        ("class", "bar"), ("x", f(x)), ("y", f(min(y0, y1))), ("width", f(barWidth)),
+                        ("height", f(abs(y1 - y0))), ("fill", colour(bar.verdict)),
                     ]))
-            children.append(text(x + slot * 0.35, frame.top + frame.plotHeight + 14, bar.label, anchor: "middle"))
+            if let interval = bar.interval {
+                let (a, b) = (py(interval.lowerBound), py(interval.upperBound))
+                children.append(line(centre, a, centre, b, "#222", width: 1.2))
+                let cap = barWidth * 0.3
+                children.append(line(centre - cap, a, centre + cap, a, "#222", width: 1.2))
+                children.append(line(centre - cap, b, centre + cap, b, "#222", width: 1.2))
+            }
+            if upright {
+                children.append(
+                    MarkupElement(
+                        "text",
+                        [
+                            ("class", "bar-label"), ("x", f(centre + 3)), ("y", f(labelY)), ("text-anchor", "end"),
+                            ("font-size", "10"), ("fill", "#333"),
+                            ("transform", "rotate(-90 \(f(centre + 3)) \(f(labelY)))"),
+                        ], text: bar.label))
+            } else {
+                children.append(
+                    MarkupElement(
+                        "text",
+                        [
+                            ("class", "bar-label"), ("x", f(centre)), ("y", f(labelY + 2)), ("text-anchor", "middle"),
+                            ("font-size", "10"), ("fill", "#333"),
+                        ], text: bar.label))
+            }
         }
         children.append(line(frame.left, py(0), frame.left + frame.plotWidth, py(0), "#333"))
         if let threshold {
@@ -147,37 +274,72 @@ enum Charts {
                 line(
                     frame.left, py(threshold), frame.left + frame.plotWidth, py(threshold), "#d62728", dash: true,
                     width: 1.5))
-            children.append(
-                text(
-                    frame.left + frame.plotWidth - 4, py(threshold) - 4,
-                    "response threshold \(TICPlot.label(threshold)) %", anchor: "end", colour: "#d62728"))
         }
+        let axisTitleY = frame.top + frame.plotHeight + 14 + (upright ? longest + 8 : 12)
+        children.append(
+            text(
+                frame.left + frame.plotWidth / 2, axisTitleY, "lesions, ordered by change (95 % interval as whiskers)",
+                anchor: "middle"))
+        var items: [(colour: String, label: String, mark: LegendMark)] = [
+            (colour(.responder), "responder", .box), (colour(.nonResponder), "non-responder", .box),
+            (colour(.indeterminate), "indeterminate", .box),
+        ]
+        if let threshold { items.append(("#d62728", "threshold \(TICPlot.label(threshold)) \(unit)", .dashed)) }
+        children += legend(items, x: frame.left, y: axisTitleY + 18, maxX: frame.width - frame.right)
         return svg(frame, children)
     }
 
-    /// Before/after: each lesion's baseline and follow-up value joined by a line.
+    /// Before/after: each lesion's baseline and follow-up value joined by a line, labels moved apart so that they
+    /// never overlap (left out above 20 lesions: the table names them).
     static func paired(
-        title: String, pairs: [(label: String, before: Double, after: Double)], timepoints: (String, String)
+        title: String, unit: String, pairs: [(label: String, before: Double, after: Double)],
+        timepoints: (String, String)
     ) -> MarkupElement {
-        let frame = Frame(width: 300, height: 260)
+        var frame = Frame(width: 330, height: 316)
+        frame.bottom = 62
+        frame.right = 70
+        frame.top = 42
         let values = pairs.flatMap { [$0.before, $0.after] }.filter(\.isFinite)
         let (axes, _, py) = axes(
-            frame, x: (0, 1), y: (min(values.min() ?? 0, 0), (values.max() ?? 1) * 1.08), xLabel: "", yLabel: title,
-            xTicks: false)
+            frame, x: (0, 1), y: (min(values.min() ?? 0, 0), (values.max() ?? 1) * 1.08), xLabel: "",
+            yLabel: "", xTicks: false)
         var children = axes
+        // The title in words, on two lines when it is longer than the chart is wide.
+        for (k, line) in wrap("\(title) (\(unit))", width: frame.width - 16).prefix(2).enumerated() {
+            children.append(text(8, 14 + Double(k) * 14, line))
+        }
         let xa = frame.left + frame.plotWidth * 0.2
         let xb = frame.left + frame.plotWidth * 0.8
-        for p in pairs where p.before.isFinite && p.after.isFinite {
+        let shown = pairs.filter { $0.before.isFinite && $0.after.isFinite }
+        for p in shown {
             children.append(
                 line(xa, py(p.before), xb, py(p.after), p.after < p.before ? "#1f77b4" : "#ff7f0e", width: 1.5))
             children.append(
                 MarkupElement("circle", [("cx", f(xa)), ("cy", f(py(p.before))), ("r", "3"), ("fill", "#333")]))
             children.append(
                 MarkupElement("circle", [("cx", f(xb)), ("cy", f(py(p.after))), ("r", "3"), ("fill", "#333")]))
-            children.append(text(xb + 6, py(p.after) + 4, p.label))
+        }
+        if shown.count <= 20 {
+            let ys = spread(
+                shown.map { py($0.after) + 4 }, gap: 12, low: frame.top + 10, high: frame.top + frame.plotHeight + 4)
+            for (p, y) in zip(shown, ys) {
+                children.append(
+                    MarkupElement(
+                        "text", [("class", "pair-label"), ("x", f(xb + 8)), ("y", f(y)), ("fill", "#333")],
+                        text: p.label))
+            }
         }
         children.append(text(xa, frame.top + frame.plotHeight + 14, timepoints.0, anchor: "middle"))
         children.append(text(xb, frame.top + frame.plotHeight + 14, timepoints.1, anchor: "middle"))
+        children += legend(
+            [("#1f77b4", "decrease", .line), ("#ff7f0e", "increase", .line)], x: frame.left,
+            y: frame.top + frame.plotHeight + 34, maxX: frame.width)
+        if shown.count > 20 {
+            children.append(
+                text(
+                    frame.left, frame.height - 6, "\(shown.count) lesions: labels left out (see the table)",
+                    colour: "#666"))
+        }
         return svg(frame, children)
     }
 }
