@@ -66,23 +66,33 @@ struct BatchCommand: ParsableCommand {
                 settings: BatchSettings(model: modelFlag.model, clipOptions: clipFlags.options),
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: try shard.map(Self.parseShard))
             let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
+            let lock = try ResultsLock(folder: output, command: "batch")
+            defer { lock.release() }
+            if let warning = lock.warning { printError("warning: \(warning)") }
+            let interrupt = InterruptHandler(
+                reporter: reporter,
+                hint: { done, total in
+                    "interrupted after \(done) of \(total) clips; finished clips are kept: run the same command again to resume"
+                }, cleanup: { lock.release() })
+            defer { interrupt.cancel() }
             let started = Date()
-            let outcome = try holdingLocks([output], command: "batch") {
-                try runner.run(progress: { p in
-                    reporter.update(p.done, p.total, suffix: p.failed > 0 ? ", \(p.failed) failed" : "")
-                })
-            }
+            let outcome = try runner.run(
+                checking: { reporter.status("batch: checking \($0) clips (what is already done)") },
+                progress: { p in reporter.update(p.done, p.total, skipped: p.skipped, failed: p.failed) })
             failed = outcome.failures.count
             let elapsed = Date().timeIntervalSince(started)
             print(
-                "\(outcome.total) clips: \(outcome.analysed - failed) analysed, \(outcome.skipped) already done, \(failed) failed (\(String(format: "%.1f", elapsed)) s)"
+                "\(outcome.total) clips: \(outcome.analysed - failed) analysed, \(outcome.skipped) already done, \(failed) failed (\(ProgressLine.duration(elapsed)))"
             )
             for f in outcome.failures {
                 printError("error: \(f.subject)/\(f.lesion)/\(f.timepoint) [\(f.stage ?? "")]: \(f.message ?? "")")
             }
             print(
-                "Results in \(output)/: parameters.csv, tic.csv, errors.csv, clips/SUBJECT/LESION/TIMEPOINT/report.html"
-            )
+                """
+                Results in \(output)/:
+                  parameters.csv, tic.csv, errors.csv (study tables)
+                  clips/SUBJECT/LESION/TIMEPOINT/report.html (each clip)
+                """)
         }
         if failed > 0 { throw ExitCode(1) }
     }

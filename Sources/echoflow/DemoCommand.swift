@@ -38,7 +38,9 @@ struct DemoCommand: ParsableCommand {
                 let outcome = try BatchRunner(
                     study: loaded, output: output, settings: BatchSettings(),
                     jobs: ProcessInfo.processInfo.activeProcessorCount
-                ).run(progress: { reporter.update($0.done, $0.total) })
+                ).run(
+                    checking: { reporter.status("batch: checking \($0) clips (what is already done)") },
+                    progress: { reporter.update($0.done, $0.total, skipped: $0.skipped, failed: $0.failed) })
                 let elapsed = Date().timeIntervalSince(started)
                 // The default rule: the study has a reference region (the parenchyma), so WiAUC relative to it,
                 // which cancels the different display gains of the fixture clips.

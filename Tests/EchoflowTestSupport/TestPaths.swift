@@ -41,11 +41,16 @@ public struct CommandResult: Sendable {
     public let stderr: String
 }
 
-/// Runs the built `echoflow` with `arguments` and captures its output.
-public func runEchoflow(_ arguments: [String], in folder: String? = nil) throws -> CommandResult {
+/// Runs the built `echoflow` with `arguments` (in `folder`, with `environment` added) and captures its output.
+public func runEchoflow(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws
+    -> CommandResult
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: TestPaths.echoflow)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     let out = Pipe()
     let err = Pipe()

@@ -86,6 +86,8 @@ public struct BatchProgress: Sendable {
     public let failed: Int
     /// Clips in this run.
     public let total: Int
+    /// Clips skipped as already done (part of `done`).
+    public var skipped = 0
 }
 
 /// The outcome of a batch run.
@@ -200,7 +202,11 @@ public struct BatchRunner: Sendable {
 
     /// Analyses every clip not already done, then writes the study tables; `progress` is called after each clip.
     /// The caller holds the folder's ``ResultsLock``.
-    public func run(progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchOutcome {
+    ///
+    /// `checking` is called once with the number of clips before their inputs are hashed to find what is done.
+    public func run(
+        checking: (@Sendable (Int) -> Void)? = nil, progress: (@Sendable (BatchProgress) -> Void)? = nil
+    ) throws -> BatchOutcome {
         let previous = RunManifest.load(output)
         try checkOutput(previous: previous)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -220,6 +226,7 @@ public struct BatchRunner: Sendable {
         let keys = Set(entries.map(\.outputFolder))
         state.manifest.clips = state.manifest.clips.filter { keys.contains($0.key) }
 
+        checking?(entries.count)
         // Each clip is hashed once: the fingerprint decides whether to skip it and goes into its new record.
         var work: [(index: Int, fingerprint: String)] = []
         var skipped = 0
@@ -235,9 +242,10 @@ public struct BatchRunner: Sendable {
         }
         state.done = skipped
         try state.manifest.write(to: output)
-        progress?(BatchProgress(done: skipped, failed: 0, total: entries.count))
+        progress?(BatchProgress(done: skipped, failed: 0, total: entries.count, skipped: skipped))
 
         let pending = work
+        let skippedCount = skipped
         let next = WorkQueue(Array(pending.indices))
         let worker: @Sendable (Int) -> Void = { _ in
             while let item = next.pop() {
@@ -248,7 +256,9 @@ public struct BatchRunner: Sendable {
                     state.done += 1
                     if record.status != "ok" { state.failed += 1 }
                     try? state.manifest.write(to: output)
-                    progress?(BatchProgress(done: state.done, failed: state.failed, total: entries.count))
+                    progress?(
+                        BatchProgress(
+                            done: state.done, failed: state.failed, total: entries.count, skipped: skippedCount))
                 }
             }
         }
