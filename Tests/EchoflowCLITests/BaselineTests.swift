@@ -118,6 +118,36 @@ struct ComparisonQualityTests {
     }
 }
 
+@Suite("Fits below the QOF threshold, end to end", .serialized)
+struct MinimumQOFTests {
+    @Test("pairs whose follow-up QOF is below --min-qof stay in comparison.csv with the reason, out of the statistics")
+    func belowThreshold() throws {
+        let results = TestPaths.temporaryFolder("minqof")
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        // The fixture's post-PRRT lesion fits have QOFs of about 94.7, 95.7 and 97.9 %: 96 % leaves out two.
+        let compared = try runEchoflow(["compare", results, "--min-qof", "96"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let rows = try CSVFile(path: results + "/comparison.csv").dictionaries.filter {
+            $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"
+        }
+        try #require(rows.count == 3)
+        for row in rows {
+            let qof = Double(row["followup_qof_pct"]!)!
+            if qof < 96 {
+                #expect(row["excluded"]?.contains("below --min-qof 96 %") == true, "\(row)")
+                #expect(row["verdict"] == "not_comparable" && row["responder"]?.isEmpty == true)
+            } else {
+                #expect(row["excluded"]?.isEmpty == true && row["verdict"] != "not_comparable")
+            }
+        }
+        let kept = rows.filter { Double($0["followup_qof_pct"]!)! >= 96 }.count
+        let cohort = try CSVFile(path: results + "/cohort.csv").dictionaries
+        #expect(cohort.first { $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct" }?["n"] == "\(kept)")
+        let report = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        #expect(report.contains("below --min-qof 96 %"))
+    }
+}
+
 @Suite("The default responder rule", .serialized)
 struct DefaultRuleTests {
     @Test("with a reference region: relative WiAUC, and the reference region is never classified")
@@ -193,6 +223,43 @@ struct FreshOutputTests {
         for name in ["comparison.csv", "comparison_wide.csv", "cohort.csv", "report.html"] {
             #expect(!FileManager.default.fileExists(atPath: results + "/" + name), "\(name) left behind")
         }
+        // A clip that fails, then is fixed: the next batch and compare show no trace of the old error.
+        let study = TestPaths.temporaryFolder("fresh-study")
+        for subject in ["S01", "S02"] {
+            for timepoint in ["baseline", "post-prrt"] {
+                try copyClip("\(subject)/\(timepoint)/clip01", to: study + "/\(subject)/\(timepoint)/clip01")
+            }
+        }
+        let roi = study + "/S02/post-prrt/clip01/roi.json"
+        let good = try Data(contentsOf: URL(fileURLWithPath: roi))
+        try Data("{\"regions\": [".utf8).write(to: URL(fileURLWithPath: roi))
+        let fixing = TestPaths.temporaryFolder("fresh-fixing")
+        let broken = try runEchoflow(["batch", study, "--output", fixing, "--quiet"])
+        #expect(broken.status == 1)
+        #expect(try CSVFile(path: fixing + "/errors.csv").rows.count == 1)
+        try good.write(to: URL(fileURLWithPath: roi))
+        let fixed = try runEchoflow(["batch", study, "--output", fixing, "--quiet"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("1 analysed, 3 already done"), "\(fixed.stdout)")
+        #expect(try CSVFile(path: fixing + "/errors.csv").rows.isEmpty)
+        #expect(try runEchoflow(["compare", fixing]).status == 0)
+        let report = try String(contentsOfFile: fixing + "/report.html", encoding: .utf8)
+        #expect(report.contains("Every clip was analysed") && !report.contains("roi.json"))
+        let lesions = try CSVFile(path: fixing + "/comparison.csv").dictionaries.filter {
+            $0["region"] == "lesion" && $0["parameter"] == "wiauc_rel_pct"
+        }
+        #expect(lesions.map { $0["subject"] } == ["S01", "S02"])
+
+        // A study table edited by hand (a clip's rows removed) no longer matches run.json: refused.
+        let table = try String(contentsOfFile: fixing + "/parameters.csv", encoding: .utf8)
+        let edited = table.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !($0.hasPrefix("S02,clip01,post-prrt,"))
+        }
+        try edited.joined(separator: "\n").write(toFile: fixing + "/parameters.csv", atomically: true, encoding: .utf8)
+        let inconsistent = try runEchoflow(["compare", fixing])
+        #expect(inconsistent.status == 65)
+        #expect(inconsistent.stderr.contains("the run is inconsistent: S02/clip01/post-prrt"), "\(inconsistent.stderr)")
+
         // One shard of two is not a whole run.
         let shard = TestPaths.temporaryFolder("fresh-shard")
         #expect(

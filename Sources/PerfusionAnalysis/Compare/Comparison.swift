@@ -196,6 +196,40 @@ public struct Comparison: Sendable {
         let table = try ResultTable.read((results as NSString).appendingPathComponent(ParameterTable.file))
         try table.require(
             StudyTables.leadingColumns + ["roi", "model", "status", "selected", "reference_roi"] + Self.parameters)
+        // The study table must be the one this run wrote: one selected row per clip and region, only of clips the
+        // manifest records as analysed, and every analysed clip present.
+        let analysed = Set(
+            manifest.clips.values.filter { $0.status == "ok" }.map {
+                "\($0.subject)\u{1}\($0.lesion)\u{1}\($0.timepoint)"
+            })
+        var seen: Set<String> = []
+        var clipsSeen: Set<String> = []
+        for record in table.records where record["selected"] == "1" {
+            let clip = "\(record["subject"] ?? "")\u{1}\(record["lesion"] ?? "")\u{1}\(record["timepoint"] ?? "")"
+            let who = "\(record["subject"] ?? "")/\(record["lesion"] ?? "")/\(record["timepoint"] ?? "")"
+            guard analysed.contains(clip) else {
+                throw PerfusionAnalysisError.unusableResults(
+                    path: results,
+                    detail:
+                        "the run is inconsistent: \(ParameterTable.file) has rows of \(who), which \(RunManifest.fileName) does not record as analysed; run the batch again"
+                )
+            }
+            guard seen.insert(clip + "\u{1}" + (record["roi"] ?? "")).inserted else {
+                throw PerfusionAnalysisError.unusableResults(
+                    path: results,
+                    detail:
+                        "the run is inconsistent: \(ParameterTable.file) has two selected rows for \(who) region \(record["roi"] ?? ""); run the batch again into an empty folder"
+                )
+            }
+            clipsSeen.insert(clip)
+        }
+        if let absent = analysed.subtracting(clipsSeen).sorted().first {
+            throw PerfusionAnalysisError.unusableResults(
+                path: results,
+                detail:
+                    "the run is inconsistent: \(absent.replacingOccurrences(of: "\u{1}", with: "/")) is recorded as analysed but has no rows in \(ParameterTable.file); run the batch again"
+            )
+        }
         var values: [String: [String: Double]] = [:]  // key -> parameter -> value
         var fits: [String: [String: String]] = [:]  // key -> model, status, qof_pct
         var references: Set<String> = []
