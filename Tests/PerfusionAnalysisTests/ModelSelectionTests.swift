@@ -71,17 +71,36 @@ struct ModelSelectionTests {
         #expect(close * 10 >= lesions * 9, "selected mTT within 3 % for \(close) of \(lesions) lesion curves")
     }
 
-    @Test("on synthetic lognormal clips auto keeps lognormal for at least 90 % of the regions")
+    @Test(
+        "on synthetic lognormal clips auto keeps lognormal for at least 90 % of the regions; where the wash-out is recorded, mTT is within 2 SE of truth for 90 %"
+    )
     func lognormalClips() throws {
         var (kept, regions) = (0, 0)
+        var (recorded, close) = (0, 0)
         for seed in UInt64(1)...10 {
             for entry in SyntheticStudy(seed: seed, subjects: 1, template: studyTemplate()).entries {
-                for region in try SyntheticRecoveryTests().analyse(entry.spec, model: "auto") {
+                let analysed = try SyntheticRecoveryTests().analyse(entry.spec, model: "auto")
+                for (k, region) in analysed.enumerated() {
                     regions += 1
                     if region.model == "lognormal" { kept += 1 }
+                    // mTT where the clip records the wash-out (no `short_washout` flag); where it does not, the flag
+                    // tells the reader that mTT is the model's extrapolation.
+                    guard !region.selected.shortWashout, let got = region.parameters?.meanTransitTime else {
+                        continue
+                    }
+                    recorded += 1
+                    let truth = entry.spec.truth.regions[k].parameters.mtt_s
+                    let se = try #require(region.selected.standardErrors).meanTransitTime
+                    if abs(got - truth) <= 2 * se { close += 1 }
+                    #expect(abs(got - truth) <= 3.5 * se, "mTT \(got) s, truth \(truth) s, SE \(se) s")
                 }
             }
         }
+        #expect(recorded >= regions / 3, "only \(recorded) of \(regions) regions record their wash-out")
+        // With 10 % frame-to-frame jitter the clips' mTT is not within 3 % for 90 % (measured: 16 of the 20 recorded
+        // wash-outs, errors -3.8 % to +5.0 %), but its standard error says how far it may be: 19 of 20 are within
+        // 2 SE and all within 3 SE.
+        #expect(close * 10 >= recorded * 9, "mTT within 2 SE of truth for \(close) of \(recorded) recorded wash-outs")
         // Measured over 80 regions (seeds 1-20): all 80 keep lognormal with the margin of 6 (71 with a margin of 2).
         #expect(kept * 10 >= regions * 9, "lognormal kept for \(kept) of \(regions) regions")
     }
