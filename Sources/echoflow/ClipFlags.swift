@@ -4,16 +4,17 @@ import PerfusionAnalysis
 /// Flags that override a clip's `clip.json`.
 struct ClipFlags: ParsableArguments {
     @Option(
-        name: .customLong("frame-rate"), help: ArgumentHelp("Frame rate in Hz (overrides clip.json).", valueName: "HZ"))
+        name: .customLong("frame-rate"), parsing: .unconditional,
+        help: ArgumentHelp("Frame rate in Hz (overrides clip.json).", valueName: "HZ"))
     var frameRate: Double?
 
     @Option(
-        name: .customLong("dynamic-range"),
+        name: .customLong("dynamic-range"), parsing: .unconditional,
         help: ArgumentHelp("Log-compression dynamic range in dB (overrides clip.json; default 60).", valueName: "DB"))
     var dynamicRange: Double?
 
     @Option(
-        name: .customLong("exp-constant"),
+        name: .customLong("exp-constant"), parsing: .unconditional,
         help: ArgumentHelp("Use the law P = exp(Y / C) instead of a dynamic range (for example 24.09).", valueName: "C")
     )
     var expConstant: Double?

@@ -131,7 +131,8 @@ struct RegionTests {
                 "\"liver\" is not one of the regions"
             ),
             (#"{"rois": []}"#, "no region"),
-            (#"{"regions": []}"#, "missing required key \"rois\""),
+            (#"{"regions": []}"#, "unknown key \"regions\" (known keys: rois, reference)"),
+            (#"{"reference": "lesion"}"#, "missing required key \"rois\""),
         ])
     func badFiles(json: String, expected: String) {
         let error = imagingError { _ = try regions(json) }

@@ -47,7 +47,7 @@ public struct Clip: Sendable {
         let metadataPath = (path as NSString).appendingPathComponent(metadataFileName)
         var metadata = ClipMetadata()
         if FileManager.default.fileExists(atPath: metadataPath) {
-            metadata = try JSONFile.decode(ClipMetadata.self, from: metadataPath)
+            metadata = try JSONFile.decode(ClipMetadata.self, from: metadataPath, keys: ClipMetadata.keys)
         }
         let source = try PNGFolderSource(folder: path, pattern: metadata.frames ?? "*.png")
         return try Clip(path: path, source: source, metadata: metadata, metadataPath: metadataPath, options: options)
@@ -66,6 +66,9 @@ public struct Clip: Sendable {
         return try Clip(path: path, source: source, metadata: metadata, metadataPath: path, options: options)
     }
 
+    /// Frame rates that are plausible for ultrasound (Hz); anything else is an error, not a clip to analyse.
+    static let frameRates = 0.01...10_000.0
+
     /// Assembles a clip from any frame source and its metadata (validated here).
     init(
         path: String, source: any FrameSource, metadata: ClipMetadata, metadataPath: String,
@@ -76,13 +79,21 @@ public struct Clip: Sendable {
         self.metadata = metadata
         let count = source.frameCount
 
-        // Timing: a flag's frame rate, then frameTimes, then frameRate.
+        // Timing: a flag's frame rate, then frameTimes, then frameRate; both in the file is a conflict, even when
+        // they agree (which one was meant cannot be known).
+        if metadata.frameRate != nil && metadata.frameTimes != nil {
+            throw CEUSImagingError.invalidField(
+                path: metadataPath, field: "frameRate",
+                detail: "clip.json gives both frameRate and frameTimes; keep one (frameTimes for uneven timing)")
+        }
         var raw: [Double]
         if let rate = options.frameRate ?? (metadata.frameTimes == nil ? metadata.frameRate : nil) {
-            guard rate > 0, rate.isFinite else {
+            guard rate.isFinite, rate >= Self.frameRates.lowerBound, rate <= Self.frameRates.upperBound else {
                 throw CEUSImagingError.invalidField(
                     path: options.frameRate != nil ? "--frame-rate" : metadataPath, field: "frameRate",
-                    detail: "must be a positive number of frames per second, found \(rate)")
+                    detail:
+                        "must be a number of frames per second from \(Self.frameRates.lowerBound) to \(Self.frameRates.upperBound), found \(rate)"
+                )
             }
             raw = (0..<count).map { Double($0) / rate }
         } else if let given = metadata.frameTimes {
@@ -98,6 +109,16 @@ public struct Clip: Sendable {
             throw CEUSImagingError.missingTiming(path: path)
         }
         if let injection = metadata.injectionTime {
+            // The injection must fall within the recording: after its end every time would be negative (TTP too).
+            guard injection.isFinite, let first = raw.first, let last = raw.last, injection >= first - 1e-9,
+                injection <= last + 1e-9
+            else {
+                throw CEUSImagingError.invalidField(
+                    path: metadataPath, field: "injectionTime",
+                    detail:
+                        "\(injection) s is outside the clip (\(raw.first ?? 0) to \(raw.last ?? 0) s on the frame time axis); give the time of the injection within the recording, or leave it out"
+                )
+            }
             raw = raw.map { $0 - injection }
         }
         times = raw

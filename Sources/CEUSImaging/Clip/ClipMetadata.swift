@@ -46,6 +46,19 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
 
     /// Metadata with every field absent.
     public init() {}
+
+    /// The keys `clip.json` may have (an unknown key is an error naming the closest of these).
+    static let keys = JSONKeys(
+        [
+            "frameRate", "frameTimes", "dynamicRangeDB", "expConstant", "colorMap", "contrastPane", "bmodePane",
+            "injectionTime", "excludedFrames", "frames", "pixelSizeMM",
+        ],
+        nested: ["contrastPane": PixelRect.keys, "bmodePane": PixelRect.keys])
+}
+
+extension PixelRect {
+    /// The keys of a rectangle.
+    static let keys = JSONKeys(["x", "y", "width", "height"])
 }
 
 /// Settings that override `clip.json` (from command-line flags).

@@ -95,6 +95,26 @@ public enum PNGCodec {
             release(image)
             throw CEUSImagingError.unreadableImage(path: path, reason: reason)
         }
+        // Limits before any pixel is allocated: the size, and what the file's bytes can hold (zlib expands at most
+        // 1032-fold).
+        let width = Int(image.pointee.width)
+        let height = Int(image.pointee.height)
+        do {
+            try ImageLimits.checkFrame(width: width, height: height, path: path, field: "the PNG size (IHDR)")
+            let format = outputFormat(image.pointee.format)
+            let bytesPerSample = format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 ? 2 : 1
+            let raw = height * (1 + width * Int(channelCount(format)) * bytesPerSample)
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? Int.max
+            guard size.multipliedReportingOverflow(by: 1032).partialValue >= raw else {
+                throw CEUSImagingError.unreadableImage(
+                    path: path,
+                    reason:
+                        "the file is truncated: its \(size) bytes cannot hold a \(width) x \(height) image")
+            }
+        } catch {
+            release(image)
+            throw error
+        }
         return image
     }
 
@@ -125,6 +145,32 @@ public enum PNGCodec {
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return text.isEmpty ? "not a valid PNG file" : text
+        return plainWords(text)
+    }
+
+    /// libpng's message in plain words, with libpng's own text after it.
+    static func plainWords(_ libpng: String) -> String {
+        let lower = libpng.lowercased()
+        let words: String
+        if libpng.isEmpty {
+            return "not a valid PNG file"
+        } else if lower.contains("signature") || lower.contains("not a png") {
+            words = "not a PNG file (its first bytes are not the PNG signature)"
+        } else if lower.contains("read error") || lower.contains("not enough image data") || lower.contains("eof")
+            || lower.contains("truncated")
+        {
+            words = "the file is truncated (it ends before its image data does)"
+        } else if lower.contains("crc") {
+            words = "the file is corrupt (a chunk's checksum does not match its data)"
+        } else if lower.contains("idat") || lower.contains("invalid") || lower.contains("incorrect header")
+            || lower.contains("too far back") || lower.contains("zlib") || lower.contains("decompress")
+        {
+            words = "the compressed image data is corrupt"
+        } else if lower.contains("ihdr") || lower.contains("image width") || lower.contains("image height") {
+            words = "the PNG header is invalid"
+        } else {
+            words = "the file is not a readable PNG"
+        }
+        return "\(words) (libpng: \(libpng))"
     }
 }

@@ -96,6 +96,12 @@ public struct DICOMFile: Sendable {
     /// Cine Rate (0018,0040); a Frame Increment Pointer (0028,0009) naming one of them is followed first. Nil
     /// when the file has no timing.
     func frameTimes(frameCount: Int) throws -> [Double]? {
+        /// A timing tag that is present but holds no number is an error naming it.
+        func unusable(_ tag: DICOMTag, _ name: String, _ unit: String) throws {
+            guard let text = string(tag), !text.isEmpty else { return }
+            throw CEUSImagingError.invalidField(
+                path: path, field: "\(name) \(tag.formatted)", detail: "\"\(text)\" is not \(unit)")
+        }
         let vectorTag = DICOMTag.tag(0x0018, 0x1065)
         let frameTimeTag = DICOMTag.tag(0x0018, 0x1063)
         let cineRateTag = DICOMTag.tag(0x0018, 0x0040)
@@ -113,7 +119,15 @@ public struct DICOMFile: Sendable {
         for tag in order {
             switch tag {
             case vectorTag:
-                guard let intervals = numbers(vectorTag), !intervals.isEmpty else { continue }
+                guard let intervals = numbers(vectorTag), !intervals.isEmpty else {
+                    try unusable(vectorTag, "Frame Time Vector", "a list of milliseconds")
+                    continue
+                }
+                if let bad = intervals.dropFirst().first(where: { !($0.isFinite && $0 > 0) }) ?? intervals.first(where: { !$0.isFinite || $0 < 0 }) {
+                    throw CEUSImagingError.invalidField(
+                        path: path, field: "Frame Time Vector \(vectorTag.formatted)",
+                        detail: "holds \(bad); every interval must be a positive number of milliseconds")
+                }
                 // Intervals in ms between frames; the first (usually 0) is the start.
                 guard intervals.count == frameCount || intervals.count == frameCount - 1 else {
                     throw CEUSImagingError.timestampCount(path: path, timestamps: intervals.count, frames: frameCount)
@@ -132,12 +146,24 @@ public struct DICOMFile: Sendable {
                 }
                 return times
             case frameTimeTag:
-                guard let ms = numbers(frameTimeTag)?.first, ms > 0 else { continue }
+                guard let ms = numbers(frameTimeTag)?.first else {
+                    try unusable(frameTimeTag, "Frame Time", "milliseconds")
+                    continue
+                }
+                guard ms.isFinite, ms > 0 else {
+                    throw CEUSImagingError.invalidField(
+                        path: path, field: "Frame Time \(frameTimeTag.formatted)",
+                        detail: "is \(ms); it must be a positive number of milliseconds")
+                }
                 return (0..<frameCount).map { Double($0) * ms / 1000 }
             default:
-                guard let rate = numbers(cineRateTag)?.first ?? integers(cineRateTag, size: 2)?.first.map(Double.init),
-                    rate > 0
+                guard let rate = numbers(cineRateTag)?.first ?? integers(cineRateTag, size: 2)?.first.map(Double.init)
                 else { continue }
+                guard rate.isFinite, rate > 0, rate <= 10_000 else {
+                    throw CEUSImagingError.invalidField(
+                        path: path, field: "Cine Rate \(cineRateTag.formatted)",
+                        detail: "is \(rate); it must be a positive number of frames per second (at most 10000)")
+                }
                 return (0..<frameCount).map { Double($0) / rate }
             }
         }

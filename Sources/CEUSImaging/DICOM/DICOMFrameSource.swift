@@ -45,7 +45,20 @@ public struct DICOMFrameSource: FrameSource {
         bitsAllocated = file.uint16(.tag(0x0028, 0x0100)) ?? 8
         photometric = file.string(.tag(0x0028, 0x0004)) ?? "MONOCHROME2"
         planarConfiguration = file.uint16(.tag(0x0028, 0x0006)) ?? 0
-        frameCount = max(1, Int(file.numbers(.tag(0x0028, 0x0008))?.first ?? 1))
+        guard bitsAllocated == 8 || bitsAllocated == 16 else {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path, detail: "\(bitsAllocated) bits allocated per sample (8 or 16 are supported)")
+        }
+        try ImageLimits.checkFrame(
+            width: width, height: height, path: path, field: "the frame size (Columns x Rows, (0028,0011) x (0028,0010))")
+        frameCount = try Self.numberOfFrames(file)
+        if let stored = file.uint16(.tag(0x0028, 0x0101)), !(1...bitsAllocated).contains(stored) || stored > 16 {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path,
+                detail:
+                    "Bits Stored (0028,0101) is \(stored) with \(bitsAllocated) bits allocated; it must be 1 to \(min(bitsAllocated, 16))"
+            )
+        }
         let syntax = file.transferSyntax
         let native = [DICOMParser.explicitLittle, DICOMParser.implicitLittle, DICOMParser.explicitBig].contains(syntax)
         guard native || syntax == DICOMParser.rleLossless || syntax == DICOMParser.jpegBaseline else {
@@ -55,10 +68,6 @@ public struct DICOMFrameSource: FrameSource {
                 detail:
                     "pixel data compressed with \(name) (\(syntax)) cannot be read yet; convert the file to uncompressed, for example with `gdcmconv --raw IN OUT` or `dcmdjpeg IN OUT`"
             )
-        }
-        guard bitsAllocated == 8 || bitsAllocated == 16 else {
-            throw CEUSImagingError.unsupportedDICOM(
-                path: path, detail: "\(bitsAllocated) bits allocated per sample (8 or 16 are supported)")
         }
         guard (file.uint16(.tag(0x0028, 0x0103)) ?? 0) == 0 else {
             throw CEUSImagingError.unsupportedDICOM(
@@ -104,6 +113,26 @@ public struct DICOMFrameSource: FrameSource {
         pixelRange = pixels.value
     }
 
+    /// Number of Frames (0028,0008): absent means one frame; otherwise a whole number from 1 to
+    /// ``ImageLimits/frames``, or an error naming the tag and its value.
+    static func numberOfFrames(_ file: DICOMFile) throws -> Int {
+        let tag = DICOMTag.tag(0x0028, 0x0008)
+        guard let text = file.string(tag), !text.isEmpty else { return 1 }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 1,
+            value == value.rounded()
+        else {
+            throw CEUSImagingError.invalidField(
+                path: file.path, field: "Number of Frames \(tag.formatted)",
+                detail: "\"\(text)\" is not a whole number of frames of at least 1")
+        }
+        guard value <= Double(ImageLimits.frames) else {
+            throw CEUSImagingError.outsideLimit(
+                path: file.path, field: "Number of Frames \(tag.formatted)", value: text,
+                limit: "\(ImageLimits.frames) frames")
+        }
+        return Int(value)
+    }
+
     /// The file path and the 1-based frame number, for messages.
     public func frameName(_ index: Int) -> String { "\(file.path) frame \(index + 1)" }
 
@@ -138,14 +167,8 @@ public struct DICOMFrameSource: FrameSource {
         for range in fragmentsOfFrames[index] { joined.append(try file.readBytes(range)) }
         if file.transferSyntax == DICOMParser.jpegBaseline {
             let grey = samplesPerPixel == 1
-            let decoded = try JPEGDecoder.decode(joined, grey: grey, path: file.path, frame: index)
-            guard decoded.width == width, decoded.height == height else {
-                throw CEUSImagingError.malformedDICOM(
-                    path: file.path, offset: 0,
-                    detail:
-                        "JPEG frame \(index + 1) is \(decoded.width)x\(decoded.height), the image is \(width)x\(height)"
-                )
-            }
+            let decoded = try JPEGDecoder.decode(
+                joined, grey: grey, path: file.path, frame: index, expected: (width, height))
             var pixels = decoded.pixels
             if grey && photometric == "MONOCHROME1" { pixels = pixels.map { 255 - $0 } }
             return Frame(width: width, height: height, channels: grey ? 1 : 3, samples: .uint8(pixels))

@@ -84,8 +84,9 @@ public struct DICOMParser {
     }
 
     /// Parses elements until `end` or, inside an undefined-length item, the item delimiter.
-    func parseDataSet(_ offset: inout Int, end: Int, explicit: Bool, bigEndian: Bool, item: Bool) throws -> DICOMDataSet
-    {
+    func parseDataSet(
+        _ offset: inout Int, end: Int, explicit: Bool, bigEndian: Bool, item: Bool, depth: Int = 0
+    ) throws -> DICOMDataSet {
         var set = DICOMDataSet(bigEndian: bigEndian)
         while offset < end {
             guard offset + 8 <= end else { throw fail(offset, "truncated element header") }
@@ -96,13 +97,15 @@ public struct DICOMParser {
                 if item { return set }
                 continue
             }
-            let parsed = try parseElement(&offset, explicit: explicit, bigEndian: bigEndian, end: end)
+            let parsed = try parseElement(&offset, explicit: explicit, bigEndian: bigEndian, end: end, depth: depth)
             set.elements[parsed.tag] = parsed
         }
         return set
     }
 
-    func parseElement(_ offset: inout Int, explicit: Bool, bigEndian: Bool, end: Int) throws -> DICOMElement {
+    func parseElement(_ offset: inout Int, explicit: Bool, bigEndian: Bool, end: Int, depth: Int = 0) throws
+        -> DICOMElement
+    {
         let start = offset
         guard offset + 8 <= end else { throw fail(offset, "truncated element header") }
         let tag = DICOMTag.tag(readUInt16(offset, bigEndian: bigEndian), readUInt16(offset + 2, bigEndian: bigEndian))
@@ -136,8 +139,15 @@ public struct DICOMParser {
             return try parseEncapsulated(tag: tag, vr: vr, &offset, end: end, bigEndian: bigEndian)
         }
         if isSequence {
+            guard depth < ImageLimits.sequenceDepth else {
+                throw fail(
+                    start,
+                    "sequence \(tag.formatted) is nested \(depth + 1) deep, beyond the limit of \(ImageLimits.sequenceDepth) (real files nest a few levels)"
+                )
+            }
             let items = try parseSequence(
-                &offset, length: undefined ? nil : Int(length), end: end, explicit: explicit, bigEndian: bigEndian)
+                &offset, length: undefined ? nil : Int(length), end: end, explicit: explicit, bigEndian: bigEndian,
+                depth: depth + 1)
             return DICOMElement(tag: tag, vr: vr, value: offset..<offset, items: items, fragments: [], offsetTable: nil)
         }
         guard !undefined else {
@@ -151,7 +161,7 @@ public struct DICOMParser {
         return DICOMElement(tag: tag, vr: vr, value: offset..<valueEnd, items: [], fragments: [], offsetTable: nil)
     }
 
-    func parseSequence(_ offset: inout Int, length: Int?, end: Int, explicit: Bool, bigEndian: Bool) throws
+    func parseSequence(_ offset: inout Int, length: Int?, end: Int, explicit: Bool, bigEndian: Bool, depth: Int) throws
         -> [DICOMDataSet]
     {
         let sequenceEnd = length.map { offset + $0 } ?? end
@@ -172,14 +182,16 @@ public struct DICOMParser {
             }
             if itemLength == 0xFFFF_FFFF {
                 items.append(
-                    try parseDataSet(&offset, end: sequenceEnd, explicit: explicit, bigEndian: bigEndian, item: true))
+                    try parseDataSet(
+                        &offset, end: sequenceEnd, explicit: explicit, bigEndian: bigEndian, item: true, depth: depth))
             } else {
                 let itemEnd = offset + Int(itemLength)
                 guard itemEnd <= sequenceEnd else {
                     throw fail(offset - 8, "an item claims \(itemLength) bytes but only \(sequenceEnd - offset) remain")
                 }
                 items.append(
-                    try parseDataSet(&offset, end: itemEnd, explicit: explicit, bigEndian: bigEndian, item: false))
+                    try parseDataSet(
+                        &offset, end: itemEnd, explicit: explicit, bigEndian: bigEndian, item: false, depth: depth))
                 offset = itemEnd
             }
         }

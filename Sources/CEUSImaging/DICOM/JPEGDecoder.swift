@@ -7,7 +7,30 @@ import Foundation
 ///
 /// This is the only file that imports libjpeg-turbo.
 enum JPEGDecoder {
-    static func decode(_ jpeg: Data, grey: Bool, path: String, frame: Int) throws -> (
+    /// libjpeg's message in plain words, with its own text after it.
+    static func plainWords(_ libjpeg: String) -> String {
+        let lower = libjpeg.lowercased()
+        let words: String
+        if lower.contains("premature end") || lower.contains("empty input") || lower.contains("truncated") {
+            words = "the compressed frame is truncated"
+        } else if lower.contains("not a jpeg") || lower.contains("soi") {
+            words = "the frame is not JPEG data"
+        } else if lower.contains("corrupt") || lower.contains("invalid") || lower.contains("bogus")
+            || lower.contains("huffman")
+        {
+            words = "the compressed frame is corrupt"
+        } else if lower.contains("unsupported") {
+            words = "the frame uses a JPEG feature that is not supported"
+        } else {
+            words = "the frame cannot be decoded"
+        }
+        return "\(words) (libjpeg: \(libjpeg))"
+    }
+
+    /// Decodes `jpeg`; its header must give the `expected` size (the image's Columns and Rows), checked before the
+    /// pixels are allocated.
+    static func decode(_ jpeg: Data, grey: Bool, path: String, frame: Int, expected: (width: Int, height: Int)) throws
+        -> (
         width: Int, height: Int, pixels: [UInt8]
     ) {
         guard let handle = tjInitDecompress() else {
@@ -16,7 +39,8 @@ enum JPEGDecoder {
         defer { tjDestroy(handle) }
         func failure() -> CEUSImagingError {
             let message = String(cString: tjGetErrorStr2(handle))
-            return .malformedDICOM(path: path, offset: 0, detail: "JPEG frame \(frame + 1): \(message)")
+            return .malformedDICOM(
+                path: path, offset: 0, detail: "JPEG frame \(frame + 1): \(plainWords(message))")
         }
         var width: Int32 = 0
         var height: Int32 = 0
@@ -28,6 +52,12 @@ enum JPEGDecoder {
             guard let base = source.baseAddress,
                 tjDecompressHeader3(handle, base, UInt(source.count), &width, &height, &subsampling, &colorspace) == 0
             else { throw failure() }
+            guard Int(width) == expected.width, Int(height) == expected.height else {
+                throw CEUSImagingError.malformedDICOM(
+                    path: path, offset: 0,
+                    detail:
+                        "JPEG frame \(frame + 1) is \(width)x\(height), the image is \(expected.width)x\(expected.height)")
+            }
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
             let format = grey ? TJPF_GRAY : TJPF_RGB
             let status = pixels.withUnsafeMutableBufferPointer { out in

@@ -20,6 +20,17 @@ enum RLEDecoder {
         let expected = samples * bytesPerSample
         guard segments == expected else { throw fail("\(segments) segments, expected \(expected)") }
         let offsets = (0..<segments).map { u32(4 + 4 * $0) } + [frame.count]
+        // PackBits expands 2 bytes to at most 128: a segment shorter than count / 64 bytes cannot hold a plane, so
+        // nothing is allocated for a header that claims more than the data can give.
+        for s in 0..<segments {
+            let size = offsets[s + 1] - offsets[s]
+            guard offsets[s] >= 64, size >= 0, offsets[s + 1] <= frame.count else {
+                throw fail("segment \(s + 1) has bad offsets \(offsets[s])..\(offsets[s + 1])")
+            }
+            guard size * 64 >= count else {
+                throw fail("segment \(s + 1) has \(size) bytes, too few to decode to \(count) pixels")
+            }
+        }
         var values = [UInt16](repeating: 0, count: count * samples)
         for s in 0..<segments {
             let start = offsets[s]

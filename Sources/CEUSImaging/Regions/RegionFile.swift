@@ -16,7 +16,7 @@ public struct RegionFile: Sendable, Equatable {
 
     /// Reads and validates `roi.json` at `path`.
     public static func load(_ path: String) throws -> RegionFile {
-        let raw = try JSONFile.decode(RawFile.self, from: path)
+        let raw = try JSONFile.decode(RawFile.self, from: path, keys: keys)
         var regions: [RegionOfInterest] = []
         for (index, r) in raw.rois.enumerated() {
             let name = r.name ?? "#\(index)"
@@ -124,6 +124,13 @@ public struct RegionFile: Sendable, Equatable {
     }
 
     // MARK: - File layout
+
+    /// The keys `roi.json` may have (an unknown key is an error naming the closest of these).
+    static let keys = JSONKeys(
+        ["rois", "reference"],
+        nested: [
+            "rois": JSONKeys(["name", "kind", "center", "radii", "angle", "x", "y", "width", "height", "points", "path"])
+        ])
 
     struct RawFile: Decodable {
         var rois: [RawRegion]

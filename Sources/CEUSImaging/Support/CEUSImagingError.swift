@@ -20,6 +20,8 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
     case writeFailed(path: String, reason: String)
     case malformedDICOM(path: String, offset: Int, detail: String)
     case unsupportedDICOM(path: String, detail: String)
+    /// A count or size read from a file is beyond a documented limit (``ImageLimits``).
+    case outsideLimit(path: String, field: String, value: String, limit: String)
 
     /// True when the named input does not exist (exit code 66); every other case is unusable data (65).
     public var isMissingInput: Bool {
@@ -67,6 +69,8 @@ public enum CEUSImagingError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(path): malformed DICOM at byte \(offset): \(detail)"
         case .unsupportedDICOM(let path, let detail):
             return "\(path): \(detail)"
+        case .outsideLimit(let path, let field, let value, let limit):
+            return "\(path): \(field) is \(value), beyond the limit of \(limit); nothing was read"
         }
     }
 }

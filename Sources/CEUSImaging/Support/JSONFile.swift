@@ -93,3 +93,76 @@ public enum JSONFile {
         }
     }
 }
+
+/// The keys a JSON object may have, and the same for the objects nested in it: unknown keys are errors that name
+/// the key and the closest known one, so a typo (`dynamicRangeDb`) never silently falls back to a default.
+public struct JSONKeys: Sendable {
+    /// Keys allowed in the object.
+    let keys: [String]
+    /// Keys of the objects under some keys (an object, or a list of objects).
+    let nested: [String: JSONKeys]
+
+    /// The keys `keys`, with `nested` ones for objects under some of them.
+    public init(_ keys: [String], nested: [String: JSONKeys] = [:]) {
+        self.keys = keys
+        self.nested = nested
+    }
+
+    /// Checks the JSON in `data` (read from `path`) against these keys; syntax errors are left to the decoder.
+    func check(_ data: Data, path: String) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
+        try check(object, field: "", path: path)
+    }
+
+    func check(_ value: Any, field: String, path: String) throws {
+        if let list = value as? [Any] {
+            for (i, element) in list.enumerated() { try check(element, field: "\(field)[\(i)]", path: path) }
+            return
+        }
+        guard let object = value as? [String: Any] else { return }
+        for key in object.keys.sorted() {
+            let here = field.isEmpty ? key : "\(field).\(key)"
+            guard keys.contains(key) else {
+                let hint = Self.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
+                    ?? "known keys: \(keys.joined(separator: ", "))"
+                throw CEUSImagingError.invalidField(path: path, field: here, detail: "unknown key \"\(key)\" (\(hint))")
+            }
+            if let inner = nested[key] { try inner.check(object[key]!, field: here, path: path) }
+        }
+    }
+
+    /// The known key nearest to `key` (case-insensitive edit distance), when it is near enough to be a typo.
+    public static func closest(_ key: String, among keys: [String]) -> String? {
+        let scored = keys.map { ($0, distance(key.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, key.count / 3) ? best.0 : nil
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension JSONFile {
+    /// Decodes `type` from the file at `path` after checking that it has only the `keys` allowed.
+    public static func decode<T: Decodable>(_ type: T.Type, from path: String, keys: JSONKeys) throws -> T {
+        guard FileManager.default.fileExists(atPath: path) else { throw CEUSImagingError.missingInput(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be read")
+        }
+        try keys.check(data, path: path)
+        return try decode(type, from: data, path: path)
+    }
+}

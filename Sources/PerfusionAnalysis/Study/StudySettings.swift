@@ -1,3 +1,4 @@
+import CEUSImaging
 import Foundation
 
 /// `study.json` at the root of a folder study: `{"baseline": "pre-prrt", "timepoints": ["pre-prrt", "post-prrt"]}`,
@@ -38,7 +39,9 @@ struct StudySettings {
                 }
                 settings.timepoints = names
             default:
-                throw fail("unknown key \"\(key)\" (known: \(keys.joined(separator: ", ")))")
+                let hint = JSONKeys.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
+                    ?? "known: \(keys.joined(separator: ", "))"
+                throw fail("unknown key \"\(key)\" (\(hint))")
             }
         }
         return settings
