@@ -5,10 +5,11 @@ SWIFT        ?= swift
 NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DECHOFLOW_FMA
 SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_OUT     ?= echoflow-demo
+PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs reference-fits
+.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs reference-fits
 
 all: build
 
@@ -37,6 +38,12 @@ build: deps
 ## release: optimised build for this machine's CPU (used by demo and benchmarks).
 release: deps
 	$(SWIFT) build -c release $(NATIVE_FLAGS)
+
+## install: the release build of echoflow into $(PREFIX)/bin (default /usr/local/bin; `make install PREFIX=~/.local`).
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow" "$(DESTDIR)$(PREFIX)/bin/echoflow"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/echoflow; run \`echoflow --help\`"
 
 ## demo: the whole pipeline on the bundled fixture study.
 demo: release

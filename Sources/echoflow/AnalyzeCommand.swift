@@ -8,19 +8,27 @@ struct AnalyzeCommand: ParsableCommand {
         abstract: "Analyse one clip: time-intensity curves per region, fits, perfusion parameters, plots.",
         discussion: """
             CLIP is a folder of PNG frames (natural filename order) with an optional clip.json giving the \
-            frame rate or frame times and the dynamic range. Regions come from --roi (default CLIP/roi.json).
+            frame rate or frame times and the dynamic range, or a DICOM multi-frame file (uncompressed, RLE or \
+            JPEG Baseline; timing from its tags). Regions come from --roi (default CLIP/roi.json, or NAME.roi.json \
+            beside NAME.dcm). Models: \(CurveAnalyzer.knownModels.joined(separator: ", ")) (default \
+            \(CurveAnalyzer.defaultModel)).
+
+            Exits 65 when no region could be fitted (every region too short), after writing what it found.
 
             Writes tic.csv, parameters.csv and tic-<region>.svg into --output.
 
             Example:
               echoflow analyze Fixtures/study/S01/baseline/clip01 --output out
-              echoflow analyze my-clip --roi my-clip/roi.json --frame-rate 8 --dynamic-range 50
+              echoflow analyze my-clip --frame-rate 8 --dynamic-range 50
+              echoflow analyze exam.dcm --model auto
             """)
 
-    @Argument(help: ArgumentHelp("Clip folder of PNG frames.", valueName: "CLIP"))
+    @Argument(help: ArgumentHelp("Clip folder of PNG frames, or a DICOM file.", valueName: "CLIP"))
     var clip: String
 
-    @Option(help: ArgumentHelp("Region file (default: CLIP/roi.json).", valueName: "ROI.json"))
+    @Option(
+        help: ArgumentHelp(
+            "Region file (default: CLIP/roi.json, or NAME.roi.json beside NAME.dcm).", valueName: "ROI.json"))
     var roi: String?
 
     @OptionGroup var modelFlag: ModelFlag
@@ -35,7 +43,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let roiPath = roi ?? (clip as NSString).appendingPathComponent("roi.json")
+            let roiPath = roi ?? Self.defaultRegionFile(clip)
             let progress = ProgressReporter(
                 label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
             let analysis = try ClipAnalysis.run(
@@ -48,7 +56,22 @@ struct AnalyzeCommand: ParsableCommand {
             print(
                 "\nWrote \(written.count) files to \(output)/: "
                     + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+            // As batch counts it: a clip none of whose regions could be fitted is a failure, not a result.
+            if let first = analysis.regions.first, analysis.regions.allSatisfy({ $0.fit.status == .tooShort }) {
+                printError("error: \(clip): no region could be fitted: \(first.fit.termination)")
+                throw ExitCode(65)
+            }
         }
+    }
+
+    /// The region file of a clip: `CLIP/roi.json` for a folder, `NAME.roi.json` beside a file `NAME.dcm` (as in
+    /// study folders).
+    static func defaultRegionFile(_ clip: String) -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: clip, isDirectory: &isFolder), !isFolder.boolValue {
+            return (clip as NSString).deletingPathExtension + ".roi.json"
+        }
+        return (clip as NSString).appendingPathComponent("roi.json")
     }
 
     func summary(_ a: ClipAnalysis) -> String {

@@ -37,6 +37,11 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only shard K of N (1-based), e.g. 2/8.", valueName: "K/N"))
     var shard: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Text encoding of a manifest CSV: utf8 (also UTF-16 with a BOM) or latin1.", valueName: "NAME"))
+    var encoding: TableEncoding = .utf8
+
     @OptionGroup var modelFlag: ModelFlag
 
     @OptionGroup var clipFlags: ClipFlags
@@ -60,7 +65,7 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         var failed = 0
         try reportingErrors {
-            let loaded = try Study.load(study)
+            let loaded = try Study.load(study, encoding: encoding)
             let runner = BatchRunner(
                 study: loaded, output: output,
                 settings: BatchSettings(model: modelFlag.model, clipOptions: clipFlags.options),

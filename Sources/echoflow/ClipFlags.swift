@@ -60,3 +60,5 @@ struct ModelFlag: ParsableArguments {
         }
     }
 }
+
+extension TableEncoding: ExpressibleByArgument {}

@@ -66,6 +66,22 @@ struct FitCommand: ParsableCommand {
             valueName: "FILE"))
     var fitted: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Cell separator: comma, semicolon or tab (default: detected from the header row).", valueName: "SEP"))
+    var delimiter: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Decimal mark: dot or comma (default: comma allowed when cells are separated by semicolons or tabs).",
+            valueName: "MARK"))
+    var decimal: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Text encoding: utf8 (also UTF-8 with a BOM and UTF-16 with a BOM) or latin1.", valueName: "NAME"))
+    var encoding: TableEncoding = .utf8
+
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
 
@@ -77,6 +93,23 @@ struct FitCommand: ParsableCommand {
         guard maxDisplay > 0 else { throw ValidationError("--max-display must be positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if timeColumn != nil && !wide { throw ValidationError("--time-column applies to --wide files only") }
+        if let delimiter, TableDialect.delimiters[delimiter] == nil {
+            throw ValidationError("--delimiter takes comma, semicolon or tab; got \"\(delimiter)\"")
+        }
+        if let decimal, !["dot", "comma", ".", ","].contains(decimal) {
+            throw ValidationError("--decimal takes dot or comma; got \"\(decimal)\"")
+        }
+        if delimiter.flatMap({ TableDialect.delimiters[$0] }) == ",", decimal == "comma" || decimal == "," {
+            throw ValidationError("a decimal comma needs another separator than the comma (--delimiter semicolon)")
+        }
+    }
+
+    /// The dialect the flags ask for, nil to detect it (a flag given alone keeps the detected other half).
+    var dialect: TableDialect? {
+        guard delimiter != nil || decimal != nil else { return nil }
+        let separator = delimiter.flatMap { TableDialect.delimiters[$0] } ?? TableDialect.sniff(input)
+        let comma = decimal.map { $0 == "comma" || $0 == "," } ?? (separator != ",")
+        return TableDialect(delimiter: separator, decimalComma: comma)
     }
 
     func run() throws {
@@ -84,7 +117,7 @@ struct FitCommand: ParsableCommand {
             let selection = curves?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             let table = try CurveFitTable.read(
                 input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection,
-                dynamicRangeDB: dynamicRange, maxDisplayValue: maxDisplay)
+                dynamicRangeDB: dynamicRange, maxDisplayValue: maxDisplay, dialect: dialect, encoding: encoding)
             let analyzer = try CurveAnalyzer(modelName: modelFlag.model, threads: threads)
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)

@@ -14,6 +14,19 @@ struct RegionTests {
         return try RegionFile.load(path)
     }
 
+    @Test("the README's roi.json example loads and fits the bundled 64 x 56 clips")
+    func readmeExample() throws {
+        let readme = try String(contentsOfFile: TestPaths.packageRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.range(of: "### Regions (`roi.json`)"))
+        let open = try #require(readme.range(of: "```json\n", range: section.upperBound..<readme.endIndex))
+        let close = try #require(readme.range(of: "```", range: open.upperBound..<readme.endIndex))
+        let file = try regions(String(readme[open.upperBound..<close.lowerBound]))
+        let clip = try Clip.open(TestPaths.baselineClip)
+        let masks = try file.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
+        #expect(masks.count == 3 && masks.allSatisfy { !$0.indices.isEmpty })
+        #expect(file.reference == "parenchyma")
+    }
+
     func mask(_ json: String, _ w: Int = 40, _ h: Int = 30) throws -> RegionMask {
         try regions(json).masks(paneWidth: w, paneHeight: h)[0]
     }

@@ -118,7 +118,7 @@ struct BadInputTests {
         #expect(r.stderr.contains("\"far\"") && r.stderr.contains("64x56"))
     }
 
-    @Test("a clip too short to fit is written with a status, not a crash")
+    @Test("a clip too short to fit is written with a status and exits 65, as batch counts it a failure")
     func tooShort() throws {
         let folder = TestPaths.temporaryFolder("short")
         for i in 0..<6 {
@@ -132,8 +132,8 @@ struct BadInputTests {
             .write(toFile: folder + "/roi.json", atomically: true, encoding: .utf8)
         let out = TestPaths.temporaryFolder("short-out")
         let r = try run(["analyze", folder, "--output", out])
-        #expect(r.status == 0)
-        #expect(r.stderr.contains("too few samples"))
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("no region could be fitted") && r.stderr.contains("too few samples"))
         let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
         #expect(row["status"] == "too_short")
         #expect(row["pe_au"] == "")

@@ -123,7 +123,9 @@ public struct DICOMFile: Sendable {
                     try unusable(vectorTag, "Frame Time Vector", "a list of milliseconds")
                     continue
                 }
-                if let bad = intervals.dropFirst().first(where: { !($0.isFinite && $0 > 0) }) ?? intervals.first(where: { !$0.isFinite || $0 < 0 }) {
+                if let bad = intervals.dropFirst().first(where: { !($0.isFinite && $0 > 0) })
+                    ?? intervals.first(where: { !$0.isFinite || $0 < 0 })
+                {
                     throw CEUSImagingError.invalidField(
                         path: path, field: "Frame Time Vector \(vectorTag.formatted)",
                         detail: "holds \(bad); every interval must be a positive number of milliseconds")

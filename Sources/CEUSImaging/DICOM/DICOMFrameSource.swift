@@ -50,7 +50,8 @@ public struct DICOMFrameSource: FrameSource {
                 path: path, detail: "\(bitsAllocated) bits allocated per sample (8 or 16 are supported)")
         }
         try ImageLimits.checkFrame(
-            width: width, height: height, path: path, field: "the frame size (Columns x Rows, (0028,0011) x (0028,0010))")
+            width: width, height: height, path: path,
+            field: "the frame size (Columns x Rows, (0028,0011) x (0028,0010))")
         frameCount = try Self.numberOfFrames(file)
         if let stored = file.uint16(.tag(0x0028, 0x0101)), !(1...bitsAllocated).contains(stored) || stored > 16 {
             throw CEUSImagingError.unsupportedDICOM(

@@ -31,8 +31,9 @@ enum JPEGDecoder {
     /// pixels are allocated.
     static func decode(_ jpeg: Data, grey: Bool, path: String, frame: Int, expected: (width: Int, height: Int)) throws
         -> (
-        width: Int, height: Int, pixels: [UInt8]
-    ) {
+            width: Int, height: Int, pixels: [UInt8]
+        )
+    {
         guard let handle = tjInitDecompress() else {
             throw CEUSImagingError.unreadableImage(path: path, reason: "cannot start the JPEG decoder")
         }
@@ -56,7 +57,8 @@ enum JPEGDecoder {
                 throw CEUSImagingError.malformedDICOM(
                     path: path, offset: 0,
                     detail:
-                        "JPEG frame \(frame + 1) is \(width)x\(height), the image is \(expected.width)x\(expected.height)")
+                        "JPEG frame \(frame + 1) is \(width)x\(height), the image is \(expected.width)x\(expected.height)"
+                )
             }
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
             let format = grey ? TJPF_GRAY : TJPF_RGB

@@ -82,6 +82,9 @@ public struct RegionFile: Sendable, Equatable {
         try regions.map { region in
             var indices: [Int] = []
             if case .mask(let maskPath) = region.shape {
+                guard FileManager.default.fileExists(atPath: maskPath) else {
+                    throw CEUSImagingError.missingInput(path: maskPath)
+                }
                 let image = try PNGCodec.decode(path: maskPath)
                 guard image.width == width, image.height == height else {
                     throw CEUSImagingError.invalidRegion(
@@ -129,7 +132,9 @@ public struct RegionFile: Sendable, Equatable {
     static let keys = JSONKeys(
         ["rois", "reference"],
         nested: [
-            "rois": JSONKeys(["name", "kind", "center", "radii", "angle", "x", "y", "width", "height", "points", "path"])
+            "rois": JSONKeys([
+                "name", "kind", "center", "radii", "angle", "x", "y", "width", "height", "points", "path",
+            ])
         ])
 
     struct RawFile: Decodable {

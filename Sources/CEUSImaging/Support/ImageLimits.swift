@@ -20,7 +20,8 @@ public enum ImageLimits {
         let (count, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, count <= pixels else {
             throw CEUSImagingError.outsideLimit(
-                path: path, field: field, value: "\(width) x \(height)", limit: "\(pixels) pixels a frame (4096 x 4096)")
+                path: path, field: field, value: "\(width) x \(height)", limit: "\(pixels) pixels a frame (4096 x 4096)"
+            )
         }
     }
 }

@@ -123,7 +123,8 @@ public struct JSONKeys: Sendable {
         for key in object.keys.sorted() {
             let here = field.isEmpty ? key : "\(field).\(key)"
             guard keys.contains(key) else {
-                let hint = Self.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
+                let hint =
+                    Self.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
                     ?? "known keys: \(keys.joined(separator: ", "))"
                 throw CEUSImagingError.invalidField(path: path, field: here, detail: "unknown key \"\(key)\" (\(hint))")
             }

@@ -17,7 +17,7 @@ public enum ExitStatus {
     public static func code(for error: any Error) -> Int32 {
         switch error {
         case let e as CEUSImagingError: return e.isMissingInput ? missingInput : dataError
-        case PerfusionAnalysisError.noClipsFound, PerfusionAnalysisError.missingInput: return missingInput
+        case PerfusionAnalysisError.missingInput: return missingInput
         case PerfusionAnalysisError.invalidSetting, PerfusionAnalysisError.unknownModel: return usage
         case PerfusionAnalysisError.folderInUse: return busy
         default: return dataError

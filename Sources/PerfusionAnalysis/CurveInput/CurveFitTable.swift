@@ -12,9 +12,10 @@ public enum CurveFitTable {
     /// linearized to echo power first (clipped to the display range, then the inverse display law), as `analyze` does for clips.
     public static func read(
         _ path: String, layout: CurveTableReader.Layout, select: [String]? = nil, dynamicRangeDB: Double? = nil,
-        maxDisplayValue: Double = 255
+        maxDisplayValue: Double = 255, dialect: TableDialect? = nil, encoding: TableEncoding = .utf8
     ) throws -> [NamedCurve] {
-        let curves = try CurveTableReader.read(path, layout: layout, select: select)
+        let curves = try CurveTableReader.read(
+            path, layout: layout, select: select, dialect: dialect, encoding: encoding)
         guard let dynamicRangeDB else { return curves }
         let law = Linearization(dynamicRangeDB: dynamicRangeDB)
         return curves.map { linearized($0, law, maxDisplayValue: maxDisplayValue) }

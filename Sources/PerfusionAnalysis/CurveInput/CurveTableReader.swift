@@ -33,7 +33,10 @@ public enum CurveTableReader {
     ///
     /// - Throws: ``PerfusionAnalysisError`` naming the file, the line and the problem: a missing column, a
     ///   missing or non-numeric cell, times that do not increase within a curve.
-    static func read(_ path: String, layout: Layout, select: [String]? = nil) throws -> [NamedCurve] {
+    static func read(
+        _ path: String, layout: Layout, select: [String]? = nil, dialect requested: TableDialect? = nil,
+        encoding: TableEncoding = .utf8
+    ) throws -> [NamedCurve] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }
@@ -42,19 +45,15 @@ public enum CurveTableReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
-        } catch {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
-        }
+        let text = try TableText.decode(data, path: path, encoding: encoding)
+        let (reader, dialect) = try TableText.reader(text, path: path, dialect: requested)
         let header = reader.headerRow ?? []
         var curves: [NamedCurve]
         switch layout {
-        case .long: curves = try readLong(reader, header: header, path: path)
-        case .wide(let timeColumn): curves = try readWide(reader, header: header, path: path, timeColumn: timeColumn)
+        case .long: curves = try readLong(reader, header: header, path: path, dialect: dialect, select: select)
+        case .wide(let timeColumn):
+            curves = try readWide(
+                reader, header: header, path: path, timeColumn: timeColumn, dialect: dialect, select: select)
         }
         if let error = reader.error {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be parsed as CSV (\(error))")
@@ -75,31 +74,41 @@ public enum CurveTableReader {
         return curves
     }
 
-    static func number(_ text: String, path: String, line: Int, column: String) throws -> Double {
+    static func number(_ text: String, path: String, line: Int, column: String, dialect: TableDialect) throws -> Double
+    {
         guard !text.isEmpty else {
             throw PerfusionAnalysisError.invalidTable(
                 path: path, line: line, detail: "empty cell in column \"\(column)\"")
         }
-        guard let value = Double(text), value.isFinite else {
+        guard let value = dialect.number(text), value.isFinite else {
+            let hint =
+                text.contains(",") && !dialect.decimalComma
+                ? " (a decimal comma is read only in files separated by semicolons or tabs; see --decimal)" : ""
             throw PerfusionAnalysisError.invalidTable(
-                path: path, line: line, detail: "\"\(text)\" in column \"\(column)\" is not a number")
+                path: path, line: line, detail: "\"\(text)\" in column \"\(column)\" is not a number\(hint)")
         }
         return value
     }
 
-    static func column(_ name: String, in header: [String], path: String) throws -> Int {
+    static func column(_ name: String, in header: [String], path: String, dialect: TableDialect) throws -> Int {
         guard let index = header.firstIndex(of: name) else {
+            let separator = dialect.delimiter == "\t" ? "tab" : "\"\(dialect.delimiter)\""
             throw PerfusionAnalysisError.invalidTable(
                 path: path, line: 1,
-                detail: "no \"\(name)\" column (the header is: \(header.joined(separator: ",")))")
+                detail:
+                    "no \"\(name)\" column (read with \(separator) between cells, the header is: \(header.joined(separator: " | ")))"
+            )
         }
         return index
     }
 
-    static func readLong(_ reader: CSVReader, header: [String], path: String) throws -> [NamedCurve] {
-        let c = try column("curve", in: header, path: path)
-        let t = try column("time_s", in: header, path: path)
-        let y = try column("intensity", in: header, path: path)
+    static func readLong(
+        _ reader: CSVReader, header: [String], path: String, dialect: TableDialect, select: [String]?
+    ) throws -> [NamedCurve] {
+        let wanted = select.map(Set.init)
+        let c = try column("curve", in: header, path: path, dialect: dialect)
+        let t = try column("time_s", in: header, path: path, dialect: dialect)
+        let y = try column("intensity", in: header, path: path, dialect: dialect)
         var order: [String] = []
         var samples: [String: (times: [Double], values: [Double], lastLine: Int)] = [:]
         var line = 1
@@ -111,8 +120,9 @@ public enum CurveTableReader {
                     path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
             }
             let id = row[c]
-            let time = try number(row[t], path: path, line: line, column: "time_s")
-            let value = try number(row[y], path: path, line: line, column: "intensity")
+            if let wanted, !wanted.contains(id) { continue }  // other curves are not parsed at all
+            let time = try number(row[t], path: path, line: line, column: "time_s", dialect: dialect)
+            let value = try number(row[y], path: path, line: line, column: "intensity", dialect: dialect)
             if samples[id] == nil {
                 order.append(id)
                 samples[id] = ([], [], line)
@@ -130,9 +140,10 @@ public enum CurveTableReader {
         }
     }
 
-    static func readWide(_ reader: CSVReader, header: [String], path: String, timeColumn: String?) throws
-        -> [NamedCurve]
-    {
+    static func readWide(
+        _ reader: CSVReader, header: [String], path: String, timeColumn: String?, dialect: TableDialect,
+        select: [String]?
+    ) throws -> [NamedCurve] {
         let timeName: String
         if let timeColumn {
             timeName = timeColumn
@@ -144,8 +155,11 @@ public enum CurveTableReader {
             }
             timeName = found
         }
-        let t = try column(timeName, in: header, path: path)
-        let curveColumns = header.indices.filter { $0 != t && !header[$0].isEmpty }
+        let t = try column(timeName, in: header, path: path, dialect: dialect)
+        // With a selection only those columns are parsed: a text column elsewhere does not matter.
+        let curveColumns = header.indices.filter {
+            $0 != t && !header[$0].isEmpty && (select?.contains(header[$0]) ?? true)
+        }
         var times: [Double] = []
         var values = [[Double]](repeating: [], count: curveColumns.count)
         var line = 1
@@ -156,7 +170,7 @@ public enum CurveTableReader {
                 throw PerfusionAnalysisError.invalidTable(
                     path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
             }
-            let time = try number(row[t], path: path, line: line, column: timeName)
+            let time = try number(row[t], path: path, line: line, column: timeName, dialect: dialect)
             if let previous = times.last, !(time > previous) {
                 throw PerfusionAnalysisError.invalidTable(
                     path: path, line: line,
@@ -164,7 +178,8 @@ public enum CurveTableReader {
             }
             times.append(time)
             for (k, index) in curveColumns.enumerated() {
-                values[k].append(try number(row[index], path: path, line: line, column: header[index]))
+                values[k].append(
+                    try number(row[index], path: path, line: line, column: header[index], dialect: dialect))
             }
         }
         return curveColumns.enumerated().map { k, index in

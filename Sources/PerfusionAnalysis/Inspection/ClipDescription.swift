@@ -7,7 +7,17 @@ import Foundation
 public enum ClipDescription {
     /// Opens the clip at `path` (with the `clip.json` overrides in `options`) and describes it, one fact a line.
     public static func describe(_ path: String, options: ClipOptions = ClipOptions()) throws -> String {
-        let c = try Clip.open(path, options: options)
+        // A clip without timing is still described, with the timing said to be missing.
+        var timingMissing = false
+        let c: Clip
+        do {
+            c = try Clip.open(path, options: options)
+        } catch CEUSImagingError.missingTiming {
+            var placeholder = options
+            placeholder.frameRate = 1
+            c = try Clip.open(path, options: placeholder)
+            timingMissing = true
+        }
         let first = try c.source.frame(at: 0)
         let times = c.times
         let span = (times.last ?? 0) - (times.first ?? 0)
@@ -19,7 +29,9 @@ public enum ClipDescription {
             "clip:            \(path)",
             "frames:          \(c.frameCount) (\(c.source.frameName(0)) ... \(c.source.frameName(c.frameCount - 1)))",
             "size:            \(c.source.width) x \(c.source.height) px, \(first.bitDepth)-bit \(layout)\(alpha)",
-            "timing:          \(f(times.first ?? 0, 3)) ... \(f(times.last ?? 0, 3)) s, mean \(f(rate, 3)) frames/s",
+            timingMissing
+                ? "timing:          missing (no frameRate or frameTimes in clip.json; for DICOM no Frame Time Vector, Frame Time or Cine Rate): pass --frame-rate HZ"
+                : "timing:          \(f(times.first ?? 0, 3)) ... \(f(times.last ?? 0, 3)) s, mean \(f(rate, 3)) frames/s",
             "contrast pane:   \(c.contrastPane)",
             "dynamic range:   \(f(c.linearization.dynamicRangeDB, 2)) dB",
             "excluded frames: "

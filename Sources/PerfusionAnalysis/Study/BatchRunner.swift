@@ -308,7 +308,12 @@ public struct BatchRunner: Sendable {
             record.status = "failed"
             record.stage = failure.stage.rawValue
             record.message = "\(failure.error)"
-            try? FileManager.default.removeItem(atPath: folder)
+            // Only ever inside this run's own clips/ folder (names were checked when the study was read).
+            let clips = URL(fileURLWithPath: (output as NSString).appendingPathComponent("clips")).standardizedFileURL
+                .path
+            if URL(fileURLWithPath: folder).standardizedFileURL.path.hasPrefix(clips + "/") {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
         } catch {
             record.status = "failed"
             record.stage = AnalysisStage.clip.rawValue

@@ -46,7 +46,8 @@ public final class ResultsLock: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw PerfusionAnalysisError.writeFailed(path: folder, reason: "cannot create the folder")
+            throw PerfusionAnalysisError.writeFailed(
+                path: folder, reason: "cannot create the folder: \(systemReason(error))")
         }
         path = (folder as NSString).appendingPathComponent(Self.fileName)
         let me = Holder(

@@ -64,12 +64,22 @@ public struct Study: Sendable, Equatable, Codable {
     static let optionalColumns = ["day"]
 
     /// Loads a manifest file or a study folder; every problem found is reported at once.
-    public static func load(_ path: String) throws -> Study {
+    public static func load(_ path: String, encoding: TableEncoding = .utf8) throws -> Study {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }
-        return isFolder.boolValue ? try fromFolder(path) : try fromManifest(path)
+        return isFolder.boolValue ? try fromFolder(path) : try fromManifest(path, encoding: encoding)
+    }
+
+    /// Why `name` cannot name a subject, lesion, timepoint or clip (it would be a path of its own, or escape the
+    /// results folder); nil when it can.
+    static func unusableName(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name == "." || name == ".." { return "is \"\(name)\", which names a folder" }
+        if name.contains("/") || name.contains("\\") { return "contains a path separator" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "contains a control character" }
+        return nil
     }
 
     init(source: String, entries: [StudyEntry], order: [String]? = nil, declaredBaseline: String? = nil) {
@@ -92,15 +102,12 @@ public struct Study: Sendable, Equatable, Codable {
         }
     }
 
-    static func fromManifest(_ path: String) throws -> Study {
+    static func fromManifest(_ path: String, encoding: TableEncoding = .utf8) throws -> Study {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: true) else {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
-        }
+        let text = try TableText.decode(data, path: path, encoding: encoding)
+        let (reader, dialect) = try TableText.reader(text, path: path, dialect: nil)
         let header = reader.headerRow ?? []
         var problems: [String] = []
         let unknown = header.filter { !requiredColumns.contains($0) && !optionalColumns.contains($0) }
@@ -130,9 +137,16 @@ public struct Study: Sendable, Equatable, Codable {
                 problems.append("line \(line): empty \(empty.joined(separator: ", "))")
                 continue
             }
+            let named = ["subject", "lesion", "timepoint"].compactMap { column in
+                Self.unusableName(cell[column]!).map { "\(column) \"\(cell[column]!)\" \($0)" }
+            }
+            if !named.isEmpty {
+                problems.append("line \(line): " + named.joined(separator: "; "))
+                continue
+            }
             var day: Double?
             if let text = cell["day"], !text.isEmpty {
-                if let value = Double(text) {
+                if let value = dialect.number(text), value.isFinite {
                     day = value
                 } else {
                     problems.append("line \(line): day \"\(text)\" is not a number")

@@ -39,7 +39,8 @@ struct StudySettings {
                 }
                 settings.timepoints = names
             default:
-                let hint = JSONKeys.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
+                let hint =
+                    JSONKeys.closest(key, among: keys).map { "did you mean \"\($0)\"?" }
                     ?? "known: \(keys.joined(separator: ", "))"
                 throw fail("unknown key \"\(key)\" (\(hint))")
             }

@@ -1,0 +1,121 @@
+import CSV
+import Foundation
+
+/// The text and dialect of a table file as spreadsheets write them (README, "Tables from spreadsheets").
+///
+/// - Encoding: UTF-8 with or without a byte-order mark, UTF-16 with one; anything else is an error naming the line
+///   of the first byte that is not UTF-8, unless Latin-1 is asked for (`--encoding latin1`).
+/// - Separator: comma, semicolon or tab, whichever the header row holds most of (outside quotes).
+/// - Decimal mark: a dot; a comma too when the separator is a semicolon or a tab (what Italian and German Excel
+///   writes). `--delimiter` and `--decimal` override both.
+public struct TableDialect: Sendable, Equatable {
+    /// The separator between cells.
+    public var delimiter: Character
+    /// Whether numbers may use a decimal comma.
+    public var decimalComma: Bool
+
+    /// A dialect; `decimalComma` is only possible when the separator is not a comma.
+    public init(delimiter: Character = ",", decimalComma: Bool = false) {
+        self.delimiter = delimiter
+        self.decimalComma = decimalComma && delimiter != ","
+    }
+
+    /// The separators recognised, by name for `--delimiter`.
+    public static let delimiters: [String: Character] = [
+        "comma": ",", "semicolon": ";", "tab": "\t", ",": ",", ";": ";",
+    ]
+
+    /// The dialect of a table whose first line is `header`.
+    static func detect(header: String) -> TableDialect {
+        var counts: [Character: Int] = [",": 0, ";": 0, "\t": 0]
+        var quoted = false
+        for c in header {
+            if c == "\"" { quoted.toggle() }
+            if !quoted, counts[c] != nil { counts[c]! += 1 }
+        }
+        let best = [",", ";", "\t"].map { Character($0) }.max { counts[$0]! < counts[$1]! }!
+        let delimiter: Character = counts[best]! > 0 ? best : ","
+        return TableDialect(delimiter: delimiter, decimalComma: delimiter != ",")
+    }
+
+    /// The separator detected in the first line of the file at `path` (a comma when it cannot be read).
+    public static func sniff(_ path: String) -> Character {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "," }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        return detect(header: String(head.prefix { $0 != "\n" && $0 != "\r\n" })).delimiter
+    }
+
+    /// `text` as a number in this dialect (a decimal comma read as a dot when allowed); nil when it is not one.
+    func number(_ text: String) -> Double? {
+        if let value = Double(text) { return value }
+        guard decimalComma, text.contains(","), !text.contains(".") else { return nil }
+        return Double(text.replacingOccurrences(of: ",", with: "."))
+    }
+}
+
+/// Text encodings of table files.
+public enum TableEncoding: String, Sendable, CaseIterable {
+    /// UTF-8 (with or without a byte-order mark) or UTF-16 with a byte-order mark, recognised by themselves.
+    case utf8
+    /// ISO 8859-1, as older Excel versions save "CSV" on Windows.
+    case latin1
+}
+
+/// Reads table files into text and a CSV reader in their dialect.
+enum TableText {
+    /// The text of `data` read from `path`.
+    static func decode(_ data: Data, path: String, encoding: TableEncoding = .utf8) throws -> String {
+        let bytes = [UInt8](data.prefix(3))
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            guard let text = String(data: data, encoding: .utf16) else {
+                throw PerfusionAnalysisError.invalidTable(
+                    path: path, line: 0, detail: "starts as UTF-16 but is not valid UTF-16; save it as UTF-8")
+            }
+            return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        }
+        if encoding == .latin1, let text = String(data: data, encoding: .isoLatin1) { return text }
+        var body = data
+        if bytes == [0xEF, 0xBB, 0xBF] { body = data.dropFirst(3) }
+        guard let text = String(data: body, encoding: .utf8) else {
+            let (line, byte) = firstInvalidUTF8(body)
+            throw PerfusionAnalysisError.invalidTable(
+                path: path, line: line,
+                detail:
+                    "byte 0x\(String(byte, radix: 16, uppercase: true)) is not UTF-8; save the file as UTF-8 (Excel: \"CSV UTF-8\"), or pass --encoding latin1 if it is Latin-1"
+            )
+        }
+        return text
+    }
+
+    /// Line (from 1) and value of the first byte of `data` that does not start or continue a valid UTF-8
+    /// sequence.
+    static func firstInvalidUTF8(_ data: Data) -> (Int, UInt8) {
+        let bytes = [UInt8](data)
+        var line = 1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            guard length > 0, i + length <= bytes.count, bytes[(i + 1)..<(i + length)].allSatisfy({ $0 >> 6 == 0b10 })
+            else { return (line, b) }
+            if b == 0x0A { line += 1 }
+            i += length
+        }
+        return (line, 0)
+    }
+
+    /// A reader of `text` (header row first) in `dialect`, or the detected one.
+    static func reader(_ text: String, path: String, dialect: TableDialect?) throws -> (CSVReader, TableDialect) {
+        let header = String(text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" })
+        let chosen = dialect ?? TableDialect.detect(header: header)
+        do {
+            let reader = try CSVReader(
+                string: text, hasHeaderRow: true, trimFields: true,
+                delimiter: chosen.delimiter.unicodeScalars.first!)
+            return (reader, chosen)
+        } catch {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+    }
+}
