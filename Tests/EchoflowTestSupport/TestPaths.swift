@@ -37,6 +37,8 @@ public enum TestPaths {
 /// Result of running a command.
 public struct CommandResult: Sendable {
     public let status: Int32
+    /// Whether the process was killed by a signal (a crash: a Swift runtime trap is SIGILL or SIGTRAP).
+    public var crashed = false
     public let stdout: String
     public let stderr: String
 }
@@ -61,7 +63,9 @@ public func runEchoflow(_ arguments: [String], in folder: String? = nil, environ
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CommandResult(
+    var result = CommandResult(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self))
+    result.crashed = process.terminationReason == .uncaughtSignal
+    return result
 }

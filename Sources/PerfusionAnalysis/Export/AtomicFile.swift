@@ -4,6 +4,23 @@ import Foundation
     import Glibc
 #endif
 
+/// Why the folder `path` could not be created, in the operating system's words: the nearest existing ancestor is a
+/// file, or it cannot be written (permission denied, read-only file system); else the Foundation error's reason.
+func folderReason(_ path: String, _ error: any Error) -> String {
+    var ancestor = (path as NSString).standardizingPath
+    var isFolder: ObjCBool = false
+    while !ancestor.isEmpty && ancestor != "/"
+        && !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder)
+    {
+        ancestor = (ancestor as NSString).deletingLastPathComponent
+    }
+    if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) {
+        if !isFolder.boolValue { return "\(ancestor) is a file, not a folder" }
+        if access(ancestor, W_OK) != 0 { return "\(ancestor): \(String(cString: strerror(errno)).lowercased())" }
+    }
+    return systemReason(error)
+}
+
 /// The operating system's reason for a failed file operation (permission denied, read-only file system, no space
 /// left on device), from a Foundation error.
 func systemReason(_ error: any Error) -> String {
@@ -31,7 +48,7 @@ public enum AtomicFile {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw PerfusionAnalysisError.writeFailed(
-                path: folder.path, reason: "cannot create the folder: \(systemReason(error))")
+                path: folder.path, reason: "cannot create the folder: \(folderReason(folder.path, error))")
         }
         let temporary = folder.appendingPathComponent(
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp"

@@ -47,7 +47,7 @@ public final class ResultsLock: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw PerfusionAnalysisError.writeFailed(
-                path: folder, reason: "cannot create the folder: \(systemReason(error))")
+                path: folder, reason: "cannot create the folder: \(folderReason(folder, error))")
         }
         path = (folder as NSString).appendingPathComponent(Self.fileName)
         let me = Holder(
