@@ -9,7 +9,7 @@ PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz readme-tables docs reference-fits
+.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference
 
 all: build
 
@@ -71,15 +71,41 @@ bench-check: deps
 bench-thresholds: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --metric mallocCountTotal --no-progress
 
-## fuzz: the DICOM parser under libFuzzer and AddressSanitizer for a fixed number of runs (FUZZ_RUNS).
+## fuzz: every parser under libFuzzer and AddressSanitizer (DICOM, PNG frames, tables, JSON), FUZZ_RUNS runs each.
 FUZZ_RUNS ?= 200000
+FUZZ_TARGETS := DICOMFuzzer:dicom PNGFuzzer:png TableFuzzer:table JSONFuzzer:json
 # lld: gold fails on the fuzzer runtime's debug info.
 FUZZ_LINK := -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+FUZZ_BUILD := cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK)
+# Each target starts from the committed seeds (Fuzz/Corpus) and keeps what it finds in Fuzz/.corpus (not committed).
+define run_fuzzers
+	@set -e; bin=$$($(FUZZ_BUILD) --show-bin-path); \
+	for pair in $(FUZZ_TARGETS); do \
+	    target=$${pair%%:*}; seeds=$${pair##*:}; mkdir -p Fuzz/.corpus/$$seeds; log=Fuzz/.corpus/$$target.log; \
+	    echo "== $$target ($(1))"; \
+	    if $$bin/$$target $(1) -max_len=4096 -timeout=10 -rss_limit_mb=2048 -seed=1 -print_final_stats=1 \
+	        -artifact_prefix=Fuzz/.corpus/ Fuzz/.corpus/$$seeds Fuzz/Corpus/$$seeds > $$log 2>&1; then \
+	        grep -E "DONE|stat::number_of_executed_units|stat::peak_rss_mb" $$log | tail -3; \
+	    else \
+	        tail -40 $$log; echo "$$target FAILED (crash, leak, timeout or memory): the input is in Fuzz/.corpus/"; exit 1; \
+	    fi; \
+	done
+endef
 fuzz: deps
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --product DICOMFuzzer
-	mkdir -p Fuzz/.corpus
-	cd Fuzz && $$($(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK) --show-bin-path)/DICOMFuzzer \
-	    -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -seed=1 .corpus
+	$(FUZZ_BUILD)
+	$(call run_fuzzers,-runs=$(FUZZ_RUNS))
+
+## fuzz-ci: the same targets for FUZZ_SECONDS each (CI runs this; any crash, leak or timeout fails it).
+FUZZ_SECONDS ?= 45
+fuzz-ci: deps
+	$(FUZZ_BUILD)
+	$(call run_fuzzers,-max_total_time=$(FUZZ_SECONDS))
+
+## dicom-reference: recompute the expected values of the real-DICOM tests with pydicom (into .cache/pydicom-venv).
+dicom-reference: test-data
+	[ -x .cache/pydicom-venv/bin/python ] || python3 -m venv .cache/pydicom-venv
+	.cache/pydicom-venv/bin/pip install --quiet pydicom==3.0.2 pillow numpy
+	.cache/pydicom-venv/bin/python Tests/Data/pydicom_reference.py .cache/dicom-samples
 
 ## reference-fits: recompute Fixtures/real-tic/careful-fits.json with SciPy (installed from PyPI when missing).
 reference-fits:

@@ -5,9 +5,10 @@ import Testing
 @testable import CEUSImaging
 
 /// Real scanner files from pydicom-data 1.0.0 and deid-data 0.0.20 (PyPI, MIT), installed by `make test`
-/// (Tests/Data/fetch_dicom_samples.py). Expected values were computed with pydicom 3.0.2, an independent decoder:
-/// the sum of all samples of a frame and four samples at flat (row, column, channel) indices 0, 1000,
-/// 123457 mod size and size - 1.
+/// (Tests/Data/fetch_dicom_samples.py, which checks their SHA-256). Expected values were computed with pydicom 3.0.2,
+/// an independent decoder, by Tests/Data/pydicom_reference.py (`make dicom-reference` prints this table): the sum of
+/// all samples of a frame and four samples at flat (row, column, channel) indices 0, 1000, 123457 mod size and
+/// size - 1.
 @Suite("Real ultrasound DICOM files")
 struct RealDICOMTests {
     static let cache = TestPaths.packageRoot + "/.cache/dicom-samples"

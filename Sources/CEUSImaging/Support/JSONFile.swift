@@ -9,7 +9,7 @@ public enum JSONFile {
     ///   ``CEUSImagingError/invalidField(path:field:detail:)`` for a value of the wrong type or a missing key.
     public static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
         guard FileManager.default.fileExists(atPath: path) else { throw CEUSImagingError.missingInput(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be read")
         }
         return try decode(type, from: data, path: path)
@@ -160,7 +160,7 @@ extension JSONFile {
     /// Decodes `type` from the file at `path` after checking that it has only the `keys` allowed.
     public static func decode<T: Decodable>(_ type: T.Type, from path: String, keys: JSONKeys) throws -> T {
         guard FileManager.default.fileExists(atPath: path) else { throw CEUSImagingError.missingInput(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be read")
         }
         try keys.check(data, path: path)

@@ -1,3 +1,4 @@
+import CEUSImaging
 import CSV
 import Foundation
 import PerfusionFitting
@@ -42,7 +43,7 @@ public enum CurveTableReader {
         }
         // Parsed from memory: swift-corelibs-foundation's InputStream reports a read error at the end of a
         // file, which CSV.swift would pass on.
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
         let text = try TableText.decode(data, path: path, encoding: encoding)

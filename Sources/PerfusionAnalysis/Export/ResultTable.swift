@@ -1,3 +1,4 @@
+import CEUSImaging
 import CSV
 import Foundation
 
@@ -20,7 +21,7 @@ struct ResultTable: Sendable {
 
     /// Reads `path`; a missing or unreadable file is ``PerfusionAnalysisError/missingInput(path:)``.
     static func read(_ path: String) throws -> ResultTable {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileBytes.read(path),
             let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)
         else { throw PerfusionAnalysisError.missingInput(path: path) }
         let header = reader.headerRow ?? []

@@ -66,7 +66,7 @@ public struct RunManifest: Sendable, Equatable, Codable {
 
     static func load(_ folder: String) -> RunManifest? {
         let path = (folder as NSString).appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = FileBytes.read(path) else { return nil }
         return try? JSONDecoder().decode(RunManifest.self, from: data)
     }
 
@@ -361,18 +361,18 @@ enum Fingerprint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         mix((try? encoder.encode(settings)) ?? Data())
-        mix(FileManager.default.contents(atPath: entry.roi) ?? Data("missing".utf8))
+        mix(FileBytes.read(entry.roi) ?? Data("missing".utf8))
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: entry.clip, isDirectory: &isFolder), isFolder.boolValue {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: entry.clip)) ?? []).sorted()
             for name in names {
                 mix(Array(name.utf8))
                 mix(
-                    FileManager.default.contents(atPath: (entry.clip as NSString).appendingPathComponent(name))
+                    FileBytes.read((entry.clip as NSString).appendingPathComponent(name))
                         ?? Data())
             }
         } else {
-            mix(FileManager.default.contents(atPath: entry.clip) ?? Data("missing".utf8))
+            mix(FileBytes.read(entry.clip) ?? Data("missing".utf8))
         }
         return String(hash, radix: 16)
     }

@@ -103,7 +103,7 @@ public struct Study: Sendable, Equatable, Codable {
     }
 
     static func fromManifest(_ path: String, encoding: TableEncoding = .utf8) throws -> Study {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
         let text = try TableText.decode(data, path: path, encoding: encoding)

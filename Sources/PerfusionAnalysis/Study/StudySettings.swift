@@ -13,7 +13,7 @@ struct StudySettings {
     /// The settings of the study folder `root`; nil without a `study.json`.
     static func load(_ root: String, timepoints found: Set<String>) throws -> StudySettings? {
         let path = (root as NSString).appendingPathComponent(Study.settingsFile)
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = FileBytes.read(path) else { return nil }
         func fail(_ problem: String) -> PerfusionAnalysisError {
             .invalidStudy(path: path, problems: [problem])
         }
