@@ -468,6 +468,22 @@ struct BadInputCatalogueTests {
                 "a negative dynamic range", #"{"frameRate": 2, "dynamicRangeDB": -10}"#, ["dynamicRangeDB", "-10"]))
         c.append(clipJSON("a zero exp constant", #"{"frameRate": 2, "expConstant": 0}"#, ["expConstant"]))
         c.append(
+            clipJSON(
+                "a list where an object belongs", #"{"frameRate": 2, "contrastPane": [0, 0, 8, 8]}"#,
+                ["contrastPane", "expected an object", "found a list"]))
+        c.append(
+            clipJSON(
+                "text where a list belongs", #"{"frameTimes": "0, 0.5"}"#,
+                ["frameTimes", "expected a list", "found text"]))
+        c.append(
+            clipJSON(
+                "true where a number belongs", #"{"frameRate": true}"#,
+                ["frameRate", "expected a number", "found true or false"]))
+        c.append(
+            clipJSON(
+                "a fraction where a frame index belongs", #"{"frameRate": 2, "excludedFrames": [1.5]}"#,
+                ["whole number"]))
+        c.append(
             BadInput(
                 name: "clip.json: no timing",
                 make: { folder in

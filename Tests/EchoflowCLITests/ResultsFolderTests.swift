@@ -120,6 +120,27 @@ struct ResultsFolderTests {
         #expect(Set(table.map { $0["model"] }) == ["lognormal"])
     }
 
+    @Test("a failing clip removes only its own folder below clips/; nothing else in the results folder is touched")
+    func deletesOnlyItsOwn() throws {
+        let study = TestPaths.temporaryFolder("delete-study")
+        try copyClip("S01/baseline/clip01", to: study + "/S01/baseline/clip01")
+        try copyClip("S02/baseline/clip01", to: study + "/S02/baseline/clip01")
+        let results = TestPaths.temporaryFolder("delete-results")
+        // The user's own files beside the results, and a stale folder where the failing clip's output goes.
+        try "mine".write(toFile: results + "/notes.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: results + "/figures", withIntermediateDirectories: true)
+        try "mine".write(toFile: results + "/figures/keep.txt", atomically: true, encoding: .utf8)
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: study + "/S02/baseline/clip01/frame_0100.png"))
+        let run = try runEchoflow(["batch", study, "--output", results, "--quiet"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: results + "/notes.txt"))
+        #expect(FileManager.default.fileExists(atPath: results + "/figures/keep.txt"))
+        #expect(FileManager.default.fileExists(atPath: results + "/clips/S01/clip01/baseline/parameters.csv"))
+        #expect(!FileManager.default.fileExists(atPath: results + "/clips/S02/clip01/baseline"))
+        // The study itself is never written to or removed from.
+        #expect(FileManager.default.fileExists(atPath: study + "/S02/baseline/clip01/frame_0100.png"))
+    }
+
     @Test("an output folder inside the study folder is refused")
     func outputInsideStudy() throws {
         let study = TestPaths.temporaryFolder("inside")

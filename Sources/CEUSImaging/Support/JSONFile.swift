@@ -37,6 +37,10 @@ public enum JSONFile {
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Valid JSON whose value does not fit (a fraction where a whole number belongs) is not a syntax error.
+            if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
+                return .invalidField(path: path, field: "(a value)", detail: plainWords(context.debugDescription))
+            }
             let (line, column, detail) = syntaxErrorLocation(data)
             return .malformedJSON(path: path, line: line, column: column, detail: detail)
         case .dataCorrupted(let context):
@@ -47,7 +51,7 @@ public enum JSONFile {
         case .typeMismatch(let type, let context):
             return .invalidField(
                 path: path, field: field(context.codingPath),
-                detail: "expected \(readable(type)); \(context.debugDescription)")
+                detail: "expected \(readable(type))\(found(context.debugDescription))")
         case .valueNotFound(let type, let context):
             return .invalidField(
                 path: path, field: field(context.codingPath), detail: "expected \(readable(type)), found null")
@@ -56,13 +60,49 @@ public enum JSONFile {
         }
     }
 
+    /// A decoder's description without Swift type names: "Parsed JSON number <1.5> does not fit in Int." becomes
+    /// "the number 1.5 is not a whole number (frame indices and counts are whole numbers)".
+    static func plainWords(_ description: String) -> String {
+        if let match = description.firstMatch(of: /number <([^>]*)> does not fit in ([A-Za-z0-9]+)/) {
+            return "the number \(match.1) is not a whole number in range (frame indices and counts are whole numbers)"
+        }
+        if description.contains("not valid JSON") {
+            return
+                "a value does not fit its field: a fraction or a negative number where a whole number belongs (excludedFrames, x, y), or a number too large"
+        }
+        return description.replacingOccurrences(
+            of: #"\b(Swift\.)?(Double|Int|String|Array<[^>]*>|Dictionary<[^>]*>)\b"#, with: "a value",
+            options: .regularExpression)
+    }
+
+    /// A JSON type in words (never a Swift type name).
     static func readable(_ type: Any.Type) -> String {
+        let name = "\(type)"
         switch type {
         case is Double.Type, is Float.Type: return "a number"
-        case is Int.Type: return "a whole number"
-        case is String.Type: return "a string"
-        default: return "\(type)"
+        case is Int.Type, is UInt8.Type, is UInt16.Type, is UInt32.Type, is Int32.Type: return "a whole number"
+        case is String.Type: return "text in quotes"
+        case is Bool.Type: return "true or false"
+        default:
+            if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list [ ... ]" }
+            if name.hasPrefix("Dictionary") { return "an object { ... }" }
+            return "another kind of value"
         }
+    }
+
+    /// What the decoder found instead, in words, from its description ("... but found a string instead.").
+    static func found(_ description: String) -> String {
+        let kinds = [
+            ("string", "text"), ("number", "a number"), ("array", "a list"), ("dictionary", "an object"),
+            ("bool", "true or false"), ("null", "null"),
+        ]
+        guard let range = description.range(of: "found ") else { return "" }
+        let rest = description[range.upperBound...].lowercased()
+        for (swift, words) in kinds
+        where rest.hasPrefix(swift) || rest.hasPrefix("a " + swift) || rest.hasPrefix("an " + swift) {
+            return ", found \(words)"
+        }
+        return ""
     }
 
     /// Line and column (from 1) of a JSON syntax error, from the parser's character offset.
