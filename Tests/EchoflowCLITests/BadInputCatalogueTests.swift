@@ -354,6 +354,14 @@ struct BadInputCatalogueTests {
         )
         c.append(
             dicomCase(
+                "200 samples per pixel",
+                {
+                    Inputs.dicom([
+                        (0x0028, 0x0002, "US", w.us(200)), (0x0028, 0x0004, "CS", MinimalDICOMWriter.text("RGB")),
+                    ])
+                }, 65, ["Samples per Pixel", "200"]))
+        c.append(
+            dicomCase(
                 "photometric YBR_ICT", { Inputs.dicom([(0x0028, 0x0004, "CS", MinimalDICOMWriter.text("YBR_ICT"))]) },
                 65, ["photometric interpretation YBR_ICT"]))
         c.append(dicomCase("an empty file", { [] }, 65, ["not a DICOM Part 10 file"]))

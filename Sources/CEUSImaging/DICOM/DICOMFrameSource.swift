@@ -49,6 +49,11 @@ public struct DICOMFrameSource: FrameSource {
             throw CEUSImagingError.unsupportedDICOM(
                 path: path, detail: "\(bitsAllocated) bits allocated per sample (8 or 16 are supported)")
         }
+        guard samplesPerPixel == 1 || samplesPerPixel == 3 else {
+            throw CEUSImagingError.unsupportedDICOM(
+                path: path,
+                detail: "Samples per Pixel (0028,0002) is \(samplesPerPixel); 1 (grey) or 3 (colour) are supported")
+        }
         try ImageLimits.checkFrame(
             width: width, height: height, path: path,
             field: "the frame size (Columns x Rows, (0028,0011) x (0028,0010))")

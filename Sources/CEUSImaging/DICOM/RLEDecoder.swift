@@ -18,7 +18,7 @@ enum RLEDecoder {
         }
         let segments = u32(0)
         let expected = samples * bytesPerSample
-        guard segments == expected else { throw fail("\(segments) segments, expected \(expected)") }
+        guard segments == expected, segments <= 15 else { throw fail("\(segments) segments, expected \(expected)") }
         let offsets = (0..<segments).map { u32(4 + 4 * $0) } + [frame.count]
         // PackBits expands 2 bytes to at most 128: a segment shorter than count / 64 bytes cannot hold a plane, so
         // nothing is allocated for a header that claims more than the data can give.
