@@ -17,7 +17,7 @@ private func writeLockFile(_ folder: String, pid: Int32, host: String) throws ->
 private var hostName: String {
     var buffer = [CChar](repeating: 0, count: 256)
     gethostname(&buffer, 255)
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 @Suite("One run per results folder", .serialized)

@@ -37,11 +37,11 @@ public final class ResultsLock: @unchecked Sendable {
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Takes the lock of `folder` (created if missing) for `command`, or throws
-    /// ``PerfusionAnalysisError/folderInUse(path:holder:)`` naming the holder.
+    /// an error naming the holder (exit status 75 on the command line).
     public init(folder: String, command: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
