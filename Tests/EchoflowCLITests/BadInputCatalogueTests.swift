@@ -751,21 +751,16 @@ struct BadInputCatalogueTests {
                 "an unknown delimiter", ["fit", "CLIP", "--delimiter", "pipe"], ["comma, semicolon or tab"],
                 names: "--delimiter"))
         c.append(flag("an unknown encoding", ["fit", "CLIP", "--encoding", "cp1252"], ["cp1252"], names: "--encoding"))
-        c.append(
-            BadInput(
-                name: "path: a clip that does not exist",
-                make: { folder in ["analyze", folder + "/nowhere", "--output", "OUT"] }, status: 66,
-                says: ["no such file or folder"], names: "nowhere"))
-        c.append(
-            BadInput(
-                name: "path: a study that does not exist",
-                make: { folder in ["batch", folder + "/nowhere.csv", "--output", "OUT"] }, status: 66,
-                says: ["no such file or folder"], names: "nowhere.csv"))
-        c.append(
-            BadInput(
-                name: "path: a curve table that does not exist",
-                make: { folder in ["fit", folder + "/nowhere.csv", "--output", "OUT"] }, status: 66,
-                says: ["no such file or folder"], names: "nowhere.csv"))
+        for (what, command, file) in [
+            ("a clip", "analyze", "nowhere"), ("a study", "batch", "nowhere.csv"),
+            ("a curve table", "fit", "nowhere.csv"),
+        ] {
+            c.append(
+                BadInput(
+                    name: "path: \(what) that does not exist",
+                    make: { folder in [command, folder + "/" + file, "--output", "OUT"] }, status: 66,
+                    says: ["no such file or folder"], names: file))
+        }
         c.append(
             BadInput(
                 name: "path: a folder without clips",

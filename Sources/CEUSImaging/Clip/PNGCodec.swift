@@ -150,27 +150,21 @@ public enum PNGCodec {
 
     /// libpng's message in plain words, with libpng's own text after it.
     static func plainWords(_ libpng: String) -> String {
-        let lower = libpng.lowercased()
-        let words: String
-        if libpng.isEmpty {
-            return "not a valid PNG file"
-        } else if lower.contains("signature") || lower.contains("not a png") {
-            words = "not a PNG file (its first bytes are not the PNG signature)"
-        } else if lower.contains("read error") || lower.contains("not enough image data") || lower.contains("eof")
-            || lower.contains("truncated")
-        {
-            words = "the file is truncated (it ends before its image data does)"
-        } else if lower.contains("crc") {
-            words = "the file is corrupt (a chunk's checksum does not match its data)"
-        } else if lower.contains("idat") || lower.contains("invalid") || lower.contains("incorrect header")
-            || lower.contains("too far back") || lower.contains("zlib") || lower.contains("decompress")
-        {
-            words = "the compressed image data is corrupt"
-        } else if lower.contains("ihdr") || lower.contains("image width") || lower.contains("image height") {
-            words = "the PNG header is invalid"
-        } else {
-            words = "the file is not a readable PNG"
-        }
-        return "\(words) (libpng: \(libpng))"
+        guard !libpng.isEmpty else { return "not a valid PNG file" }
+        return LibraryMessage.plainWords(
+            libpng, library: "libpng",
+            rules: [
+                (["signature", "not a png"], "not a PNG file (its first bytes are not the PNG signature)"),
+                (
+                    ["read error", "not enough image data", "eof", "truncated"],
+                    "the file is truncated (it ends before its image data does)"
+                ),
+                (["crc"], "the file is corrupt (a chunk's checksum does not match its data)"),
+                (
+                    ["idat", "invalid", "incorrect header", "too far back", "zlib", "decompress"],
+                    "the compressed image data is corrupt"
+                ),
+                (["ihdr", "image width", "image height"], "the PNG header is invalid"),
+            ], otherwise: "the file is not a readable PNG")
     }
 }

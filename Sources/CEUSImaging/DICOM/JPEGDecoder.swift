@@ -9,22 +9,14 @@ import Foundation
 enum JPEGDecoder {
     /// libjpeg's message in plain words, with its own text after it.
     static func plainWords(_ libjpeg: String) -> String {
-        let lower = libjpeg.lowercased()
-        let words: String
-        if lower.contains("premature end") || lower.contains("empty input") || lower.contains("truncated") {
-            words = "the compressed frame is truncated"
-        } else if lower.contains("not a jpeg") || lower.contains("soi") {
-            words = "the frame is not JPEG data"
-        } else if lower.contains("corrupt") || lower.contains("invalid") || lower.contains("bogus")
-            || lower.contains("huffman")
-        {
-            words = "the compressed frame is corrupt"
-        } else if lower.contains("unsupported") {
-            words = "the frame uses a JPEG feature that is not supported"
-        } else {
-            words = "the frame cannot be decoded"
-        }
-        return "\(words) (libjpeg: \(libjpeg))"
+        LibraryMessage.plainWords(
+            libjpeg, library: "libjpeg",
+            rules: [
+                (["premature end", "empty input", "truncated"], "the compressed frame is truncated"),
+                (["not a jpeg", "soi"], "the frame is not JPEG data"),
+                (["corrupt", "invalid", "bogus", "huffman"], "the compressed frame is corrupt"),
+                (["unsupported"], "the frame uses a JPEG feature that is not supported"),
+            ], otherwise: "the frame cannot be decoded")
     }
 
     /// Decodes `jpeg`; its header must give the `expected` size (the image's Columns and Rows), checked before the
