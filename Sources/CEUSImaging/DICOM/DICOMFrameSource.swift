@@ -250,11 +250,19 @@ public struct DICOMFrameSource: FrameSource {
             return Frame(width: width, height: height, channels: 3, samples: .uint8(out))
         }
         if bitsAllocated == 8 {
+            // Grey and interleaved RGB are the file's bytes as they are: one bulk copy.
+            if (channels == 1 && photometric != "MONOCHROME1")
+                || (channels == 3 && planarConfiguration == 0 && photometric == "RGB")
+            {
+                return Frame(
+                    width: width, height: height, channels: channels, samples: .uint8([UInt8](raw.prefix(n * channels)))
+                )
+            }
             var out = [UInt8](repeating: 0, count: n * channels)
             raw.withUnsafeBytes { src in
                 let s = src.bindMemory(to: UInt8.self)
                 if channels == 1 {
-                    for i in 0..<n { out[i] = photometric == "MONOCHROME1" ? 255 - s[i] : s[i] }
+                    for i in 0..<n { out[i] = 255 - s[i] }  // MONOCHROME1
                 } else {
                     for i in 0..<n {
                         for c in 0..<3 { out[i * 3 + c] = planarConfiguration == 1 ? s[c * n + i] : s[i * 3 + c] }
