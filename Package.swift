@@ -15,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // Documentation only (`make docs`): DocC for the library targets.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -51,7 +50,6 @@ let package = Package(
             dependencies: [
                 "PerfusionFitting", "CEUSImaging",
                 .product(name: "RealModule", package: "swift-numerics"),
-                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
 

@@ -8,7 +8,9 @@ struct BatchCommand: ParsableCommand {
         abstract: "Analyse every clip of a study in parallel; resumable, shardable.",
         discussion: """
             STUDY is a manifest CSV (subject,lesion,timepoint,clip,roi, optional day; paths relative to the \
-            manifest) or a folder tree SUBJECT/TIMEPOINT/CLIP with a roi.json in each clip folder.
+            manifest; comma, semicolon or tab separated) or a folder tree SUBJECT/TIMEPOINT/CLIP with a roi.json \
+            in each clip folder, where a clip may also be a DICOM file NAME.dcm with NAME.roi.json beside it. \
+            Models: \(CurveAnalyzer.knownModels.joined(separator: ", ")).
 
             Writes clips/SUBJECT/LESION/TIMEPOINT/ (tic.csv, parameters.csv, plots, report.html) for every clip, \
             and parameters.csv, tic.csv (subject, lesion, timepoint first) and errors.csv for the study. A clip \

@@ -1,5 +1,4 @@
 import CEUSImaging
-import CSV
 import Foundation
 import PerfusionFitting
 
@@ -21,7 +20,8 @@ public struct NamedCurve: Sendable, Equatable {
 /// - Wide layout (spreadsheet exports): a time column (`time_s`, `time`, or named) and one column per curve;
 ///   columns with an empty header (row numbers) are skipped.
 ///
-/// Parsing (quoting, embedded line breaks, byte-order marks) is done by yaslab/CSV.swift.
+/// Parsing (quoting, embedded line breaks, byte-order marks, the spreadsheet dialects of ``TableDialect``) is done at
+/// the byte level by `ByteCSV`, numbers straight from their bytes.
 public enum CurveTableReader {
     /// How the curves are laid out in the table.
     public enum Layout: Sendable, Equatable {
@@ -41,23 +41,16 @@ public enum CurveTableReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }
-        // Parsed from memory: swift-corelibs-foundation's InputStream reports a read error at the end of a
-        // file, which CSV.swift would pass on.
         guard let data = FileBytes.read(path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
         let text = try TableText.decode(data, path: path, encoding: encoding)
-        let (reader, dialect) = try TableText.reader(text, path: path, dialect: requested)
-        let header = reader.headerRow ?? []
+        let (reader, bytes, dialect) = TableText.reader(text, path: path, dialect: requested)
         var curves: [NamedCurve]
         switch layout {
-        case .long: curves = try readLong(reader, header: header, path: path, dialect: dialect, select: select)
+        case .long: curves = try readLong(reader, bytes, path: path, dialect: dialect, select: select)
         case .wide(let timeColumn):
-            curves = try readWide(
-                reader, header: header, path: path, timeColumn: timeColumn, dialect: dialect, select: select)
-        }
-        if let error = reader.error {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be parsed as CSV (\(error))")
+            curves = try readWide(reader, bytes, path: path, timeColumn: timeColumn, dialect: dialect, select: select)
         }
         if let select {
             curves = try select.map { name in
@@ -75,20 +68,21 @@ public enum CurveTableReader {
         return curves
     }
 
-    static func number(_ text: String, path: String, line: Int, column: String, dialect: TableDialect) throws -> Double
+    /// Field `i` of `row` as a number, or an error naming the line, the column and what is wrong.
+    static func number(_ row: ByteCSV.Row, _ i: Int, path: String, column: String, dialect: TableDialect) throws
+        -> Double
     {
-        guard !text.isEmpty else {
+        if let value = row.number(i, decimalComma: dialect.decimalComma) { return value }
+        guard !row.isEmpty(i) else {
             throw PerfusionAnalysisError.invalidTable(
-                path: path, line: line, detail: "empty cell in column \"\(column)\"")
+                path: path, line: row.line, detail: "empty cell in column \"\(column)\"")
         }
-        guard let value = dialect.number(text), value.isFinite else {
-            let hint =
-                text.contains(",") && !dialect.decimalComma
-                ? " (a decimal comma is read only in files separated by semicolons or tabs; see --decimal)" : ""
-            throw PerfusionAnalysisError.invalidTable(
-                path: path, line: line, detail: "\"\(text)\" in column \"\(column)\" is not a number\(hint)")
-        }
-        return value
+        let text = row.string(i)
+        let hint =
+            text.contains(",") && !dialect.decimalComma
+            ? " (a decimal comma is read only in files separated by semicolons or tabs; see --decimal)" : ""
+        throw PerfusionAnalysisError.invalidTable(
+            path: path, line: row.line, detail: "\"\(text)\" in column \"\(column)\" is not a number\(hint)")
     }
 
     static func column(_ name: String, in header: [String], path: String, dialect: TableDialect) throws -> Int {
@@ -103,48 +97,84 @@ public enum CurveTableReader {
         return index
     }
 
+    /// The header row's cells; an error when the file is empty.
+    static func header(_ reader: ByteCSV, _ bytes: [UInt8], path: String) throws -> [String] {
+        var header: [String]?
+        struct Done: Error {}
+        do {
+            try reader.forEachRow(bytes) { row in
+                header = (0..<row.count).map(row.string)
+                throw Done()
+            }
+        } catch is Done {}
+        guard let header, header != [""] else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+        return header
+    }
+
+    /// Long layout: rows grouped by curve id without a look-up per row (rows of one curve usually follow each
+    /// other; the id's bytes are compared with the previous row's).
     static func readLong(
-        _ reader: CSVReader, header: [String], path: String, dialect: TableDialect, select: [String]?
+        _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?
     ) throws -> [NamedCurve] {
-        let wanted = select.map(Set.init)
+        let header = try Self.header(reader, bytes, path: path)
         let c = try column("curve", in: header, path: path, dialect: dialect)
         let t = try column("time_s", in: header, path: path, dialect: dialect)
         let y = try column("intensity", in: header, path: path, dialect: dialect)
-        var order: [String] = []
-        var samples: [String: (times: [Double], values: [Double], lastLine: Int)] = [:]
-        var line = 1
-        while let row = reader.next() {
-            line += 1
-            if row.count == 1 && row[0].isEmpty { continue }  // blank line
+        let wanted = select.map(Set.init)
+        var ids: [String] = []
+        var index: [String: Int] = [:]
+        var times: [[Double]] = []
+        var values: [[Double]] = []
+        var previous: [UInt8]? = nil
+        var current = -1
+        var first = true
+        try reader.forEachRow(bytes) { row in
+            if first {
+                first = false
+                return
+            }
+            if row.isBlank { return }
             guard row.count > max(c, t, y) else {
                 throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
+                    path: path, line: row.line, detail: "\(row.count) cells, expected \(header.count)")
             }
-            let id = row[c]
-            if let wanted, !wanted.contains(id) { continue }  // other curves are not parsed at all
-            let time = try number(row[t], path: path, line: line, column: "time_s", dialect: dialect)
-            let value = try number(row[y], path: path, line: line, column: "intensity", dialect: dialect)
-            if samples[id] == nil {
-                order.append(id)
-                samples[id] = ([], [], line)
+            if previous == nil || !row.equals(c, previous!) {
+                let id = row.string(c)
+                previous = row.raw(c)
+                if let wanted, !wanted.contains(id) {
+                    current = -2  // other curves are not parsed at all
+                } else if let k = index[id] {
+                    current = k
+                } else {
+                    index[id] = ids.count
+                    current = ids.count
+                    ids.append(id)
+                    times.append([])
+                    values.append([])
+                }
             }
-            if let previous = samples[id]!.times.last, !(time > previous) {
+            guard current >= 0 else { return }
+            let time = try number(row, t, path: path, column: "time_s", dialect: dialect)
+            let value = try number(row, y, path: path, column: "intensity", dialect: dialect)
+            if let last = times[current].last, !(time > last) {
                 throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: line,
-                    detail: "curve \"\(id)\": time_s \(time) does not increase (previous sample at \(previous))")
+                    path: path, line: row.line,
+                    detail: "curve \"\(ids[current])\": time_s \(time) does not increase (previous sample at \(last))")
             }
-            samples[id]!.times.append(time)
-            samples[id]!.values.append(value)
+            times[current].append(time)
+            values[current].append(value)
         }
-        return order.map {
-            NamedCurve(id: $0, samples: CurveSamples(times: samples[$0]!.times, values: samples[$0]!.values))
-        }
+        return ids.indices.map { NamedCurve(id: ids[$0], samples: CurveSamples(times: times[$0], values: values[$0])) }
     }
 
+    /// Wide layout: a time column and one column per curve; with a selection only those columns are parsed.
     static func readWide(
-        _ reader: CSVReader, header: [String], path: String, timeColumn: String?, dialect: TableDialect,
+        _ reader: ByteCSV, _ bytes: [UInt8], path: String, timeColumn: String?, dialect: TableDialect,
         select: [String]?
     ) throws -> [NamedCurve] {
+        let header = try Self.header(reader, bytes, path: path)
         let timeName: String
         if let timeColumn {
             timeName = timeColumn
@@ -163,24 +193,26 @@ public enum CurveTableReader {
         }
         var times: [Double] = []
         var values = [[Double]](repeating: [], count: curveColumns.count)
-        var line = 1
-        while let row = reader.next() {
-            line += 1
-            if row.count == 1 && row[0].isEmpty { continue }
+        var first = true
+        try reader.forEachRow(bytes) { row in
+            if first {
+                first = false
+                return
+            }
+            if row.isBlank { return }
             guard row.count == header.count else {
                 throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: line, detail: "\(row.count) cells, expected \(header.count)")
+                    path: path, line: row.line, detail: "\(row.count) cells, expected \(header.count)")
             }
-            let time = try number(row[t], path: path, line: line, column: timeName, dialect: dialect)
+            let time = try number(row, t, path: path, column: timeName, dialect: dialect)
             if let previous = times.last, !(time > previous) {
                 throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: line,
+                    path: path, line: row.line,
                     detail: "\(timeName) \(time) does not increase (previous row at \(previous))")
             }
             times.append(time)
             for (k, index) in curveColumns.enumerated() {
-                values[k].append(
-                    try number(row[index], path: path, line: line, column: header[index], dialect: dialect))
+                values[k].append(try number(row, index, path: path, column: header[index], dialect: dialect))
             }
         }
         return curveColumns.enumerated().map { k, index in

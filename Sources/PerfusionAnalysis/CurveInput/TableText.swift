@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// The text and dialect of a table file as spreadsheets write them (README, "Tables from spreadsheets").
@@ -105,17 +104,13 @@ enum TableText {
         return (line, 0)
     }
 
-    /// A reader of `text` (header row first) in `dialect`, or the detected one.
-    static func reader(_ text: String, path: String, dialect: TableDialect?) throws -> (CSVReader, TableDialect) {
+    /// A reader of `text` (header row first) in `dialect`, or the one its header row shows.
+    static func reader(_ text: String, path: String, dialect: TableDialect?) -> (ByteCSV, [UInt8], TableDialect) {
         let header = String(text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" })
         let chosen = dialect ?? TableDialect.detect(header: header)
-        do {
-            let reader = try CSVReader(
-                string: text, hasHeaderRow: true, trimFields: true,
-                delimiter: chosen.delimiter.unicodeScalars.first!)
-            return (reader, chosen)
-        } catch {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
-        }
+        return (
+            ByteCSV(delimiter: UInt8(ascii: chosen.delimiter.unicodeScalars.first!), path: path), Array(text.utf8),
+            chosen
+        )
     }
 }

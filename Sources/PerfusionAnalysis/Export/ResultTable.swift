@@ -1,5 +1,4 @@
 import CEUSImaging
-import CSV
 import Foundation
 
 /// A table Echoflow wrote, read back: its header and rows as text fields, with access by column name.
@@ -21,13 +20,12 @@ struct ResultTable: Sendable {
 
     /// Reads `path`; a missing or unreadable file is ``PerfusionAnalysisError/missingInput(path:)``.
     static func read(_ path: String) throws -> ResultTable {
-        guard let data = FileBytes.read(path),
-            let reader = try? CSVReader(string: String(decoding: data, as: UTF8.self), hasHeaderRow: true)
-        else { throw PerfusionAnalysisError.missingInput(path: path) }
-        let header = reader.headerRow ?? []
+        guard let data = FileBytes.read(path) else { throw PerfusionAnalysisError.missingInput(path: path) }
+        var records = try ByteCSV(delimiter: UInt8(ascii: ","), path: path).records([UInt8](data))[...]
+        let header = records.popFirst()?.cells ?? []
         var rows: [[String]] = []
-        while let row = reader.next() {
-            if row.count == 1 && row[0].isEmpty { continue }
+        rows.reserveCapacity(records.count)
+        for (_, row) in records {
             guard row.count == header.count else {
                 throw PerfusionAnalysisError.unusableResults(
                     path: path, detail: "a row has \(row.count) fields for \(header.count) columns (damaged file)")

@@ -1,5 +1,4 @@
 import CEUSImaging
-import CSV
 import Foundation
 
 /// One clip of a study: who, which lesion, when, and where its files are.
@@ -107,8 +106,12 @@ public struct Study: Sendable, Equatable, Codable {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
         let text = try TableText.decode(data, path: path, encoding: encoding)
-        let (reader, dialect) = try TableText.reader(text, path: path, dialect: nil)
-        let header = reader.headerRow ?? []
+        let (reader, bytes, dialect) = TableText.reader(text, path: path, dialect: nil)
+        var records = try reader.records(bytes)[...]
+        guard let first = records.popFirst() else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+        let header = first.cells
         var problems: [String] = []
         let unknown = header.filter { !requiredColumns.contains($0) && !optionalColumns.contains($0) }
         if !unknown.isEmpty {
@@ -123,10 +126,7 @@ public struct Study: Sendable, Equatable, Codable {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
         var entries: [StudyEntry] = []
         var seen: [String: Int] = [:]
-        var line = 1
-        while let row = reader.next() {
-            line += 1
-            if row.count == 1 && row[0].isEmpty { continue }
+        for (line, row) in records {
             guard row.count == header.count else {
                 problems.append("line \(line): \(row.count) cells, expected \(header.count)")
                 continue

@@ -1,0 +1,186 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A byte-level CSV reader (RFC 4180): fields separated by one byte, records by LF, CRLF or CR; a field in double
+/// quotes may hold the separator, line breaks and doubled quotes (`""` for `"`). Unquoted fields are trimmed of
+/// spaces and tabs around them (a tab is never trimmed when it is the separator).
+///
+/// Rows are handed out as byte ranges into the text, so a number is parsed straight from its bytes and a column
+/// that is not asked for costs nothing: no String is made unless a caller asks for one.
+struct ByteCSV {
+    /// One field: where its bytes are, and whether they hold doubled quotes to unescape.
+    struct Field {
+        var start: Int
+        var end: Int
+        var escaped: Bool
+    }
+
+    /// One record, valid during the callback.
+    struct Row {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let fields: ArraySlice<Field>
+        /// Line (from 1) where the record starts.
+        let line: Int
+
+        var count: Int { fields.count }
+
+        /// Whether the record is a blank line (one empty unquoted field).
+        var isBlank: Bool {
+            fields.count == 1 && fields[fields.startIndex].start == fields[fields.startIndex].end
+        }
+
+        /// Field `i` as text.
+        func string(_ i: Int) -> String {
+            let f = fields[fields.startIndex + i]
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), as: UTF8.self)
+            return f.escaped ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        }
+
+        /// Whether field `i` is empty.
+        func isEmpty(_ i: Int) -> Bool {
+            let f = fields[fields.startIndex + i]
+            return f.start == f.end
+        }
+
+        /// Whether field `i` holds exactly `other`'s bytes.
+        func equals(_ i: Int, _ other: [UInt8]) -> Bool {
+            let f = fields[fields.startIndex + i]
+            guard f.end - f.start == other.count else { return false }
+            return other.withUnsafeBufferPointer {
+                memcmp(bytes.baseAddress! + f.start, $0.baseAddress!, other.count) == 0
+            }
+        }
+
+        /// The bytes of field `i`.
+        func raw(_ i: Int) -> [UInt8] {
+            let f = fields[fields.startIndex + i]
+            return Array(bytes[f.start..<f.end])
+        }
+
+        /// Field `i` as a finite number (a decimal comma read as a dot when `decimalComma`); nil when it is not one.
+        /// Parsed from the bytes with strtod in the C locale, without making a String.
+        func number(_ i: Int, decimalComma: Bool) -> Double? {
+            let f = fields[fields.startIndex + i]
+            let length = f.end - f.start
+            guard length > 0, length < 64 else { return nil }
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                var commas = 0
+                var dots = 0
+                for k in 0..<length {
+                    var byte = bytes[f.start + k]
+                    // Only decimal notation: no hexadecimal floats, no nan or inf.
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "e"),
+                        UInt8(ascii: "E"):
+                        break
+                    case UInt8(ascii: "."): dots += 1
+                    case UInt8(ascii: ","):
+                        guard decimalComma else { return nil }
+                        commas += 1
+                        byte = UInt8(ascii: ".")
+                    default: return nil
+                    }
+                    buffer[k] = CChar(bitPattern: byte)
+                }
+                guard commas + dots <= 1 else { return nil }
+                buffer[length] = 0
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtod(buffer.baseAddress!, &end)
+                guard let end, end == buffer.baseAddress! + length, value.isFinite else { return nil }
+                return value
+            }
+        }
+    }
+
+    let delimiter: UInt8
+    /// The file, for messages.
+    let path: String
+
+    /// Calls `body` with every record of `text` (header first), in order; stops at the first error thrown.
+    func forEachRow(_ text: [UInt8], _ body: (Row) throws -> Void) throws {
+        try text.withUnsafeBufferPointer { bytes in
+            var fields: [Field] = []
+            fields.reserveCapacity(64)
+            let n = bytes.count
+            var i = 0
+            var line = 1
+            let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+            let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+            func blank(_ b: UInt8) -> Bool { b == space || (b == tab && delimiter != tab) }
+            while i < n {
+                fields.removeAll(keepingCapacity: true)
+                let startLine = line
+                var endOfRecord = false
+                while !endOfRecord {
+                    // Leading blanks of a field.
+                    var start = i
+                    while start < n && blank(bytes[start]) { start += 1 }
+                    if start < n && bytes[start] == quote {
+                        // Quoted: up to the closing quote; "" is a quote inside.
+                        var j = start + 1
+                        var escaped = false
+                        while true {
+                            guard j < n else {
+                                throw PerfusionAnalysisError.invalidTable(
+                                    path: path, line: startLine,
+                                    detail: "a quoted cell is not closed before the end of the file")
+                            }
+                            if bytes[j] == quote {
+                                if j + 1 < n && bytes[j + 1] == quote {
+                                    escaped = true
+                                    j += 2
+                                    continue
+                                }
+                                break
+                            }
+                            if bytes[j] == lf { line += 1 }
+                            j += 1
+                        }
+                        fields.append(Field(start: start + 1, end: j, escaped: escaped))
+                        i = j + 1
+                        while i < n && blank(bytes[i]) { i += 1 }
+                        guard i == n || bytes[i] == delimiter || bytes[i] == lf || bytes[i] == cr else {
+                            throw PerfusionAnalysisError.invalidTable(
+                                path: path, line: line,
+                                detail:
+                                    "text after the closing quote of a cell (a quote inside a quoted cell is written \"\")"
+                            )
+                        }
+                    } else {
+                        var j = start
+                        while j < n && bytes[j] != delimiter && bytes[j] != lf && bytes[j] != cr { j += 1 }
+                        var end = j
+                        while end > start && blank(bytes[end - 1]) { end -= 1 }
+                        fields.append(Field(start: start, end: end, escaped: false))
+                        i = j
+                    }
+                    if i < n && bytes[i] == delimiter {
+                        i += 1
+                        continue
+                    }
+                    // End of the record: LF, CRLF, CR or the end of the text.
+                    if i < n && bytes[i] == cr { i += 1 }
+                    if i < n && bytes[i] == lf { i += 1 }
+                    line += 1
+                    endOfRecord = true
+                }
+                try body(Row(bytes: bytes, fields: fields[...], line: startLine))
+            }
+        }
+    }
+}
+
+extension ByteCSV {
+    /// Every record of `text` as text fields (for small tables: manifests, our own results), blank lines left out.
+    func records(_ text: [UInt8]) throws -> [(line: Int, cells: [String])] {
+        var out: [(line: Int, cells: [String])] = []
+        try forEachRow(text) { row in
+            guard !row.isBlank else { return }
+            out.append((row.line, (0..<row.count).map(row.string)))
+        }
+        return out
+    }
+}

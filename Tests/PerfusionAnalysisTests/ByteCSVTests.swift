@@ -1,0 +1,91 @@
+import EchoflowTestSupport
+import Foundation
+import Testing
+
+@testable import PerfusionAnalysis
+
+@Suite("The byte-level CSV reader against Python's csv module")
+struct ByteCSVTests {
+    /// Awkward but valid files: quoting, doubled quotes, separators and line breaks inside quotes, empty cells,
+    /// very long cells, CRLF and CR line ends, a last line without its line end, other separators.
+    static let corpus: [(name: String, text: String, delimiter: String)] = [
+        ("plain", "a,b,c\n1,2,3\n4,5,6\n", ","),
+        ("quoted separators", "a,b\n\"x,y\",2\n\"p,q,r\",3\n", ","),
+        ("doubled quotes", "a,b\n\"say \"\"hi\"\"\",1\n\"\"\"\",2\n", ","),
+        ("line breaks in quotes", "a,b\n\"two\nlines\",1\n\"three\r\nlines\nhere\",2\n", ","),
+        ("empty cells", "a,b,c\n,,\n1,,3\n,2,\n", ","),
+        ("empty quoted cells", "a,b\n\"\",\"\"\n", ","),
+        ("CRLF", "a,b\r\n1,2\r\n3,4\r\n", ","),
+        ("CR only", "a,b\r1,2\r3,4\r", ","),
+        ("no final line end", "a,b\n1,2", ","),
+        ("a very long cell", "a,b\n" + String(repeating: "x", count: 100_000) + ",1\n", ","),
+        ("a long quoted cell", "a\n\"" + String(repeating: "y,\n", count: 5_000) + "\"\n", ","),
+        ("unicode", "name,city\nMüller,Zürich\n\"Ødegård, K.\",Tromsø\n", ","),
+        ("semicolons", "a;b;c\n1,5;2,5;\"x;y\"\n", ";"),
+        ("tabs", "a\tb\n1\t\n\t2\n", "\t"),
+        ("one column", "only\n1\n2\n", ","),
+        ("ragged rows", "a,b,c\n1\n1,2,3,4\n", ","),
+    ]
+
+    /// What Python's csv module reads (strict RFC 4180 quoting), as a JSON list of rows, blank lines left out, cells
+    /// trimmed of blanks around them as the reader does for unquoted cells.
+    static func python(_ path: String, delimiter: String) throws -> [[String]] {
+        let script = """
+            import csv, json, sys
+            with open(sys.argv[1], newline='', encoding='utf-8') as f:
+                rows = [r for r in csv.reader(f, delimiter=sys.argv[2], strict=True) if r != []]
+            json.dump(rows, sys.stdout)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path, delimiter]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "python3 failed on \(path)")
+        return try JSONDecoder().decode([[String]].self, from: data)
+    }
+
+    @Test("every file of the corpus gives the rows and cells Python's csv gives", arguments: corpus.map(\.name))
+    func againstPython(name: String) throws {
+        let entry = Self.corpus.first { $0.name == name }!
+        let path = TestPaths.temporaryFolder("csv") + "/t.csv"
+        try entry.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let expected = try Self.python(path, delimiter: entry.delimiter)
+        let reader = ByteCSV(delimiter: UInt8(ascii: Unicode.Scalar(entry.delimiter)!), path: path)
+        let rows = try reader.records(Array(entry.text.utf8)).map(\.cells)
+        // Python keeps a row of one empty cell for "\"\"" but drops blank lines; ours drops both only when blank.
+        #expect(rows == expected, "\(name)")
+    }
+
+    @Test("numbers are parsed from bytes: decimal notation only, a decimal comma only when asked")
+    func numbers() throws {
+        let text = Array("1.5,-2e3,1e-7,nan,inf,0x1p3,1.2.3,,+4,\" 7 \",1,5\n".utf8)
+        var parsed: [Double?] = []
+        try ByteCSV(delimiter: UInt8(ascii: ","), path: "t").forEachRow(text) { row in
+            parsed = (0..<row.count).map { row.number($0, decimalComma: false) }
+        }
+        #expect(parsed[0] == 1.5 && parsed[1] == -2000 && parsed[2] == 1e-7)
+        #expect(parsed[3] == nil && parsed[4] == nil && parsed[5] == nil && parsed[6] == nil && parsed[7] == nil)
+        #expect(parsed[8] == 4)
+        var comma: Double?
+        try ByteCSV(delimiter: UInt8(ascii: ";"), path: "t").forEachRow(Array("1,25;x\n".utf8)) { row in
+            comma = row.number(0, decimalComma: true)
+        }
+        #expect(comma == 1.25)
+    }
+
+    @Test("an unclosed quote and text after a closing quote are errors naming the line")
+    func malformed() {
+        let reader = ByteCSV(delimiter: UInt8(ascii: ","), path: "t.csv")
+        #expect(
+            throws: PerfusionAnalysisError.invalidTable(
+                path: "t.csv", line: 2, detail: "a quoted cell is not closed before the end of the file")
+        ) {
+            try reader.records(Array("a,b\n\"open,1\n2,3\n".utf8))
+        }
+        #expect(throws: PerfusionAnalysisError.self) { try reader.records(Array("a\n\"x\"y\n".utf8)) }
+    }
+}
