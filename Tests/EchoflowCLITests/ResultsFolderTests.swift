@@ -141,6 +141,22 @@ struct ResultsFolderTests {
         #expect(FileManager.default.fileExists(atPath: study + "/S02/baseline/clip01/frame_0100.png"))
     }
 
+    @Test("a no-op resume leaves the study tables as they were; a deleted study table is written again")
+    func noOpResume() throws {
+        let results = TestPaths.temporaryFolder("noop")
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        let tic = results + "/tic.csv"
+        let before = try FileManager.default.attributesOfItem(atPath: tic)[.modificationDate] as? Date
+        let text = try String(contentsOfFile: tic, encoding: .utf8)
+        usleep(20_000)
+        let again = try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"])
+        #expect(again.status == 0 && again.stdout.contains("6 already done"))
+        #expect(try FileManager.default.attributesOfItem(atPath: tic)[.modificationDate] as? Date == before)
+        try FileManager.default.removeItem(atPath: tic)
+        #expect(try runEchoflow(["batch", TestPaths.study, "--output", results, "--quiet"]).status == 0)
+        #expect(try String(contentsOfFile: tic, encoding: .utf8) == text)
+    }
+
     @Test("an output folder inside the study folder is refused")
     func outputInsideStudy() throws {
         let study = TestPaths.temporaryFolder("inside")

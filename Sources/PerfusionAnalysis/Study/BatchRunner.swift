@@ -267,7 +267,14 @@ public struct BatchRunner: Sendable {
         } else {
             DispatchQueue.concurrentPerform(iterations: min(jobs, work.count), execute: worker)
         }
-        try StudyTables.write(manifest: state.manifest, to: output)
+        // Nothing analysed and the same record as the tables were written from: they are still right (a no-op
+        // resume costs the hashing only). Otherwise they are written again from every clip's own files.
+        let tablesPresent = [ParameterTable.file, TICTable.file, ErrorTable.file].allSatisfy {
+            FileManager.default.fileExists(atPath: (output as NSString).appendingPathComponent($0))
+        }
+        if !(work.isEmpty && previous == state.manifest && tablesPresent) {
+            try StudyTables.write(manifest: state.manifest, to: output)
+        }
         let failures = entries.compactMap { state.manifest.clips[$0.outputFolder] }.filter { $0.status != "ok" }
         return BatchOutcome(analysed: work.count, skipped: skipped, failures: failures, total: entries.count)
     }
