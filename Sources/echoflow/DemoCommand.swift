@@ -61,7 +61,7 @@ struct DemoCommand: ParsableCommand {
                 default responder rule uses WiAUC relative to it (wiauc_rel_pct<-40%), which cancels the gain.
 
                 Outputs in \(output)/:
-                  report.html        the study report: cohort table, waterfall, before/after plots, every lesion's curves
+                  report.html        the study report: per-lesion verdicts, cohort table, waterfall, plots, curves
                   parameters.csv     one row per clip x region x model: PE, TTP, WiAUC, RT, mTTI, ... (columns in README.md)
                   tic.csv            the time-intensity curves with the fitted values
                   comparison.csv     baseline vs post-PRRT per lesion, region and parameter (comparison_wide.csv: one row per lesion)
