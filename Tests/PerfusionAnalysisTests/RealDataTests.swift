@@ -131,6 +131,20 @@ struct NotBolusTests {
         #expect(fit.status == .noWashIn, "\(fit.termination)")
     }
 
+    @Test("a long clip (3,000 frames over 600 s) whose bolus arrives after 5 s is fitted, not no_wash_in")
+    func longClip() throws {
+        // The smoothing window grows with the clip (100 samples, 20 s here): the start screen must not read the
+        // smoothed rise as an enhanced start.
+        var rng = TestRandom(seed: 9)
+        let times = (0..<3000).map { Double($0) * 0.2 }
+        let values = times.map {
+            referenceLognormal($0, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.1) * (1 + 0.03 * rng.normal())
+        }
+        let fit = engine.fit(LognormalModel(), to: CurveSamples(times: times, values: values))
+        #expect(fit.status == .converged, "\(fit.termination)")
+        #expect(abs(fit.parameters[3] - 5) < 0.5, "t0 \(fit.parameters[3])")
+    }
+
     @Test("a plateau ended by a destruction flash is not_bolus, with the flash time and the replenishment hint")
     func plateauWithFlash() {
         // Rise to a steady state by 15 s, a destruction flash at 50 s, refill after it.

@@ -28,9 +28,10 @@ struct CurveFeatures: Sendable, Equatable {
     let finalEnhancement: Double
     /// Lowest smoothed value over the second half of the usable samples minus the baseline (a.u.).
     let lateMinimumEnhancement: Double
-    /// The lowest smoothed level before the peak (from the end of the first 2 % of the samples, at least 3, so
-    /// that one dark first frame does not count), above the lowest smoothed level of the whole curve, as a fraction
-    /// of the curve's range: near 0 when the clip starts before the bolus arrives, large when it starts after.
+    /// The lowest level before the peak that no single sample can fake (the minimum over neighbouring pairs of the
+    /// larger raw sample, so one dark frame does not count), above the lowest smoothed level of the whole curve, as a
+    /// fraction of the curve's range: near 0 (or below) when the clip starts before the bolus arrives, large when it
+    /// starts after.
     let startFraction: Double
 
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
@@ -73,14 +74,20 @@ struct CurveFeatures: Sendable, Equatable {
         CurveFeatures.movingAverage(y, window: window, into: smooth)
         var peak = 0
         for i in 1..<n where smooth[i] > smooth[peak] { peak = i }
-        // The lowest level before the peak, and the same from the end of the first 2 % of the samples (at least 3;
-        // a dark first frame and the samples its smoothing reaches are not a baseline), in one pass.
-        let head = min(max(3, n / 50), peak)
+        // The lowest smoothed level before the peak (the arrival threshold's base), and the lowest level before the
+        // peak that a single sample cannot fake: the minimum over neighbouring pairs of the larger of the two raw
+        // samples, so that one dark frame (the first, or any other) is not a baseline. Raw pairs, not the smoothed
+        // curve: the smoothing window grows with the clip (n / 30) and on a long clip would carry the rise back over
+        // the whole pre-bolus baseline.
         var lowest = smooth[0]
-        for i in 0..<head where smooth[i] < lowest { lowest = smooth[i] }
-        var preFloor = smooth[peak]
-        for i in head...peak where smooth[i] < preFloor { preFloor = smooth[i] }
-        if preFloor < lowest { lowest = preFloor }
+        for i in 0...peak where smooth[i] < lowest { lowest = smooth[i] }
+        var preFloor = peak > 0 ? max(y[0], y[1]) : y[0]
+        if peak >= 2 {
+            for i in 1..<peak {
+                let pair = max(y[i], y[i + 1])
+                if pair < preFloor { preFloor = pair }
+            }
+        }
         let threshold = lowest + CurveFeatures.arrivalFraction * (smooth[peak] - lowest)
         // Walk back from the peak to the last sample at or below the threshold.
         var k = peak
