@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""End-to-end speed of `echoflow fit` beside SciPy on the same long CSV, in one run (README, "Speed and accuracy").
+
+Writes N realistic noisy lognormal curves of 300 samples (the curves of scipy_agreement.py) to one long CSV
+(`curve,time_s,intensity`), then times, on this machine:
+
+- `echoflow fit` reading and fitting the file (wall time of the process, every core);
+- Python reading the same file with the csv module and grouping the rows into curves;
+- SciPy's `curve_fit` (Levenberg-Marquardt, analytic Jacobian, default tolerances, one core) fitting every curve from
+  the same data-driven start Echoflow reports with --starts, so that both do the same job.
+
+and prints the times and the ratios. Usage:
+
+    python3 Benchmarks/reference/fit_side_by_side.py PATH/TO/echoflow [--curves 3000] [--seed 1]
+"""
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scipy_agreement import jacobian, lognormal  # noqa: E402
+
+
+def write_curves(path, count, seed):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 90, 300)
+    with open(path, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["curve", "time_s", "intensity"])
+        for i in range(count):
+            lesion = rng.random() < 0.5
+            mu = rng.uniform(2.4, 2.9) if lesion else rng.uniform(3.3, 3.9)
+            sigma = rng.uniform(0.7, 0.85) if lesion else rng.uniform(0.8, 0.91)
+            t0 = rng.uniform(8, 18)
+            pe = rng.uniform(0.5, 2)
+            o = rng.uniform(0.02, 0.1)
+            a = pe * sigma * np.sqrt(2 * np.pi) * np.exp(mu - sigma**2 / 2)
+            y = lognormal(t, a, mu, sigma, t0, o)
+            y = y * np.exp(0.1 * rng.standard_normal(t.size) - 0.005) + 0.02 * pe * rng.standard_normal(t.size)
+            out.writerows([f"c{i}", repr(float(ti)), repr(float(yi))] for ti, yi in zip(t, y))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("echoflow")
+    parser.add_argument("--curves", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="echoflow-side-by-side-")
+    tics = os.path.join(folder, "tics.csv")
+    write_curves(tics, args.curves, args.seed)
+    size = os.path.getsize(tics) / 1e6
+
+    started = time.perf_counter()
+    subprocess.run([args.echoflow, "fit", tics, "--output", os.path.join(folder, "fits.csv"), "--quiet"], check=True)
+    echoflow = time.perf_counter() - started
+
+    # The starts, for SciPy (not timed).
+    starts_path = os.path.join(folder, "starts.csv")
+    subprocess.run(
+        [args.echoflow, "fit", tics, "--output", os.path.join(folder, "f2.csv"), "--starts", starts_path, "--quiet"],
+        check=True)
+    starts = {r["curve"]: r for r in csv.DictReader(open(starts_path)) if r["p1"]}
+
+    started = time.perf_counter()
+    curves = {}
+    with open(tics, newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for cid, ts, ys in reader:
+            entry = curves.setdefault(cid, ([], []))
+            entry[0].append(float(ts))
+            entry[1].append(float(ys))
+    reading = time.perf_counter() - started
+
+    started = time.perf_counter()
+    fitted = 0
+    for cid, (ts, ys) in curves.items():
+        if cid not in starts:
+            continue
+        p0 = [float(starts[cid][f"p{k}"]) for k in range(1, 6)]
+        try:
+            curve_fit(lognormal, np.array(ts), np.array(ys), p0=p0, jac=jacobian, method="lm")
+            fitted += 1
+        except RuntimeError:
+            pass
+    fitting = time.perf_counter() - started
+
+    print(f"{args.curves} curves x 300 samples, {size:.1f} MB long CSV, {os.cpu_count()} cores")
+    print(f"echoflow fit (read, fit, write):      {echoflow:7.2f} s")
+    print(f"Python csv reading and grouping:      {reading:7.2f} s")
+    print(f"SciPy curve_fit, {fitted} curves, one core: {fitting:7.2f} s")
+    print(f"SciPy fitting alone / echoflow end to end:         {fitting / echoflow:6.1f}x")
+    print(f"(Python reading + SciPy fitting) / echoflow:       {(reading + fitting) / echoflow:6.1f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
