@@ -52,3 +52,16 @@ struct OutlierTests {
         #expect(abs(p.washInArea / wiauc - 1) < 0.05)
     }
 }
+
+@Suite("Median of five")
+struct MedianOfFiveTests {
+    @Test("equals the middle of the sorted five, ties and all", arguments: 0..<20)
+    func againstSorting(seed: Int) {
+        var rng = TestRandom(seed: UInt64(900 + seed))
+        for _ in 0..<500 {
+            // Small integers make ties common.
+            let v = (0..<5).map { _ in seed % 2 == 0 ? Double(Int(rng.uniform() * 4)) : rng.normal() }
+            #expect(IsolatedOutliers.median5(v[0], v[1], v[2], v[3], v[4]) == v.sorted()[2], "\(v)")
+        }
+    }
+}

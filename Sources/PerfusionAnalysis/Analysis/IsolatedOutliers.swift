@@ -54,10 +54,28 @@ enum IsolatedOutliers {
         var lowest = Double.infinity
         var highest = -Double.infinity
         for i in 2..<(values.count - 2) {
-            let m = values[(i - 2)...(i + 2)].sorted()[2]
+            let m = median5(values[i - 2], values[i - 1], values[i], values[i + 1], values[i + 2])
             lowest = min(lowest, m)
             highest = max(highest, m)
         }
         return highest - lowest
+    }
+
+    /// The median of five values without sorting or allocating: the largest of the three smallest (six compares
+    /// to drop the two largest).
+    @inline(__always)
+    static func median5(_ a: Double, _ b: Double, _ c: Double, _ d: Double, _ e: Double) -> Double {
+        // Sort the pairs (a, b) and (d, e), and put the pair with the smaller minimum first.
+        var (a, b, c, d, e) = (a, b, c, d, e)
+        if b < a { swap(&a, &b) }
+        if e < d { swap(&d, &e) }
+        if d < a {
+            swap(&a, &d)
+            swap(&b, &e)
+        }
+        // a is at most b, d and e, so at most one value (c) is below it: a is not the median, which is the second
+        // smallest of {b, c, d, e}. With b <= c and d <= e that is min(max(b, d), min(c, e)).
+        if c < b { swap(&b, &c) }
+        return min(max(b, d), min(c, e))
     }
 }
