@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end speed of `echoflow fit` beside SciPy on the same long CSV, in one run (README, "Speed and accuracy").
 
-Writes N realistic noisy lognormal curves of 300 samples (the curves of scipy_agreement.py) to one long CSV
+Writes N realistic noisy lognormal curves of 300 samples (scipy_agreement.write_curves) to one long CSV
 (`curve,time_s,intensity`), then times, on this machine:
 
 - `echoflow fit` reading and fitting the file (wall time of the process, every core);
@@ -25,26 +25,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scipy_agreement import jacobian, lognormal  # noqa: E402
-
-
-def write_curves(path, count, seed):
-    rng = np.random.default_rng(seed)
-    t = np.linspace(0, 90, 300)
-    with open(path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(["curve", "time_s", "intensity"])
-        for i in range(count):
-            lesion = rng.random() < 0.5
-            mu = rng.uniform(2.4, 2.9) if lesion else rng.uniform(3.3, 3.9)
-            sigma = rng.uniform(0.7, 0.85) if lesion else rng.uniform(0.8, 0.91)
-            t0 = rng.uniform(8, 18)
-            pe = rng.uniform(0.5, 2)
-            o = rng.uniform(0.02, 0.1)
-            a = pe * sigma * np.sqrt(2 * np.pi) * np.exp(mu - sigma**2 / 2)
-            y = lognormal(t, a, mu, sigma, t0, o)
-            y = y * np.exp(0.1 * rng.standard_normal(t.size) - 0.005) + 0.02 * pe * rng.standard_normal(t.size)
-            out.writerows([f"c{i}", repr(float(ti)), repr(float(yi))] for ti, yi in zip(t, y))
+from scipy_agreement import jacobian, lognormal, write_curves  # noqa: E402
 
 
 def main():

@@ -66,21 +66,15 @@ def derived(a, mu, sigma, t0):
     return np.array([ttp, pe, mtt, wiauc])
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("echoflow")
-    parser.add_argument("--curves", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
+def write_curves(tics, count, seed):
+    """Writes `count` realistic noisy lognormal curves to the long CSV `tics`; returns the times and the curves."""
+    rng = np.random.default_rng(seed)
     t = np.linspace(0, 90, 300)
-    folder = tempfile.mkdtemp(prefix="echoflow-scipy-")
-    tics = os.path.join(folder, "tics.csv")
     curves = {}
     with open(tics, "w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["curve", "time_s", "intensity"])
-        for i in range(args.curves):
+        for i in range(count):
             lesion = rng.random() < 0.5
             mu = rng.uniform(2.4, 2.9) if lesion else rng.uniform(3.3, 3.9)
             sigma = rng.uniform(0.7, 0.85) if lesion else rng.uniform(0.8, 0.91)
@@ -93,6 +87,18 @@ def main():
             curves[f"c{i}"] = y
             for ti, yi in zip(t, y):
                 out.writerow([f"c{i}", repr(float(ti)), repr(float(yi))])
+    return t, curves
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("echoflow")
+    parser.add_argument("--curves", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="echoflow-scipy-")
+    tics = os.path.join(folder, "tics.csv")
+    t, curves = write_curves(tics, args.curves, args.seed)
     fits_path = os.path.join(folder, "fits.csv")
     starts_path = os.path.join(folder, "starts.csv")
     subprocess.run([args.echoflow, "fit", tics, "--output", fits_path, "--starts", starts_path, "--quiet"], check=True)

@@ -636,24 +636,13 @@ struct BadInputCatalogueTests {
             manifest(
                 "a row with too few cells", "subject,lesion,timepoint,clip,roi\nS1,L,baseline,CLIP\n",
                 ["4 cells, expected 5"]))
-        c.append(
-            BadInput(
-                name: "study.json: a typo in a key",
-                make: { folder in
-                    let clip = try Inputs.clip(folder)
-                    let study = folder + "/study"
-                    try FileManager.default.createDirectory(
-                        atPath: study + "/S1/pre", withIntermediateDirectories: true)
-                    try FileManager.default.moveItem(atPath: clip, toPath: study + "/S1/pre/clip")
-                    try Inputs.text(#"{"baseLine": "pre"}"#, study + "/study.json")
-                    return ["batch", study, "--output", "OUT", "--quiet"]
-                }, status: 65, says: ["unknown key \"baseLine\"", "did you mean \"baseline\""],
-                names: "study/study.json"))
-        for (name, json, says) in [
-            ("a baseline that is not a timepoint", #"{"baseline": "week-4"}"#, "no timepoint \"week-4\""),
-            ("a timepoint listed twice", #"{"timepoints": ["pre", "pre"]}"#, "lists a timepoint twice"),
-            ("not an object", "[1]", "not a JSON object"),
-        ] {
+        let studyJSON: [(String, String, [String])] = [
+            ("a typo in a key", #"{"baseLine": "pre"}"#, ["unknown key \"baseLine\"", "did you mean \"baseline\""]),
+            ("a baseline that is not a timepoint", #"{"baseline": "week-4"}"#, ["no timepoint \"week-4\""]),
+            ("a timepoint listed twice", #"{"timepoints": ["pre", "pre"]}"#, ["lists a timepoint twice"]),
+            ("not an object", "[1]", ["not a JSON object"]),
+        ]
+        for (name, json, says) in studyJSON {
             c.append(
                 BadInput(
                     name: "study.json: " + name,
@@ -665,7 +654,7 @@ struct BadInputCatalogueTests {
                         try FileManager.default.moveItem(atPath: clip, toPath: study + "/S1/pre/clip")
                         try Inputs.text(json, study + "/study.json")
                         return ["batch", study, "--output", "OUT", "--quiet"]
-                    }, status: 65, says: [says], names: "study/study.json"))
+                    }, status: 65, says: says, names: "study/study.json"))
         }
 
         // Curve tables for `fit`.

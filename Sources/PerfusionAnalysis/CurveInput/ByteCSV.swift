@@ -101,6 +101,39 @@ struct ByteCSV {
 
     /// Calls `body` with every record of `text` (header first), in order; stops at the first error thrown.
     func forEachRow(_ text: [UInt8], _ body: (Row) throws -> Void) throws {
+        try scan(text) { row in
+            try body(row)
+            return true
+        }
+    }
+
+    /// The first record's cells: the header row; an error naming the file when there is none.
+    func header(_ text: [UInt8]) throws -> [String] {
+        var header: [String] = []
+        try scan(text) { row in
+            header = (0..<row.count).map(row.string)
+            return false
+        }
+        guard !header.isEmpty, header != [""] else {
+            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
+        }
+        return header
+    }
+
+    /// Calls `body` with every record after the header row, blank lines left out.
+    func forEachDataRow(_ text: [UInt8], _ body: (Row) throws -> Void) throws {
+        var first = true
+        try forEachRow(text) { row in
+            if first {
+                first = false
+            } else if !row.isBlank {
+                try body(row)
+            }
+        }
+    }
+
+    /// The reader: calls `body` with each record until it returns false or throws.
+    private func scan(_ text: [UInt8], _ body: (Row) throws -> Bool) throws {
         try text.withUnsafeBufferPointer { bytes in
             var fields: [Field] = []
             fields.reserveCapacity(64)
@@ -167,7 +200,7 @@ struct ByteCSV {
                     line += 1
                     endOfRecord = true
                 }
-                try body(Row(bytes: bytes, fields: fields[...], line: startLine))
+                guard try body(Row(bytes: bytes, fields: fields[...], line: startLine)) else { return }
             }
         }
     }

@@ -97,28 +97,12 @@ public enum CurveTableReader {
         return index
     }
 
-    /// The header row's cells; an error when the file is empty.
-    static func header(_ reader: ByteCSV, _ bytes: [UInt8], path: String) throws -> [String] {
-        var header: [String]?
-        struct Done: Error {}
-        do {
-            try reader.forEachRow(bytes) { row in
-                header = (0..<row.count).map(row.string)
-                throw Done()
-            }
-        } catch is Done {}
-        guard let header, header != [""] else {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
-        }
-        return header
-    }
-
     /// Long layout: rows grouped by curve id without a look-up per row (rows of one curve usually follow each
     /// other; the id's bytes are compared with the previous row's).
     static func readLong(
         _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?
     ) throws -> [NamedCurve] {
-        let header = try Self.header(reader, bytes, path: path)
+        let header = try reader.header(bytes)
         let c = try column("curve", in: header, path: path, dialect: dialect)
         let t = try column("time_s", in: header, path: path, dialect: dialect)
         let y = try column("intensity", in: header, path: path, dialect: dialect)
@@ -129,13 +113,7 @@ public enum CurveTableReader {
         var values: [[Double]] = []
         var previous: [UInt8]? = nil
         var current = -1
-        var first = true
-        try reader.forEachRow(bytes) { row in
-            if first {
-                first = false
-                return
-            }
-            if row.isBlank { return }
+        try reader.forEachDataRow(bytes) { row in
             guard row.count > max(c, t, y) else {
                 throw PerfusionAnalysisError.invalidTable(
                     path: path, line: row.line, detail: "\(row.count) cells, expected \(header.count)")
@@ -174,7 +152,7 @@ public enum CurveTableReader {
         _ reader: ByteCSV, _ bytes: [UInt8], path: String, timeColumn: String?, dialect: TableDialect,
         select: [String]?
     ) throws -> [NamedCurve] {
-        let header = try Self.header(reader, bytes, path: path)
+        let header = try reader.header(bytes)
         let timeName: String
         if let timeColumn {
             timeName = timeColumn
@@ -193,13 +171,7 @@ public enum CurveTableReader {
         }
         var times: [Double] = []
         var values = [[Double]](repeating: [], count: curveColumns.count)
-        var first = true
-        try reader.forEachRow(bytes) { row in
-            if first {
-                first = false
-                return
-            }
-            if row.isBlank { return }
+        try reader.forEachDataRow(bytes) { row in
             guard row.count == header.count else {
                 throw PerfusionAnalysisError.invalidTable(
                     path: path, line: row.line, detail: "\(row.count) cells, expected \(header.count)")
