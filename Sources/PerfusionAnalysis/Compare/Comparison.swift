@@ -388,8 +388,6 @@ public struct Comparison: Sendable {
         return .indeterminate
     }
 
-    /// The responder decision of `row`'s lesion, region and timepoint.
-    public func responder(_ row: Row) -> Bool? { row.responder }
 
     // MARK: - Tables
 
