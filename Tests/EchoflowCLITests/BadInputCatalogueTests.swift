@@ -535,6 +535,11 @@ struct BadInputCatalogueTests {
                 ["outside the 8x8 contrast pane"]))
         c.append(
             roiJSON(
+                "a polygon point of 8.9e49 (found by the fuzzer)",
+                #"{"rois": [{"name": "a", "kind": "polygon", "points": [[3, 1], [88888888888888888888888888888888888888888888888830, 2], [6, 7]]}]}"#,
+                ["outside the 8x8 contrast pane", "8.88889e+49"]))
+        c.append(
+            roiJSON(
                 "a region with no pixel centre",
                 #"{"rois": [{"name": "a", "kind": "rectangle", "x": 1.1, "y": 1.1, "width": 0.2, "height": 0.2}]}"#,
                 ["contains no pixel centre"]))

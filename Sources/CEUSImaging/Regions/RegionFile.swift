@@ -122,8 +122,11 @@ public struct RegionFile: Sendable, Equatable {
         }
     }
 
+    /// A coordinate for a message: whole numbers without decimals, others to 0.1 px, anything huge in %g (a whole
+    /// number beyond Int's range must not trap: the fuzzer found a polygon point of 8.9e49).
     private func format(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+        guard abs(v) < 1e15 else { return String(format: "%g", v) }
+        return v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
     }
 
     // MARK: - File layout

@@ -388,7 +388,6 @@ public struct Comparison: Sendable {
         return .indeterminate
     }
 
-
     // MARK: - Tables
 
     static func flag(_ b: Bool?) -> CSVCell { b.map { .integer($0 ? 1 : 0) } ?? .empty }
