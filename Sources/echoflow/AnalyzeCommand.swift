@@ -15,12 +15,19 @@ struct AnalyzeCommand: ParsableCommand {
 
             Exits 65 when no region could be fitted (every region too short), after writing what it found.
 
-            Writes tic.csv, parameters.csv and tic-<region>.svg into --output.
+            Frames are screened before fitting (docs/METHODS.md §9): flash frames (a frame-wide rise of more than \
+            4 dB over the frames on both sides) and duplicates of the previous frame are excluded by default, and \
+            with --motion so are frames that match the reference frame poorly; --exclude and excludedFrames in \
+            clip.json add frames by hand, --keep-all-frames turns the automatic rules off. tic.csv names the \
+            reason of every excluded frame.
+
+            Writes tic.csv, parameters.csv and tic-<region>.svg into --output, and motion.csv with --motion.
 
             Example:
               echoflow analyze Fixtures/study/S01/baseline/clip01 --output out
               echoflow analyze my-clip --frame-rate 8 --dynamic-range 50
               echoflow analyze exam.dcm --model auto
+              echoflow analyze liver-clip --motion --motion-reference 40 --exclude 112-118
             """)
 
     @Argument(help: ArgumentHelp("Clip folder of PNG frames, or a DICOM file.", valueName: "CLIP"))
@@ -38,6 +45,36 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var clipFlags: ClipFlags
 
+    @Option(
+        help: ArgumentHelp(
+            "Frames to leave out of the fit, indices from 0 (added to excludedFrames of clip.json).",
+            valueName: "12-18,40"))
+    var exclude: String?
+
+    @Option(
+        name: .customLong("motion-reference"),
+        help: ArgumentHelp(
+            "With --motion: the frame the regions were drawn on, from 0 (default: referenceFrame of the region file, else the frame most similar to the others).",
+            valueName: "N"))
+    var motionReference: Int?
+
+    func validate() throws {
+        if let exclude, FrameRanges.parse(exclude) == nil {
+            throw ValidationError(
+                "--exclude takes frame indices from 0 and ranges, such as 12-18,40; got \"\(exclude)\"")
+        }
+        if let motionReference, motionReference < 0 {
+            throw ValidationError("--motion-reference is a frame index from 0, got \(motionReference)")
+        }
+    }
+
+    var clipOptions: ClipOptions {
+        var options = clipFlags.options
+        options.excludedFrames = exclude.flatMap(FrameRanges.parse) ?? []
+        options.motionReference = motionReference
+        return options
+    }
+
     @Flag(name: [.short, .long], help: "No progress output.")
     var quiet = false
 
@@ -48,7 +85,7 @@ struct AnalyzeCommand: ParsableCommand {
                 label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
             let analysis = try ClipAnalysis.run(
                 clip: clip, roi: roiPath,
-                settings: AnalysisSettings(model: modelFlag.model, clipOptions: clipFlags.options),
+                settings: AnalysisSettings(model: modelFlag.model, clipOptions: clipOptions),
                 progress: { progress.update($0, $1) })
             let written = try AnalysisWriter.write(analysis, to: output)
             for warning in analysis.warnings { printError("warning: \(analysis.clipName): \(warning)") }

@@ -25,10 +25,43 @@ struct ClipFlags: ParsableArguments {
             "Contrast pane in frame pixels (overrides clip.json and DICOM regions).", valueName: "X,Y,W,H"))
     var contrastPane: String?
 
+    @Option(
+        name: .customLong("bmode-pane"),
+        help: ArgumentHelp(
+            "B-mode pane in frame pixels, where motion is measured (overrides clip.json and DICOM regions).",
+            valueName: "X,Y,W,H"))
+    var bmodePane: String?
+
+    @Flag(
+        name: .customLong("motion"),
+        help:
+            "Compensate breathing motion: align every frame to the reference frame (on the B-mode pane when there is one) and move the regions with it; writes motion.csv."
+    )
+    var motion = false
+
+    @Option(
+        name: .customLong("min-correlation"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "With --motion: frames whose correlation with the reference frame is below R are out of plane (default \(FrameRules.defaultMinimumCorrelation)).",
+            valueName: "R"))
+    var minimumCorrelation = FrameRules.defaultMinimumCorrelation
+
+    @Flag(
+        name: .customLong("keep-all-frames"),
+        help: "Turn the automatic frame rules off (flash, duplicate, out of plane); manual exclusions still apply.")
+    var keepAllFrames = false
+
     func validate() throws {
         if let contrastPane, PixelRect(parsing: contrastPane) == nil {
             throw ValidationError(
                 "--contrast-pane takes X,Y,W,H in pixels (width and height positive), got \"\(contrastPane)\"")
+        }
+        if let bmodePane, PixelRect(parsing: bmodePane) == nil {
+            throw ValidationError(
+                "--bmode-pane takes X,Y,W,H in pixels (width and height positive), got \"\(bmodePane)\"")
+        }
+        guard (-1...1).contains(minimumCorrelation) else {
+            throw ValidationError("--min-correlation is a correlation from -1 to 1, got \(minimumCorrelation)")
         }
         if let r = frameRate, !(r > 0) { throw ValidationError("--frame-rate must be positive, got \(r)") }
         if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
@@ -41,7 +74,9 @@ struct ClipFlags: ParsableArguments {
     var options: ClipOptions {
         ClipOptions(
             frameRate: frameRate, dynamicRangeDB: dynamicRange, expConstant: expConstant,
-            contrastPane: contrastPane.flatMap(PixelRect.init(parsing:)))
+            contrastPane: contrastPane.flatMap(PixelRect.init(parsing:)),
+            bmodePane: bmodePane.flatMap(PixelRect.init(parsing:)), motion: motion ? true : nil,
+            keepAllFrames: keepAllFrames, minimumCorrelation: minimumCorrelation)
     }
 }
 

@@ -24,6 +24,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Baseline timepoint (see `echoflow compare --help`).", valueName: "NAME"))
     var baseline: String?
 
+    @Flag(
+        name: .customLong("motion"),
+        help: "Compensate breathing motion in every clip (as `echoflow batch --motion`); writes motion.csv per clip.")
+    var motion = false
+
     @Flag(name: [.short, .long], help: "No progress output.")
     var quiet = false
 
@@ -36,7 +41,8 @@ struct DemoCommand: ParsableCommand {
             let started = Date()
             let (outcome, elapsed, comparison) = try holdingLocks([output], command: "demo") {
                 let outcome = try BatchRunner(
-                    study: loaded, output: output, settings: BatchSettings(),
+                    study: loaded, output: output,
+                    settings: BatchSettings(clipOptions: ClipOptions(motion: motion ? true : nil)),
                     jobs: ProcessInfo.processInfo.activeProcessorCount
                 ).run(
                     checking: { reporter.status("batch: checking \($0) clips (what is already done)") },

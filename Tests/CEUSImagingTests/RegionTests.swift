@@ -144,7 +144,7 @@ struct RegionTests {
                 "\"liver\" is not one of the regions"
             ),
             (#"{"rois": []}"#, "no region"),
-            (#"{"regions": []}"#, "unknown key \"regions\" (known keys: rois, reference)"),
+            (#"{"regions": []}"#, "unknown key \"regions\" (known keys: rois, reference, referenceFrame)"),
             (#"{"reference": "lesion"}"#, "missing required key \"rois\""),
         ])
     func badFiles(json: String, expected: String) {

@@ -33,7 +33,9 @@ struct AnalyzeCommandTests {
 
         let tic = try CSVFile(path: out + "/tic.csv")
         #expect(
-            tic.header == ["clip", "roi", "frame", "time_s", "intensity_au", "saturated_pct", "excluded", "fitted_au"])
+            tic.header == [
+                "clip", "roi", "frame", "time_s", "intensity_au", "saturated_pct", "excluded", "fitted_au", "exclusion",
+            ])
         #expect(tic.rows.count == 2 * 321)
         #expect(tic.rows.allSatisfy { !$0.contains("nan") })
     }
@@ -64,7 +66,17 @@ struct AnalyzeCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
         #expect(row["status"] == "converged")
-        #expect(row["n_excluded"] == "1")
+        // Noise-free frames repeat wherever the 16-bit value does not change: the duplicate rule drops every frame
+        // whose value equals the previous frame's (counted here from the values written), besides frame 5.
+        var ys: [UInt16] = []
+        for t in times {
+            let p = referenceLognormal(
+                t - 2, area: truth.area, mu: truth.mu, sigma: truth.sigma, t0: truth.t0, offset: truth.offset)
+            ys.append(UInt16((65535 * (1 + 10 / dr * log10(p))).rounded()))
+        }
+        let repeats = Set((1..<ys.count).filter { ys[$0] == ys[$0 - 1] })
+        #expect(repeats.count > 10)
+        #expect(row["n_excluded"] == String(repeats.union([5]).count))
         let shape = (
             ttp: truth.t0 + exp(truth.mu - truth.sigma * truth.sigma),
             mtt: truth.t0 + exp(truth.mu + truth.sigma * truth.sigma / 2)
@@ -189,6 +201,9 @@ struct DICOMCommandTests {
         let out = TestPaths.temporaryFolder("dicom-out")
         let r = try runEchoflow([
             "analyze", folder + "/cine.dcm", "--roi", folder + "/roi.json", "--output", out, "--quiet",
+            // Noise-free 8-bit frames repeat wherever the quantized level does not change; they are not an
+            // export's duplicates, so the automatic rules are off.
+            "--keep-all-frames",
         ])
         #expect(r.status == 0, "\(r.stderr)")
         let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)

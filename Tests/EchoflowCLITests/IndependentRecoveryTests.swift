@@ -134,7 +134,9 @@ struct IndependentRecoveryTests {
 
 @Suite("Isolated outliers, end to end")
 struct OutlierEndToEndTests {
-    @Test("a flash frame in a clip is left out of the fit, counted in n_excluded and flagged, and marked in tic.csv")
+    @Test(
+        "a flash frame in a clip is excluded by the flash rule, counted in n_excluded and named in tic.csv; with --keep-all-frames the outlier screen still leaves it out"
+    )
     func flashFrameInAClip() throws {
         let folder = TestPaths.temporaryFolder("flash")
         var clip = IndependentClip(
@@ -142,21 +144,27 @@ struct OutlierEndToEndTests {
         )
         clip.flashFrame = 150  // 25 s: on the lesion's wash-out
         try clip.write(to: folder)
-        let out = TestPaths.temporaryFolder("flash-out")
-        let result = try runEchoflow(["analyze", folder, "--output", out, "--quiet"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let rows = try CSVFile(path: out + "/parameters.csv").dictionaries
-        for row in rows {
-            #expect(row["n_excluded"] == "1", "\(row["roi"]!)")
-            #expect(row["flags"]?.contains("outliers_removed") == true)
+        for (flags, reason) in [([String](), "flash"), (["--keep-all-frames"], "outlier")] {
+            let out = TestPaths.temporaryFolder("flash-out")
+            let result = try runEchoflow(["analyze", folder, "--output", out, "--quiet"] + flags)
+            #expect(result.status == 0, "\(result.stderr)")
+            let rows = try CSVFile(path: out + "/parameters.csv").dictionaries
+            for row in rows {
+                #expect(row["n_excluded"] == "1", "\(row["roi"]!) \(flags)")
+                // The per-region flag is for the outlier screen; a frame rule's exclusion is named in tic.csv.
+                #expect(row["flags"]?.contains("outliers_removed") == (reason == "outlier"), "\(flags)")
+            }
+            let tic = try CSVFile(path: out + "/tic.csv").dictionaries
+            let excluded = tic.filter { $0["excluded"] == "1" }
+            #expect(excluded.map { $0["frame"]! } == ["150", "150"], "\(flags)")
+            #expect(excluded.map { $0["exclusion"]! } == [reason, reason], "\(flags)")
+            #expect(tic.filter { $0["excluded"] == "0" }.allSatisfy { $0["exclusion"] == "" })
+            if reason == "flash" { #expect(result.stderr.contains("1 of 421 frames excluded as flash")) }
+            // The lesion is still recovered within the bounds of the recovery test.
+            let lesion = try #require(rows.first { $0["roi"] == "lesion" })
+            let truth = IndependentClip.numericTruth(IndependentRecoveryTests.lesion)
+            #expect(abs(Double(lesion["pe_au"]!)! / truth.pe - 1) < 0.060)
         }
-        let tic = try CSVFile(path: out + "/tic.csv").dictionaries
-        let excluded = tic.filter { $0["excluded"] == "1" }.map { $0["frame"]! }
-        #expect(excluded == ["150", "150"])
-        // The lesion is still recovered within the bounds of the recovery test.
-        let lesion = try #require(rows.first { $0["roi"] == "lesion" })
-        let truth = IndependentClip.numericTruth(IndependentRecoveryTests.lesion)
-        #expect(abs(Double(lesion["pe_au"]!)! / truth.pe - 1) < 0.060)
     }
 
     @Test("fit lists an outlier sample in --fitted and counts it")

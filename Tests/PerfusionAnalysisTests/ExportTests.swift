@@ -55,6 +55,7 @@ struct CSVTests {
     static let documented: [(file: String, markdown: String)] = [
         (TICTable.file, TICTable.schema.markdown),
         (ParameterTable.file, ParameterTable.schema.markdown),
+        (MotionTable.file, MotionTable.schema.markdown),
         ("study tables", TableSchema(file: "study tables", columns: StudyTables.leading).markdown),
         (ErrorTable.file, ErrorTable.schema.markdown),
         (Comparison.comparisonSchema.file, Comparison.comparisonSchema.markdown),

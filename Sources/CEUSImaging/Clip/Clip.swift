@@ -17,8 +17,15 @@ public struct Clip: Sendable {
         guard let size = metadata.pixelSizeMM, size.count == 2, size[0] > 0, size[1] > 0 else { return nil }
         return (size[0], size[1])
     }
-    /// Frames left out of fits (sorted, unique, within range).
+    /// The B-mode pane beside the contrast pane, when the clip has one (motion is measured there).
+    public let bmodePane: PixelRect?
+    /// Frames the user left out of fits (`excludedFrames` of clip.json and `--exclude`; sorted, unique, within
+    /// range).
     public let excludedFrames: [Int]
+    /// The automatic frame rules and motion compensation for this clip.
+    public let frameRules: FrameRules
+    /// The motion reference frame named by a flag, if any.
+    public let motionReference: Int?
     /// The metadata file as read (empty when the clip has none).
     let metadata: ClipMetadata
 
@@ -160,12 +167,38 @@ public struct Clip: Sendable {
             contrastPane = frame
         }
 
-        let excluded = Array(Set(metadata.excludedFrames ?? [])).sorted()
-        if let bad = excluded.first(where: { $0 < 0 || $0 >= count }) {
+        if let pane = options.bmodePane ?? metadata.bmodePane {
+            guard pane.x >= 0, pane.y >= 0, pane.width >= 4, pane.height >= 4,
+                pane.x + pane.width <= source.width, pane.y + pane.height <= source.height
+            else {
+                throw CEUSImagingError.paneOutsideFrame(
+                    path: options.bmodePane != nil ? "--bmode-pane" : metadataPath, pane: "\(pane)",
+                    frame: "\(source.width)x\(source.height)")
+            }
+            bmodePane = pane
+        } else {
+            bmodePane = nil
+        }
+
+        if let bad = metadata.excludedFrames?.first(where: { $0 < 0 || $0 >= count }) {
             throw CEUSImagingError.invalidField(
                 path: metadataPath, field: "excludedFrames",
                 detail: "frame index \(bad) is outside 0...\(count - 1) (indices count from 0)")
         }
-        excludedFrames = excluded
+        if let bad = options.excludedFrames.first(where: { $0 < 0 || $0 >= count }) {
+            throw CEUSImagingError.invalidField(
+                path: "--exclude", field: "excludedFrames",
+                detail: "frame index \(bad) is outside 0...\(count - 1) (indices count from 0)")
+        }
+        excludedFrames = Array(Set((metadata.excludedFrames ?? []) + options.excludedFrames)).sorted()
+        if let reference = options.motionReference, !(0..<count).contains(reference) {
+            throw CEUSImagingError.invalidField(
+                path: "--motion-reference", field: "referenceFrame",
+                detail: "frame index \(reference) is outside 0...\(count - 1) (indices count from 0)")
+        }
+        motionReference = options.motionReference
+        frameRules = FrameRules(
+            automatic: !options.keepAllFrames, motion: options.motion ?? metadata.motion ?? false,
+            minimumCorrelation: options.minimumCorrelation)
     }
 }

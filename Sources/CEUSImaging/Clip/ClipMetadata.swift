@@ -32,6 +32,8 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
     var expConstant: Double?
     /// `grey` (the only map supported so far).
     var colorMap: String?
+    /// Whether frames are aligned to a reference frame before regions are averaged (`--motion`).
+    var motion: Bool?
     /// Contrast and B-mode pane rectangles in frame pixels.
     var contrastPane: PixelRect?
     var bmodePane: PixelRect?
@@ -51,7 +53,7 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
     static let keys = JSONKeys(
         [
             "frameRate", "frameTimes", "dynamicRangeDB", "expConstant", "colorMap", "contrastPane", "bmodePane",
-            "injectionTime", "excludedFrames", "frames", "pixelSizeMM",
+            "injectionTime", "excludedFrames", "frames", "pixelSizeMM", "motion",
         ],
         nested: ["contrastPane": PixelRect.keys, "bmodePane": PixelRect.keys])
 }
@@ -71,15 +73,36 @@ public struct ClipOptions: Sendable, Equatable {
     public var expConstant: Double?
     /// Contrast pane in frame pixels, overriding clip.json and DICOM regions.
     public var contrastPane: PixelRect?
+    /// B-mode pane in frame pixels, overriding clip.json and DICOM regions.
+    public var bmodePane: PixelRect?
+    /// Frames (indices from 0) to leave out, in addition to `excludedFrames` of clip.json.
+    public var excludedFrames: [Int] = []
+    /// Motion compensation on (true) or off (false); nil leaves `motion` of clip.json (default off).
+    public var motion: Bool?
+    /// Frame (index from 0) the regions were drawn on, the motion reference; overrides `referenceFrame` of
+    /// the region file.
+    public var motionReference: Int?
+    /// Whether the automatic frame rules (flash, duplicate, out of plane) are off.
+    public var keepAllFrames = false
+    /// Threshold of the out-of-plane rule (normalised correlation with the reference frame).
+    public var minimumCorrelation = FrameRules.defaultMinimumCorrelation
 
     /// Overrides; nil leaves the clip's own value.
     public init(
         frameRate: Double? = nil, dynamicRangeDB: Double? = nil, expConstant: Double? = nil,
-        contrastPane: PixelRect? = nil
+        contrastPane: PixelRect? = nil, bmodePane: PixelRect? = nil, excludedFrames: [Int] = [],
+        motion: Bool? = nil, motionReference: Int? = nil, keepAllFrames: Bool = false,
+        minimumCorrelation: Double = FrameRules.defaultMinimumCorrelation
     ) {
         self.frameRate = frameRate
         self.dynamicRangeDB = dynamicRangeDB
         self.expConstant = expConstant
         self.contrastPane = contrastPane
+        self.bmodePane = bmodePane
+        self.excludedFrames = excludedFrames
+        self.motion = motion
+        self.motionReference = motionReference
+        self.keepAllFrames = keepAllFrames
+        self.minimumCorrelation = minimumCorrelation
     }
 }

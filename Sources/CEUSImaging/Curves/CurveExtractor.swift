@@ -1,51 +1,227 @@
 import Foundation
 
 /// Builds time-intensity curves from a clip: decodes frames in parallel, one at a time per core (memory does
-/// not grow with the clip), linearizes the contrast pane and averages each region.
+/// not grow with the clip), screens each frame (flash, duplicate, and with motion compensation its displacement and
+/// match to the reference frame), linearizes the contrast pane and averages each region, moved with the frame when
+/// motion is compensated (docs/METHODS.md §9).
 public struct CurveExtractor: Sendable {
     let clip: Clip
     let masks: [RegionMask]
+    /// The motion reference named by the region file (`referenceFrame`); a flag's (`Clip.motionReference`) wins.
+    let regionReferenceFrame: Int?
 
     /// - Precondition: masks were built for the clip's contrast pane size.
-    public init(clip: Clip, masks: [RegionMask]) {
+    public init(clip: Clip, masks: [RegionMask], referenceFrame: Int? = nil) {
         self.clip = clip
         self.masks = masks
+        regionReferenceFrame = referenceFrame
     }
 
     /// One curve per mask, in mask order.
+    public func curves(progress: (@Sendable (Int) -> Void)? = nil) throws -> [TimeIntensityCurve] {
+        try extract(progress: progress).curves
+    }
+
+    /// What one frame gave: region sums, the pane level, a checksum and the motion measured.
+    struct FrameSample: Sendable {
+        var sums: [(sum: Double, saturated: Int, pixels: Int)]
+        var paneMean: Double
+        var checksum: UInt64
+        var motion: (dx: Double, dy: Double, correlation: Double)?
+        var regionLeftPane = false
+    }
+
+    /// Curves per mask and the frame log: why frames are excluded and, with motion compensation, how they moved.
     ///
     /// - Parameter progress: called with the number of frames done so far (from worker threads).
-    /// - Complexity: O(frames x region pixels); frames decoded concurrently on all cores.
-    public func curves(progress: (@Sendable (Int) -> Void)? = nil) throws -> [TimeIntensityCurve] {
+    /// - Complexity: O(frames x (region pixels + pane pixels / 4)), plus two FFTs of the motion pane per frame
+    ///   with motion compensation; frames decoded concurrently on all cores.
+    public func extract(progress: (@Sendable (Int) -> Void)? = nil) throws -> Extraction {
         let pane = clip.contrastPane
         let frameWidth = clip.source.width
-        // Frame sample offsets of every region pixel (before multiplying by the channel count).
-        let offsets: [[Int]] = masks.map { mask in
-            mask.indices.map { index in
-                let row = index / mask.paneWidth
-                let col = index % mask.paneWidth
-                return (pane.y + row) * frameWidth + pane.x + col
-            }
+        let count = clip.frameCount
+        let rules = clip.frameRules
+        let manual = Set(clip.excludedFrames)
+        // Region pixels as (row, col) in the pane and as frame sample offsets (before the channel count).
+        let pixels: [[(row: Int, col: Int)]] = masks.map { mask in
+            mask.indices.map { (row: $0 / mask.paneWidth, col: $0 % mask.paneWidth) }
+        }
+        let offsets: [[Int]] = pixels.map { region in
+            region.map { (pane.y + $0.row) * frameWidth + pane.x + $0.col }
         }
         let tables = LinearizationTables(linearization: clip.linearization)
-        let done = ProgressCounter()
         let source = clip.source
-        let perFrame: [[(sum: Double, saturated: Int)]] = try parallelMap(clip.frameCount) { index in
+
+        // Motion: the reference frame (a flag, then the region file, then the most similar frame), and the pane
+        // it is measured on (B-mode when the clip has one).
+        var track: (reference: Int, rule: MotionReferenceRule, estimator: MotionEstimator)?
+        if rules.motion {
+            let motionPane = clip.bmodePane ?? pane
+            guard motionPane.width >= 4, motionPane.height >= 4 else {
+                throw CEUSImagingError.invalidField(
+                    path: clip.path, field: "motion",
+                    detail: "the pane motion is measured on is \(motionPane), too small to align (at least 4x4 pixels)")
+            }
+            let reference: Int
+            let rule: MotionReferenceRule
+            if let flag = clip.motionReference {
+                (reference, rule) = (flag, .flag)
+            } else if let named = regionReferenceFrame {
+                guard named < count else {
+                    throw CEUSImagingError.invalidField(
+                        path: "region file", field: "referenceFrame",
+                        detail: "frame index \(named) is outside 0...\(count - 1) (indices count from 0)")
+                }
+                (reference, rule) = (named, .regionFile)
+            } else {
+                let allowed = (0..<count).filter { !manual.contains($0) }
+                reference = try MotionEstimator.mostSimilarFrame(
+                    source, pane: motionPane, allowed: allowed.isEmpty ? Array(0..<count) : allowed)
+                rule = .mostSimilar
+            }
+            let estimator = MotionEstimator(reference: try source.frame(at: reference), pane: motionPane)
+            track = (reference, rule, estimator)
+        }
+
+        let done = ProgressCounter()
+        let estimator = track?.estimator
+        let samples: [FrameSample] = try parallelMap(count) { index in
             let frame = try source.frame(at: index)
-            let result = offsets.map { tables.accumulate(frame, offsets: $0) }
+            var sample = FrameSample(
+                sums: [], paneMean: tables.paneMean(frame, pane), checksum: frame.checksum, motion: nil)
+            if let estimator {
+                let m = estimator.measure(frame)
+                sample.motion = m
+                // The frame's content moved by (dx, dy): each region is read where its pixels moved to, rounded to
+                // whole pixels; pixels moved out of the pane are left out.
+                let (sx, sy) = (Int(m.dx.rounded()), Int(m.dy.rounded()))
+                sample.sums = pixels.map { region in
+                    var moved: [Int] = []
+                    moved.reserveCapacity(region.count)
+                    for p in region {
+                        let (r, c) = (p.row + sy, p.col + sx)
+                        if r >= 0 && r < pane.height && c >= 0 && c < pane.width {
+                            moved.append((pane.y + r) * frameWidth + pane.x + c)
+                        }
+                    }
+                    let s = tables.accumulate(frame, offsets: moved)
+                    return (s.sum, s.saturated, moved.count)
+                }
+                sample.regionLeftPane = zip(sample.sums, pixels).contains { $0.pixels * 2 < $1.count }
+            } else {
+                sample.sums = offsets.map {
+                    let s = tables.accumulate(frame, offsets: $0)
+                    return (s.sum, s.saturated, $0.count)
+                }
+            }
             if let progress { progress(done.increment()) }
-            return result
+            return sample
         }
-        let excludedSet = Set(clip.excludedFrames)
-        let excluded = (0..<clip.frameCount).map { excludedSet.contains($0) }
-        return masks.enumerated().map { r, mask in
-            let n = Double(mask.pixelCount)
-            return TimeIntensityCurve(
+
+        // Reasons, in order of precedence: manual, flash, duplicate, out of plane.
+        var reasons = [FrameExclusion?](repeating: nil, count: count)
+        func mark(_ i: Int, _ reason: FrameExclusion) {
+            if reasons[i] == nil || reason < reasons[i]! { reasons[i] = reason }
+        }
+        for i in manual { mark(i, .manual) }
+        if rules.automatic {
+            for i in FlashRule.flashes(samples.map(\.paneMean)) { mark(i, .flash) }
+            // Equal checksums are confirmed by comparing the decoded frames.
+            for i in 1..<max(count, 1) where samples[i].checksum == samples[i - 1].checksum {
+                if try source.frame(at: i) == source.frame(at: i - 1) { mark(i, .duplicate) }
+            }
+            if rules.motion {
+                let onBmode = clip.bmodePane != nil
+                for i in 0..<count {
+                    if samples[i].regionLeftPane { mark(i, .outOfPlane) }
+                    if onBmode, let m = samples[i].motion, m.correlation < rules.minimumCorrelation {
+                        mark(i, .outOfPlane)
+                    }
+                }
+            }
+        }
+
+        let excluded = reasons.map { $0 != nil }
+        let curves = masks.enumerated().map { r, mask in
+            TimeIntensityCurve(
                 region: mask.name, pixelCount: mask.pixelCount, times: clip.times,
-                intensities: perFrame.map { $0[r].sum / n },
-                saturatedPercent: perFrame.map { 100 * Double($0[r].saturated) / n },
-                excluded: excluded)
+                intensities: samples.map { $0.sums[r].pixels > 0 ? $0.sums[r].sum / Double($0.sums[r].pixels) : .nan },
+                saturatedPercent: samples.map {
+                    $0.sums[r].pixels > 0 ? 100 * Double($0.sums[r].saturated) / Double($0.sums[r].pixels) : 0
+                },
+                excluded: excluded.enumerated().map { i, e in e || samples[i].sums[r].pixels == 0 },
+                exclusions: reasons)
         }
+        let motion = track.map { t in
+            MotionTrack(
+                referenceFrame: t.reference, rule: t.rule, onBmodePane: clip.bmodePane != nil,
+                dx: samples.map { $0.motion?.dx ?? 0 }, dy: samples.map { $0.motion?.dy ?? 0 },
+                correlation: samples.map { $0.motion?.correlation ?? 1 })
+        }
+        return Extraction(
+            curves: curves,
+            frames: FrameLog(
+                times: clip.times, exclusions: reasons, paneMeanPower: samples.map(\.paneMean), motion: motion))
+    }
+}
+
+/// Curves and the frame log of one extraction.
+public struct Extraction: Sendable {
+    /// One curve per region, in region order.
+    public let curves: [TimeIntensityCurve]
+    /// Per frame: why it is excluded, the pane level and the motion.
+    public let frames: FrameLog
+}
+
+/// How the motion reference frame was chosen.
+public enum MotionReferenceRule: String, Sendable, Codable {
+    /// `--motion-reference`.
+    case flag = "--motion-reference"
+    /// `referenceFrame` of the region file.
+    case regionFile = "referenceFrame in the region file"
+    /// Neither was given: the frame most similar to the others (``MotionEstimator``).
+    case mostSimilar = "the frame most similar to the others"
+}
+
+/// The motion of every frame against the reference frame.
+public struct MotionTrack: Sendable {
+    /// The reference frame (index from 0).
+    public let referenceFrame: Int
+    /// How it was chosen.
+    public let rule: MotionReferenceRule
+    /// Whether motion was measured on a B-mode pane (else on the contrast pane).
+    public let onBmodePane: Bool
+    /// Displacement of each frame's content relative to the reference frame (px).
+    public let dx: [Double]
+    public let dy: [Double]
+    /// Normalised correlation of each aligned frame with the reference frame.
+    public let correlation: [Double]
+}
+
+/// Per-frame screening results of a clip.
+public struct FrameLog: Sendable {
+    /// Frame times (s).
+    public let times: [Double]
+    /// Why each frame is excluded (nil: included).
+    public let exclusions: [FrameExclusion?]
+    /// Mean linear power of the contrast pane (every second pixel of every second row), a.u.
+    public let paneMeanPower: [Double]
+    /// Motion, when compensated.
+    public let motion: MotionTrack?
+
+    /// Frames excluded for `reason`.
+    public func count(_ reason: FrameExclusion) -> Int { exclusions.filter { $0 == reason }.count }
+}
+
+extension Frame {
+    /// Checksum of the decoded samples (``ContentHasher``).
+    var checksum: UInt64 {
+        var hasher = ContentHasher()
+        switch samples {
+        case .uint8(let s): s.withUnsafeBytes { hasher.mix($0) }
+        case .uint16(let s): s.withUnsafeBytes { hasher.mix($0) }
+        }
+        return hasher.state
     }
 }
 
@@ -61,6 +237,16 @@ struct LinearizationTables: Sendable {
         grey8 = linearization.lookupTable(maxValue: 255)
         color8 = linearization.colorLookupTables(maxValue: 255)
         grey16 = LazyTable(linearization: linearization)
+    }
+
+    /// Mean linear power over every second pixel of every second row of `pane` (the flash rule's level).
+    func paneMean(_ frame: Frame, _ pane: PixelRect) -> Double {
+        var offsets: [Int] = []
+        offsets.reserveCapacity((pane.width / 2 + 1) * (pane.height / 2 + 1))
+        for row in stride(from: pane.y, to: pane.y + pane.height, by: 2) {
+            for col in stride(from: pane.x, to: pane.x + pane.width, by: 2) { offsets.append(row * frame.width + col) }
+        }
+        return accumulate(frame, offsets: offsets).sum / Double(max(offsets.count, 1))
     }
 
     /// Sum of linear power and count of saturated pixels over the given frame offsets.

@@ -12,10 +12,13 @@ public struct TimeIntensityCurve: Sendable, Equatable {
     public let saturatedPercent: [Double]
     /// Whether each frame is excluded from fits.
     public let excluded: [Bool]
+    /// Why each frame is excluded by a frame rule (nil when it is not, or only as an isolated outlier of this
+    /// region).
+    public let exclusions: [FrameExclusion?]
 
     init(
         region: String, pixelCount: Int, times: [Double], intensities: [Double], saturatedPercent: [Double],
-        excluded: [Bool]
+        excluded: [Bool], exclusions: [FrameExclusion?]? = nil
     ) {
         self.region = region
         self.pixelCount = pixelCount
@@ -23,6 +26,7 @@ public struct TimeIntensityCurve: Sendable, Equatable {
         self.intensities = intensities
         self.saturatedPercent = saturatedPercent
         self.excluded = excluded
+        self.exclusions = exclusions ?? excluded.map { $0 ? .manual : nil }
     }
 
     /// Largest per-frame saturated percentage (%).
@@ -34,7 +38,7 @@ public struct TimeIntensityCurve: Sendable, Equatable {
         for f in frames where flags.indices.contains(f) { flags[f] = true }
         return TimeIntensityCurve(
             region: region, pixelCount: pixelCount, times: times, intensities: intensities,
-            saturatedPercent: saturatedPercent, excluded: flags)
+            saturatedPercent: saturatedPercent, excluded: flags, exclusions: exclusions)
     }
 
     /// Indices of the frames that are not excluded.

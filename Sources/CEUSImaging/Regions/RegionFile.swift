@@ -7,11 +7,14 @@ public struct RegionFile: Sendable, Equatable {
     let regions: [RegionOfInterest]
     /// Name of the region that amplitudes are expressed against, if any.
     public let reference: String?
+    /// The frame (index from 0) the regions were drawn on: the motion reference (`"referenceFrame"`).
+    public let referenceFrame: Int?
 
-    init(path: String, regions: [RegionOfInterest], reference: String?) {
+    init(path: String, regions: [RegionOfInterest], reference: String?, referenceFrame: Int? = nil) {
         self.path = path
         self.regions = regions
         self.reference = reference
+        self.referenceFrame = referenceFrame
     }
 
     /// Reads and validates `roi.json` at `path`.
@@ -71,7 +74,12 @@ public struct RegionFile: Sendable, Equatable {
                 path: path, field: "reference",
                 detail: "\"\(reference)\" is not one of the regions (\(regions.map(\.name).joined(separator: ", ")))")
         }
-        return RegionFile(path: path, regions: regions, reference: raw.reference)
+        if let frame = raw.referenceFrame, frame < 0 {
+            throw CEUSImagingError.invalidField(
+                path: path, field: "referenceFrame",
+                detail: "must be the index (from 0) of the frame the regions were drawn on, found \(frame)")
+        }
+        return RegionFile(path: path, regions: regions, reference: raw.reference, referenceFrame: raw.referenceFrame)
     }
 
     /// Pixel masks of every region in a pane of `width` x `height`.
@@ -133,7 +141,7 @@ public struct RegionFile: Sendable, Equatable {
 
     /// The keys `roi.json` may have (an unknown key is an error naming the closest of these).
     static let keys = JSONKeys(
-        ["rois", "reference"],
+        ["rois", "reference", "referenceFrame"],
         nested: [
             "rois": JSONKeys([
                 "name", "kind", "center", "radii", "angle", "x", "y", "width", "height", "points", "path",
@@ -143,6 +151,7 @@ public struct RegionFile: Sendable, Equatable {
     struct RawFile: Decodable {
         var rois: [RawRegion]
         var reference: String?
+        var referenceFrame: Int?
     }
 
     struct RawRegion: Decodable {

@@ -44,6 +44,10 @@ public struct ClipAnalysis: Sendable {
     /// Frames in the clip.
     public let frameCount: Int
     let excludedFrames: [Int]
+    /// Per frame: why it is excluded, the pane level, and the motion when compensated.
+    public let frames: FrameLog
+    /// The automatic frame rules and motion compensation used.
+    let frameRules: FrameRules
     /// Area of one contrast-pane pixel (mm^2), when the clip gives the pixel size.
     let pixelAreaMM2: Double?
     /// Reference region name, if the ROI file names one.
@@ -89,14 +93,14 @@ public struct ClipAnalysis: Sendable {
             try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
         }
         let total = clip.frameCount
-        let curves = try stage(.frames) {
-            try CurveExtractor(clip: clip, masks: masks).curves(
+        let extraction = try stage(.frames) {
+            try CurveExtractor(clip: clip, masks: masks, referenceFrame: regionFile.referenceFrame).extract(
                 progress: progress.map { report in
                     { @Sendable done in report(done, total) }
                 })
         }
-        let regions = analyzer.analyze(curves, reference: regionFile.reference)
-        var warnings: [String] = []
+        let regions = analyzer.analyze(extraction.curves, reference: regionFile.reference)
+        var warnings = frameWarnings(extraction.frames, frameCount: total)
         for r in regions {
             let worst = r.curve.maximumSaturatedPercent
             if worst > saturationWarningPercent {
@@ -116,8 +120,39 @@ public struct ClipAnalysis: Sendable {
         let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
         return ClipAnalysis(
             clipName: name, clipPath: clipPath, roiPath: roiPath, dynamicRangeDB: clip.linearization.dynamicRangeDB,
-            frameCount: total, excludedFrames: clip.excludedFrames,
+            frameCount: total, excludedFrames: clip.excludedFrames, frames: extraction.frames,
+            frameRules: clip.frameRules,
             pixelAreaMM2: clip.pixelSizeMM.map { $0.x * $0.y }, reference: regionFile.reference,
             regions: regions, warnings: warnings)
+    }
+
+    /// What the frame rules did, in words: frames dropped per reason, the motion reference and how it was chosen.
+    static func frameWarnings(_ log: FrameLog, frameCount: Int) -> [String] {
+        var out: [String] = []
+        for reason in [FrameExclusion.flash, .duplicate, .outOfPlane] {
+            let frames = log.exclusions.indices.filter { log.exclusions[$0] == reason }
+            guard !frames.isEmpty else { continue }
+            let listed = FrameRanges.text(frames)
+            let why: String
+            switch reason {
+            case .flash: why = "flash (a frame-wide rise of more than 4 dB over the frames on both sides)"
+            case .duplicate: why = "duplicate (the same pixels as the frame before)"
+            case .outOfPlane: why = "out of plane (a poor match with the motion reference frame)"
+            case .manual: why = "manual"
+            }
+            out.append(
+                "\(frames.count) of \(frameCount) frames excluded as \(why): \(listed) (--keep-all-frames keeps them)")
+        }
+        if let motion = log.motion, motion.rule == .mostSimilar {
+            out.append(
+                "motion reference: frame \(motion.referenceFrame), \(motion.rule.rawValue); the regions are taken to be drawn on it. Name the frame they were drawn on with \"referenceFrame\" in the region file or --motion-reference"
+            )
+        }
+        if let motion = log.motion, !motion.onBmodePane {
+            out.append(
+                "motion measured on the contrast pane (no B-mode pane): bubbles change its picture, so the out-of-plane rule is off; give the B-mode pane (bmodePane in clip.json or --bmode-pane) where the clip has one"
+            )
+        }
+        return out
     }
 }

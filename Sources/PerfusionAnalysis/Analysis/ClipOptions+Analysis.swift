@@ -16,3 +16,9 @@ extension PixelRect {
         self.init(x: v[0], y: v[1], width: v[2], height: v[3])
     }
 }
+
+/// The automatic frame rules and motion compensation (CEUSImaging), for the command-line tool.
+public typealias FrameRules = CEUSImaging.FrameRules
+
+/// Frame index lists such as `12-18,40` (CEUSImaging), for `--exclude`.
+public typealias FrameRanges = CEUSImaging.FrameRanges

@@ -21,6 +21,11 @@ public enum AnalysisWriter {
         written.append(path(ticFile))
         try AtomicFile.write(parameterTable(analysis).render(), to: path(parametersFile))
         written.append(path(parametersFile))
+        if analysis.frames.motion != nil {
+            try AtomicFile.write(
+                MotionTable.schema.table(MotionTable.rows(analysis.frames)).render(), to: path(MotionTable.file))
+            written.append(path(MotionTable.file))
+        }
         let plot = TICPlot()
         for region in analysis.regions {
             let file = path(plotFile(region: region.region))

@@ -166,7 +166,7 @@ enum ParameterTable {
             .integer("n_frames", "frames", "frames in the curve") { $0.frames },
             .integer(
                 "n_excluded", "frames",
-                "frames left out of the fit: listed in `excludedFrames`, and isolated outliers (docs/METHODS.md §3)"
+                "frames left out of the fit: by the frame rules (manual, flash, duplicate, out of plane; docs/METHODS.md §9) and as isolated outliers (§3)"
             ) { $0.excluded },
         ]
         c += perfusion
@@ -303,12 +303,19 @@ enum TICTable {
             },
             .integer(
                 "excluded", "",
-                "1 when the frame is left out of the fit (listed in `excludedFrames`, or an isolated outlier), else 0"
+                "1 when the frame is left out of the fit (the reason is in `exclusion`), else 0"
             ) {
                 $0.curve.excluded[$0.frame] ? 1 : 0
             },
             .number("fitted_au", "a.u.", "fitted model value, offset included; empty without a fit") {
                 $0.fitted[$0.frame]
+            },
+            .text(
+                "exclusion",
+                "why the frame is excluded: `manual`, `flash`, `duplicate`, `out_of_plane` (frame rules, docs/METHODS.md §9) or `outlier` (an isolated outlier of this region, §3); empty when included"
+            ) {
+                if let reason = $0.curve.exclusions[$0.frame] { return reason.rawValue }
+                return $0.curve.excluded[$0.frame] ? "outlier" : ""
             },
         ])
 
@@ -318,5 +325,44 @@ enum TICTable {
         return region.curve.times.indices.map {
             TICRow(clip: analysis.clipName, curve: region.curve, fitted: fitted, frame: $0)
         }
+    }
+}
+
+/// One row of `motion.csv`: one frame's displacement against the motion reference frame.
+struct MotionRow: Sendable {
+    var log: FrameLog
+    var motion: MotionTrack
+    var frame: Int
+}
+
+/// The columns of `motion.csv` (written with motion compensation), declared once.
+enum MotionTable {
+    static let file = "motion.csv"
+
+    static let schema = TableSchema<MotionRow>(
+        file: file,
+        columns: [
+            .integer("frame", "", "frame index from 0") { $0.frame },
+            .number("time_s", "s", "frame time") { $0.log.times[$0.frame] },
+            .number("dx_px", "px", "displacement of the frame's content relative to the reference frame, to the right")
+            {
+                $0.motion.dx[$0.frame]
+            },
+            .number("dy_px", "px", "displacement of the frame's content relative to the reference frame, downwards") {
+                $0.motion.dy[$0.frame]
+            },
+            .number(
+                "correlation", "",
+                "normalised correlation of the aligned frame with the reference frame on the motion pane (1 for the reference)"
+            ) { $0.motion.correlation[$0.frame] },
+            .integer("excluded", "", "1 when the frame is excluded for any reason (see `exclusion` in tic.csv), else 0")
+            {
+                $0.log.exclusions[$0.frame] == nil ? 0 : 1
+            },
+        ])
+
+    static func rows(_ log: FrameLog) -> [MotionRow] {
+        guard let motion = log.motion else { return [] }
+        return log.times.indices.map { MotionRow(log: log, motion: motion, frame: $0) }
     }
 }

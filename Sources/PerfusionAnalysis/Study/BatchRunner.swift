@@ -10,14 +10,26 @@ public struct BatchSettings: Sendable, Equatable, Codable {
     var dynamicRangeDB: Double?
     var expConstant: Double?
     var contrastPane: PixelRect?
+    // Added with the frame rules; optional so that run.json files written before them still read (nil: default).
+    var bmodePane: PixelRect?
+    var motion: Bool?
+    var keepAllFrames: Bool?
+    var minimumCorrelation: Double?
 
-    /// Settings fitting `model` with `clipOptions` for every clip.
+    /// Settings fitting `model` with `clipOptions` for every clip (their per-clip fields, `excludedFrames` and
+    /// `motionReference`, do not apply to a batch: they come from each clip's `clip.json` and region file).
     public init(model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions()) {
         self.model = model
         frameRate = clipOptions.frameRate
         dynamicRangeDB = clipOptions.dynamicRangeDB
         expConstant = clipOptions.expConstant
         contrastPane = clipOptions.contrastPane
+        bmodePane = clipOptions.bmodePane
+        motion = clipOptions.motion
+        keepAllFrames = clipOptions.keepAllFrames ? true : nil
+        minimumCorrelation =
+            clipOptions.minimumCorrelation == FrameRules.defaultMinimumCorrelation
+            ? nil : clipOptions.minimumCorrelation
     }
 
     var analysis: AnalysisSettings {
@@ -25,7 +37,9 @@ public struct BatchSettings: Sendable, Equatable, Codable {
             model: model,
             clipOptions: ClipOptions(
                 frameRate: frameRate, dynamicRangeDB: dynamicRangeDB, expConstant: expConstant,
-                contrastPane: contrastPane))
+                contrastPane: contrastPane, bmodePane: bmodePane, motion: motion,
+                keepAllFrames: keepAllFrames ?? false,
+                minimumCorrelation: minimumCorrelation ?? FrameRules.defaultMinimumCorrelation))
     }
 }
 
@@ -38,7 +52,7 @@ public struct ClipRecord: Sendable, Equatable, Codable {
     /// Timepoint of the clip.
     public var timepoint: String
     var clip: String
-    /// FNV-1a hash of Echoflow's version, the settings, the region file and every file of the clip.
+    /// Checksum (`Fingerprint`) of Echoflow's version, the settings, the region file and every file of the clip.
     var fingerprint: String
     /// `ok` or `failed`.
     public var status: String
@@ -356,39 +370,12 @@ final class WorkQueue: @unchecked Sendable {
 
 /// Fingerprints of clip inputs, to tell whether a clip must be analysed again (README, "Study results").
 ///
-/// Every byte counts: the hash runs over the version, the settings, the region file and every file of the clip
-/// (names and contents), eight bytes at a time, so that a resume reads the inputs at disk speed rather than hashing
-/// byte by byte. Each 64-bit word w is mixed in as h = rotl((h ^ w) * K1, 31) * K2 (K1, K2 odd 64-bit constants);
-/// the tail shorter than a word is padded with zeros and the length is mixed in last, so inputs that differ only
-/// in trailing zeros differ. This is a checksum against change, not a cryptographic hash.
+/// Every byte counts: the hash (``ContentHasher`` in CEUSImaging, eight bytes at a time, so that a resume reads
+/// the inputs at disk speed) runs over the version, the settings, the region file and every file of the clip
+/// (names and contents). This is a checksum against change, not a cryptographic hash.
 enum Fingerprint {
-    struct Hasher {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        static let k1: UInt64 = 0x87C3_7B91_1142_53D5
-        static let k2: UInt64 = 0x4CF5_AD43_2745_937F
-
-        @inline(__always) mutating func word(_ w: UInt64) {
-            let x = (state ^ w) &* Self.k1
-            state = ((x << 31) | (x >> 33)) &* Self.k2
-        }
-
-        mutating func mix(_ bytes: UnsafeRawBufferPointer) {
-            let words = bytes.count / 8
-            for i in 0..<words {
-                word(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
-            }
-            var tail: UInt64 = 0
-            for (k, byte) in bytes[(8 * words)...].enumerated() { tail |= UInt64(byte) << (8 * UInt64(k)) }
-            word(tail)
-            word(UInt64(bytes.count))
-        }
-
-        mutating func mix(_ data: Data) { data.withUnsafeBytes { mix($0) } }
-        mutating func mix(_ text: String) { mix(Data(text.utf8)) }
-    }
-
     static func of(entry: StudyEntry, settings: BatchSettings) -> String {
-        var hash = Hasher()
+        var hash = ContentHasher()
         hash.mix(Echoflow.version)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
