@@ -21,7 +21,8 @@ struct AnalyzeCommand: ParsableCommand {
             clip.json add frames by hand, --keep-all-frames turns the automatic rules off. tic.csv names the \
             reason of every excluded frame.
 
-            Writes tic.csv, parameters.csv and tic-<region>.svg into --output, and motion.csv with --motion.
+            Writes tic.csv, parameters.csv, overview.png (the contrast pane at peak enhancement with the regions \
+            outlined), tic-<region>.svg and report.html into --output, and motion.csv and motion.svg with --motion.
 
             Example:
               echoflow analyze Fixtures/study/S01/baseline/clip01 --output out

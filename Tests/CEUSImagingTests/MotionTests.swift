@@ -92,3 +92,83 @@ struct MotionTests {
         #expect(chosen.rule == .mostSimilar && chosen.referenceFrame >= 20, "frame \(chosen.referenceFrame)")
     }
 }
+
+@Suite("Overview picture")
+struct OverviewTests {
+    @Test("overview.png outlines each region where the lesion is in the frame shown, moved with its motion")
+    func outlinesFollowTheLesion() throws {
+        let truth = MovingClip()
+        let extraction = try MotionTests().extract(MotionTests.folder, motion: true)
+        let clip = try Clip.open(MotionTests.folder, options: ClipOptions(motion: true))
+        let regions = try RegionFile.load(MotionTests.folder + "/roi.json")
+        let masks = try regions.masks(paneWidth: 64, paneHeight: 48)
+        let motion = try #require(extraction.frames.motion)
+        for frame in [17, 45, 60] {
+            let shift = (Int(motion.dx[frame].rounded()), Int(motion.dy[frame].rounded()))
+            let png = try ClipOverview.png(
+                clip: clip, frame: frame,
+                regions: masks.map { OverviewRegion(mask: $0, isReference: $0.name == "parenchyma") },
+                shift: shift, title: "test")
+            let path = TestPaths.temporaryFolder("overview") + "/overview.png"
+            try Data(png).write(to: URL(fileURLWithPath: path))
+            let image = try PNGCodec.decode(path: path)
+            // Layout: B-mode pane then contrast pane, each 64 x 48 enlarged 5 times, 8 px gaps, a 24 px title bar.
+            let scale = 5
+            let (left, top) = (8 + 64 * scale + 8, 24)
+            #expect(image.width == 2 * 64 * scale + 3 * 8 && image.height == 48 * scale + 24 + 8)
+            guard case .uint8(let px) = image.samples, image.channels == 3 else {
+                Issue.record("overview is not 8-bit RGB")
+                return
+            }
+            // Pixels of the lesion's colour on the sides of the ring where the lesion truly is in this frame: within
+            // 10 pane pixels across and 6 up or down of its centre (the label sits above the ring, 8 or more up).
+            let centre = (x: truth.lesionCentre.x + truth.dx[frame], y: truth.lesionCentre.y + truth.dy[frame])
+            var (sx, sy, n) = (0.0, 0.0, 0.0)
+            for y in 0..<image.height {
+                for x in left..<(left + 64 * scale) {
+                    let i = 3 * (y * image.width + x)
+                    guard px[i] == 255, px[i + 1] == 221, px[i + 2] == 0 else { continue }
+                    let (pcx, pcy) = ((Double(x - left) + 0.5) / Double(scale), (Double(y - top) + 0.5) / Double(scale))
+                    guard abs(pcx - centre.x) < 10, abs(pcy - centre.y) < 6 else { continue }
+                    (sx, sy, n) = (sx + pcx, sy + pcy, n + 1)
+                }
+            }
+            // The sides of the outline are symmetric about the lesion's centre: their centroid is the centre within
+            // a pixel (the regions move in whole pixels, and the mask of a circle of radius 7.2 is not quite
+            // symmetric).
+            #expect(n > 60, "frame \(frame): \(n) outline pixels")
+            #expect(
+                abs(sx / n - centre.x) < 1 && abs(sy / n - centre.y) < 1,
+                "frame \(frame): \(sx / n), \(sy / n) vs \(centre)")
+            // The reference region's outline (cyan) is drawn too.
+            var cyan = 0
+            for i in stride(from: 0, to: px.count, by: 3) where px[i] == 0 && px[i + 1] == 230 && px[i + 2] == 255 {
+                cyan += 1
+            }
+            #expect(cyan > 100)
+        }
+    }
+
+    @Test("a tiny pane, a region in its corner, a long title and a label wider than the picture draw without trapping")
+    func edgeCases() throws {
+        let folder = TestPaths.temporaryFolder("overview-tiny")
+        writeGreyClip(folder, frames: (0..<3).map { k in (0..<16).map { UInt8(40 * k + $0) } }, width: 4, height: 4)
+        let clip = try Clip.open(folder)
+        let corner = RegionMask(
+            name: String(repeating: "long region name ", count: 8), paneWidth: 4, paneHeight: 4, indices: [0, 1, 4, 5])
+        let edge = RegionMask(name: "edge", paneWidth: 4, paneHeight: 4, indices: [15])
+        for shift in [(0, 0), (-3, -3), (5, 5)] {
+            let png = try ClipOverview.png(
+                clip: clip, frame: 2,
+                regions: [
+                    OverviewRegion(mask: corner, isReference: false), OverviewRegion(mask: edge, isReference: true),
+                ],
+                shift: shift, title: String(repeating: "a very long clip name ", count: 20))
+            let path = TestPaths.temporaryFolder("overview-tiny-out") + "/o.png"
+            try Data(png).write(to: URL(fileURLWithPath: path))
+            let image = try PNGCodec.decode(path: path)
+            // 4 px enlarged 8 times (the largest factor), 8 px gaps and the title bar; never narrower than 200 px.
+            #expect(image.width == 200 && image.height == 4 * 8 + 24 + 8)
+        }
+    }
+}

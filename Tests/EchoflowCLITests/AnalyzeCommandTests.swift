@@ -14,7 +14,10 @@ struct AnalyzeCommandTests {
         #expect(result.stderr.isEmpty)
         #expect(result.stdout.contains("lesion"))
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == ["parameters.csv", "tic-lesion.svg", "tic-parenchyma.svg", "tic.csv"])
+        #expect(
+            files == [
+                "overview.png", "parameters.csv", "report.html", "tic-lesion.svg", "tic-parenchyma.svg", "tic.csv",
+            ])
 
         let parameters = try CSVFile(path: out + "/parameters.csv")
         #expect(parameters.header == ParameterTable.schema.names)

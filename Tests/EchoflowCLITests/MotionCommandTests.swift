@@ -2,6 +2,10 @@ import EchoflowTestSupport
 import Foundation
 import Testing
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 @Suite("Motion and frame rules through the command line")
 struct MotionCommandTests {
     @Test("analyze --motion writes motion.csv and names every excluded frame's reason in tic.csv")
@@ -39,6 +43,19 @@ struct MotionCommandTests {
         #expect(reasons == [30: "out_of_plane", 41: "duplicate", 70: "manual", 71: "manual"])
         let parameters = try CSVFile(path: out + "/parameters.csv").dictionaries
         #expect(parameters.allSatisfy { $0["n_excluded"] == "4" })
+
+        // The pictures: overview.png, motion.svg, and the report showing both; the TIC plot marks each reason.
+        for file in ["overview.png", "motion.svg", "report.html", "tic-lesion.svg"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("data:image/png;base64,") && report.contains("against frame 10"))
+        let parser = XMLParser(data: Data(report.utf8))
+        #expect(parser.parse(), "report.html is not well-formed: \(String(describing: parser.parserError))")
+        let plot = try String(contentsOfFile: out + "/tic-lesion.svg", encoding: .utf8)
+        for reason in ["excluded: out of plane", "excluded: duplicate", "excluded: manual"] {
+            #expect(plot.contains(reason), "\(reason)")
+        }
 
         // Without --motion there is no motion.csv, and the out-of-plane frame is not a rule's business.
         let still = TestPaths.temporaryFolder("motion-cli-still")

@@ -1,6 +1,7 @@
 /// The pixels of one region in a pane of given size, as row-major indices `row * paneWidth + col`.
 public struct RegionMask: Sendable, Equatable {
-    let name: String
+    /// Region name.
+    public let name: String
     let paneWidth: Int
     let paneHeight: Int
     /// Pane pixel indices inside the region, increasing.

@@ -48,6 +48,10 @@ public struct ClipAnalysis: Sendable {
     public let frames: FrameLog
     /// The automatic frame rules and motion compensation used.
     let frameRules: FrameRules
+    /// `overview.png`: the contrast pane at peak enhancement with every region outlined (``ClipOverview``).
+    let overview: [UInt8]?
+    /// The frame the overview shows.
+    let overviewFrame: Int?
     /// Area of one contrast-pane pixel (mm^2), when the clip gives the pixel size.
     let pixelAreaMM2: Double?
     /// Reference region name, if the ROI file names one.
@@ -101,6 +105,21 @@ public struct ClipAnalysis: Sendable {
         }
         let regions = analyzer.analyze(extraction.curves, reference: regionFile.reference)
         var warnings = frameWarnings(extraction.frames, frameCount: total)
+        let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
+        let peak = peakFrame(extraction, reference: regionFile.reference)
+        var overview: [UInt8]?
+        if let peak {
+            let shift =
+                extraction.frames.motion.map { (Int($0.dx[peak].rounded()), Int($0.dy[peak].rounded())) } ?? (0, 0)
+            do {
+                overview = try ClipOverview.png(
+                    clip: clip, frame: peak,
+                    regions: masks.map { OverviewRegion(mask: $0, isReference: $0.name == regionFile.reference) },
+                    shift: shift, title: name)
+            } catch {
+                warnings.append("overview.png could not be drawn: \(error)")
+            }
+        }
         for r in regions {
             let worst = r.curve.maximumSaturatedPercent
             if worst > saturationWarningPercent {
@@ -117,13 +136,26 @@ public struct ClipAnalysis: Sendable {
                 warnings.append("region \"\(r.region)\": \(r.fit.termination)")
             }
         }
-        let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
         return ClipAnalysis(
             clipName: name, clipPath: clipPath, roiPath: roiPath, dynamicRangeDB: clip.linearization.dynamicRangeDB,
             frameCount: total, excludedFrames: clip.excludedFrames, frames: extraction.frames,
-            frameRules: clip.frameRules,
+            frameRules: clip.frameRules, overview: overview, overviewFrame: peak,
             pixelAreaMM2: clip.pixelSizeMM.map { $0.x * $0.y }, reference: regionFile.reference,
             regions: regions, warnings: warnings)
+    }
+
+    /// The frame of peak enhancement: among frames no rule excludes, the one where the mean of the regions'
+    /// intensities (the reference region left out when there are others) is highest; nil when every frame is
+    /// excluded.
+    static func peakFrame(_ extraction: Extraction, reference: String?) -> Int? {
+        var curves = extraction.curves.filter { $0.region != reference }
+        if curves.isEmpty { curves = extraction.curves }
+        var best: (frame: Int, level: Double)?
+        for i in extraction.frames.exclusions.indices where extraction.frames.exclusions[i] == nil {
+            let level = curves.map { $0.intensities[i] }.reduce(0, +) / Double(max(curves.count, 1))
+            if level.isFinite, best == nil || level > best!.level { best = (i, level) }
+        }
+        return best?.frame
     }
 
     /// What the frame rules did, in words: frames dropped per reason, the motion reference and how it was chosen.

@@ -40,6 +40,27 @@ enum ClipReport {
         for warning in analysis.warnings {
             body.append(MarkupElement("p", [("class", "note")], text: "warning: \(warning)"))
         }
+        if let overview = analysis.overview {
+            body.append(MarkupElement("h2", text: "What was measured"))
+            let frame = analysis.overviewFrame.map { "frame \($0), " } ?? ""
+            body.append(
+                MarkupElement(
+                    "p", [("class", "note")],
+                    text:
+                        "The contrast pane at peak enhancement (\(frame)the frame where the regions are brightest), every region outlined, the reference region dashed\(analysis.frames.motion != nil ? ", regions moved with the frame's motion" : ""); overview.png."
+                ))
+            body.append(
+                MarkupElement(
+                    "img",
+                    [
+                        ("src", "data:image/png;base64," + Data(overview).base64EncodedString()),
+                        ("alt", "contrast pane with the regions outlined"), ("style", "image-rendering: pixelated"),
+                    ]))
+        }
+        if let motion = MotionPlot.element(analysis) {
+            body.append(MarkupElement("h2", text: "Motion"))
+            body.append(motion)
+        }
         let plot = TICPlot()
         for region in analysis.regions {
             body.append(MarkupElement("h2", text: region.region))

@@ -1,3 +1,4 @@
+import CEUSImaging
 import Foundation
 
 /// An SVG plot of one region's time-intensity curve: measured points, excluded frames, the fitted curve,
@@ -88,17 +89,42 @@ struct TICPlot: Sendable {
 
         // Samples.
         var points: [MarkupElement] = []
+        var reasons: [String] = []
         for i in c.times.indices where c.intensities[i].isFinite {
-            let excluded = c.excluded[i]
+            let reason = Self.reason(c, i)
+            if let reason, !reasons.contains(reason) { reasons.append(reason) }
             points.append(
                 MarkupElement(
                     "circle",
                     [
-                        ("cx", f(px(c.times[i]))), ("cy", f(py(c.intensities[i]))), ("r", "2.2"),
-                        ("fill", excluded ? "none" : "#7f8c99"), ("stroke", excluded ? "#d62728" : "none"),
+                        ("cx", f(px(c.times[i]))), ("cy", f(py(c.intensities[i]))),
+                        ("r", reason == nil ? "2.2" : "3"), ("fill", reason == nil ? "#7f8c99" : "none"),
+                        ("stroke", reason.map { Self.reasonColours[$0] ?? "#d62728" } ?? "none"),
+                        ("stroke-width", "1.5"),
                     ]))
         }
         nodes.append(MarkupElement("g", [("class", "samples")], children: points))
+        // Legend of the exclusion reasons present, top right.
+        var legendX = margin.left + plotW - 4
+        for reason in reasons.reversed() {
+            let label = "excluded: \(reason.replacingOccurrences(of: "_", with: " "))"
+            let colour = Self.reasonColours[reason] ?? "#d62728"
+            nodes.append(
+                MarkupElement(
+                    "text",
+                    [
+                        ("x", f(legendX)), ("y", f(margin.top - 6)), ("font-size", "11"), ("fill", colour),
+                        ("text-anchor", "end"), ("class", "legend"),
+                    ], text: label))
+            legendX -= Double(label.count) * 6.2 + 22
+            nodes.append(
+                MarkupElement(
+                    "circle",
+                    [
+                        ("cx", f(legendX + 12)), ("cy", f(margin.top - 10)), ("r", "3"), ("fill", "none"),
+                        ("stroke", colour), ("stroke-width", "1.5"),
+                    ]))
+        }
 
         // Fitted curve, sampled finely.
         if region.fit.hasParameters, let p = region.parameters {
@@ -154,7 +180,7 @@ struct TICPlot: Sendable {
             s = "\(region.model) (selected by AIC among \(region.fits.count) models) fit: \(region.fit.status.rawValue)"
         }
         if let p = region.parameters { s += String(format: ", QOF %.1f %%", p.qualityOfFit) }
-        s += "; \(region.curve.pixelCount) px; open circles: excluded frames"
+        s += "; \(region.curve.pixelCount) px; open circles: excluded frames, coloured by reason"
         return s
     }
 
@@ -168,6 +194,18 @@ struct TICPlot: Sendable {
         if dash { a.append(("stroke-dasharray", "5 4")) }
         return MarkupElement("line", a)
     }
+
+    /// Why sample `i` of `curve` is excluded (`tic.csv`'s `exclusion`), nil when it is not.
+    static func reason(_ curve: TimeIntensityCurve, _ i: Int) -> String? {
+        if let r = curve.exclusions[i] { return r.rawValue }
+        return curve.excluded[i] ? "outlier" : nil
+    }
+
+    /// Marker colours of the exclusion reasons.
+    static let reasonColours: [String: String] = [
+        "manual": "#d62728", "flash": "#ff7f0e", "duplicate": "#9467bd", "out_of_plane": "#8c564b",
+        "outlier": "#e377c2",
+    ]
 
     /// "Nice" tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart).
     static func ticks(_ lo: Double, _ hi: Double, target: Int = 6) -> [Double] {

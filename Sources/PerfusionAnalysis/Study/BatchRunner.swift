@@ -317,11 +317,9 @@ public struct BatchRunner: Sendable {
                         description: "\(entry.clip): \(analysis.frameCount) frames: \(first.fit.termination)"))
             }
             do {
-                let written = try AnalysisWriter.write(analysis, to: folder)
-                record.files = written.map { ($0 as NSString).lastPathComponent } + [ClipReport.fileName]
-                try AtomicFile.write(
-                    ClipReport.render(analysis, title: "\(entry.subject) / \(entry.lesion) / \(entry.timepoint)"),
-                    to: (folder as NSString).appendingPathComponent(ClipReport.fileName))
+                let written = try AnalysisWriter.write(
+                    analysis, to: folder, title: "\(entry.subject) / \(entry.lesion) / \(entry.timepoint)")
+                record.files = written.map { ($0 as NSString).lastPathComponent }
             } catch {
                 throw StageFailure(stage: .write, error: error)
             }
