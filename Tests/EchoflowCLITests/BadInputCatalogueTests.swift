@@ -457,7 +457,12 @@ struct BadInputCatalogueTests {
             clipJSON(
                 "an excluded frame out of range", #"{"frameRate": 2, "excludedFrames": [30]}"#,
                 ["excludedFrames", "30"]))
-        c.append(clipJSON("a colour map", #"{"frameRate": 2, "colorMap": "hot"}"#, ["colorMap", "hot"]))
+        c.append(
+            clipJSON(
+                "an unknown colour map", #"{"frameRate": 2, "colorMap": "jet"}"#, ["colorMap", "jet", "amber, hot"]))
+        c.append(
+            clipJSON(
+                "a missing colour-map file", #"{"frameRate": 2, "colorMap": "maps/scanner.csv"}"#, ["scanner.csv"]))
         c.append(
             clipJSON(
                 "a pane outside the frame",

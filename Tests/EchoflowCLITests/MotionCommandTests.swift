@@ -87,3 +87,51 @@ struct MotionCommandTests {
         #expect(r.stderr.contains("--motion-reference") && r.stderr.contains("outside"))
     }
 }
+
+@Suite("Colour maps through the command line")
+struct ColorMapCommandTests {
+    @Test(
+        "a tinted clip is inverted through its map; pixels the map lacks are counted in parameters.csv and warned about"
+    )
+    func tintedClip() throws {
+        let folder = TestPaths.temporaryFolder("tinted-cli")
+        var rng = TestRandom(seed: 8)
+        let (w, h) = (20, 16)
+        var expected: [Double] = []  // mean linear power of the region per frame, from the levels written
+        for f in 0..<80 {
+            var samples: [UInt16] = []
+            var power = 0.0
+            for p in 0..<(w * h) {
+                let mean = 70 + 110 * exp(-pow(Double(f - 30) / 12, 2))
+                let k = max(0, min(255, Int(mean + 30 * (rng.uniform() - 0.5))))
+                // The inverse law written out: P = 10^((k / 255 - 1) DR / 10), DR = 45 dB.
+                if p % w >= 8 && p / w >= 8 { power += pow(10, (Double(k) / 255 - 1) * 4.5) }
+                // hot, written out from the README: (min(255, 3k), min(255, max(0, 3k - 255)), max(0, 3k - 510)).
+                var rgb = (min(255, 3 * k), min(255, max(0, 3 * k - 255)), max(0, 3 * k - 510))
+                // A green calliper mark in the corner, 8 x 8 pixels: 16 of the 80 sampled pixels.
+                if p % w < 8 && p / w < 8 { rgb = (0, 255, 0) }
+                samples += [UInt16(rgb.0), UInt16(rgb.1), UInt16(rgb.2)]
+            }
+            expected.append(power / 96)
+            let png = MinimalPNGWriter.encode(width: w, height: h, colorType: .rgb, bitDepth: 8, samples: samples)
+            MinimalPNGWriter.write(png, to: folder + String(format: "/f%03d.png", f))
+        }
+        try #"{"frameRate": 4, "dynamicRangeDB": 45, "colorMap": "hot"}"#.write(
+            toFile: folder + "/clip.json", atomically: true, encoding: .utf8)
+        try #"{"rois": [{"name": "lesion", "kind": "rectangle", "x": 8, "y": 8, "width": 12, "height": 8}]}"#.write(
+            toFile: folder + "/roi.json", atomically: true, encoding: .utf8)
+        let out = TestPaths.temporaryFolder("tinted-cli-out")
+        let r = try runEchoflow(["analyze", folder, "--output", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("20.0 % of the contrast pane's pixels match no colour of the map \"hot\""))
+        let row = try #require(try CSVFile(path: out + "/parameters.csv").dictionaries.first)
+        #expect(row["colormap_unmatched_pct"] == "20")
+        // Lossless frames invert exactly: every frame's mean power is the one computed from the levels written (to
+        // the 7 significant digits of the CSV).
+        let tic = try CSVFile(path: out + "/tic.csv").dictionaries
+        #expect(tic.count == 80)
+        for (f, row) in tic.enumerated() {
+            #expect(abs(Double(row["intensity_au"]!)! / expected[f] - 1) < 1e-6, "frame \(f)")
+        }
+    }
+}

@@ -37,8 +37,10 @@ struct CSVTests {
         #expect(Array(names[6..<22]) == reference)
         #expect(ParameterTable.perfusion.map(\.name) == reference)
         #expect(names.firstIndex(of: "dynamic_range_db")! + 1 == names.firstIndex(of: "echoflow_version")!)
-        // `fit` writes the same columns after its `curve` column.
-        #expect(ParameterTable.fitSchema.names == ["curve"] + names.dropFirst(2))
+        // `fit` writes the same columns after its `curve` column; parameters.csv adds the clip's own at the end.
+        let clipOnly = ParameterTable.clipColumns.map(\.name)
+        #expect(clipOnly == ["colormap_unmatched_pct"] && Array(names.suffix(clipOnly.count)) == clipOnly)
+        #expect(ParameterTable.fitSchema.names == ["curve"] + names.dropFirst(2).dropLast(clipOnly.count))
     }
 
     @Test("every registered model has its parameter block, value and standard error, in parameters.csv")

@@ -10,6 +10,8 @@ public struct Clip: Sendable {
     public let times: [Double]
     /// How display values become linear power.
     public let linearization: Linearization
+    /// The tinted colour map the contrast pane is shown with; nil for grey (luminance).
+    public let colorMap: ColorMap?
     /// The pane that regions refer to (the whole frame unless `contrastPane` is given).
     public let contrastPane: PixelRect
     /// Pixel size of the contrast pane (mm) along x and y, when known (DICOM regions in cm, or clip.json).
@@ -147,12 +149,7 @@ public struct Clip: Sendable {
             }
             linearization = Linearization(dynamicRangeDB: dr)
         }
-        if let map = metadata.colorMap, map.lowercased() != "grey", map.lowercased() != "gray" {
-            throw CEUSImagingError.invalidField(
-                path: metadataPath, field: "colorMap",
-                detail:
-                    "colour-map inversion is not supported yet (found \"\(map)\"); export grey frames or omit colorMap")
-        }
+        colorMap = try metadata.colorMap.flatMap { try ColorMap.resolve($0, metadataPath: metadataPath) }
 
         let frame = PixelRect(x: 0, y: 0, width: source.width, height: source.height)
         if let pane = options.contrastPane ?? metadata.contrastPane {

@@ -30,7 +30,7 @@ public struct ClipMetadata: Codable, Sendable, Equatable {
     public var dynamicRangeDB: Double?
     /// Alternative law `P = exp(Y / c)`: the constant `c` in display units (for example 24.09).
     var expConstant: Double?
-    /// `grey` (the only map supported so far).
+    /// `grey`, a built-in tinted map (`amber`, `hot`) or a map file relative to clip.json (`ColorMap`).
     var colorMap: String?
     /// Whether frames are aligned to a reference frame before regions are averaged (`--motion`).
     var motion: Bool?

@@ -26,6 +26,9 @@ public struct CurveExtractor: Sendable {
     struct FrameSample: Sendable {
         var sums: [(sum: Double, saturated: Int, pixels: Int)]
         var paneMean: Double
+        /// Pane pixels sampled for the pane mean, and those no colour-map entry matched.
+        var unmatched: Int
+        var sampled: Int
         var checksum: UInt64
         var motion: (dx: Double, dy: Double, correlation: Double)?
         var regionLeftPane = false
@@ -49,7 +52,7 @@ public struct CurveExtractor: Sendable {
         let offsets: [[Int]] = pixels.map { region in
             region.map { (pane.y + $0.row) * frameWidth + pane.x + $0.col }
         }
-        let tables = LinearizationTables(linearization: clip.linearization)
+        let tables = LinearizationTables(linearization: clip.linearization, colorMap: clip.colorMap)
         let source = clip.source
 
         // Motion: the reference frame (a flag, then the region file, then the most similar frame), and the pane
@@ -87,8 +90,10 @@ public struct CurveExtractor: Sendable {
         let estimator = track?.estimator
         let samples: [FrameSample] = try parallelMap(count) { index in
             let frame = try source.frame(at: index)
+            let level = tables.paneMean(frame, pane)
             var sample = FrameSample(
-                sums: [], paneMean: tables.paneMean(frame, pane), checksum: frame.checksum, motion: nil)
+                sums: [], paneMean: level.mean, unmatched: level.unmatched, sampled: level.sampled,
+                checksum: frame.checksum, motion: nil)
             if let estimator {
                 let m = estimator.measure(frame)
                 sample.motion = m
@@ -161,7 +166,12 @@ public struct CurveExtractor: Sendable {
         return Extraction(
             curves: curves,
             frames: FrameLog(
-                times: clip.times, exclusions: reasons, paneMeanPower: samples.map(\.paneMean), motion: motion))
+                times: clip.times, exclusions: reasons, paneMeanPower: samples.map(\.paneMean), motion: motion,
+                colorMap: clip.colorMap?.name,
+                colorMapUnmatchedPercent: clip.colorMap.map { _ in
+                    100 * Double(samples.map(\.unmatched).reduce(0, +))
+                        / Double(max(1, samples.map(\.sampled).reduce(0, +)))
+                }))
     }
 }
 
@@ -208,6 +218,11 @@ public struct FrameLog: Sendable {
     public let paneMeanPower: [Double]
     /// Motion, when compensated.
     public let motion: MotionTrack?
+    /// The tinted colour map inverted (nil for grey).
+    public var colorMap: String? = nil
+    /// Share of sampled contrast-pane pixels (every frame) that no colour-map entry matched within
+    /// `ColorMap.tolerance` (%); nil without a colour map.
+    public var colorMapUnmatchedPercent: Double? = nil
 
     /// Frames excluded for `reason`.
     public func count(_ reason: FrameExclusion) -> Int { exclusions.filter { $0 == reason }.count }
@@ -231,26 +246,71 @@ struct LinearizationTables: Sendable {
     let color8: [[Double]]
     let linearization: Linearization
     let grey16: LazyTable
+    /// Colour-to-level inversion of a tinted map (nil: grey or luminance).
+    let inverter: ColorMapInverter?
 
-    init(linearization: Linearization) {
+    init(linearization: Linearization, colorMap: ColorMap? = nil) {
         self.linearization = linearization
         grey8 = linearization.lookupTable(maxValue: 255)
         color8 = linearization.colorLookupTables(maxValue: 255)
         grey16 = LazyTable(linearization: linearization)
+        inverter = colorMap.map(ColorMapInverter.init)
     }
 
-    /// Mean linear power over every second pixel of every second row of `pane` (the flash rule's level).
-    func paneMean(_ frame: Frame, _ pane: PixelRect) -> Double {
+    /// Mean linear power over every second pixel of every second row of `pane` (the flash rule's level), the
+    /// pixels sampled and, with a colour map, how many matched no entry.
+    func paneMean(_ frame: Frame, _ pane: PixelRect) -> (mean: Double, sampled: Int, unmatched: Int) {
         var offsets: [Int] = []
         offsets.reserveCapacity((pane.width / 2 + 1) * (pane.height / 2 + 1))
         for row in stride(from: pane.y, to: pane.y + pane.height, by: 2) {
             for col in stride(from: pane.x, to: pane.x + pane.width, by: 2) { offsets.append(row * frame.width + col) }
         }
-        return accumulate(frame, offsets: offsets).sum / Double(max(offsets.count, 1))
+        let s = accumulate(frame, offsets: offsets)
+        return (s.sum / Double(max(offsets.count, 1)), offsets.count, s.unmatched)
     }
 
-    /// Sum of linear power and count of saturated pixels over the given frame offsets.
-    func accumulate(_ frame: Frame, offsets: [Int]) -> (sum: Double, saturated: Int) {
+    /// Sum of linear power, count of saturated pixels and (with a colour map) of unmatched pixels over the given
+    /// frame offsets, through the colour map.
+    func accumulateMapped(_ frame: Frame, offsets: [Int], _ inverter: ColorMapInverter) -> (
+        sum: Double, saturated: Int, unmatched: Int
+    ) {
+        var (sum, saturated, unmatched) = (0.0, 0, 0)
+        let c = frame.channels
+        func add(_ r: Int, _ g: Int, _ b: Int) {
+            let found = inverter.level(r, g, b)
+            sum += grey8[found.level]
+            if found.level == 255 { saturated += 1 }
+            if !found.matched { unmatched += 1 }
+        }
+        switch frame.samples {
+        case .uint8(let s):
+            for o in offsets {
+                let base = o * c
+                if c >= 3 {
+                    add(Int(s[base]), Int(s[base + 1]), Int(s[base + 2]))
+                } else {
+                    let v = Int(s[base])
+                    add(v, v, v)
+                }
+            }
+        case .uint16(let s):
+            for o in offsets {
+                let base = o * c
+                if c >= 3 {
+                    add(Int(s[base] >> 8), Int(s[base + 1] >> 8), Int(s[base + 2] >> 8))
+                } else {
+                    let v = Int(s[base] >> 8)
+                    add(v, v, v)
+                }
+            }
+        }
+        return (sum, saturated, unmatched)
+    }
+
+    /// Sum of linear power, count of saturated pixels and of pixels no colour-map entry matched (0 without a map)
+    /// over the given frame offsets.
+    func accumulate(_ frame: Frame, offsets: [Int]) -> (sum: Double, saturated: Int, unmatched: Int) {
+        if let inverter { return accumulateMapped(frame, offsets: offsets, inverter) }
         var sum = 0.0
         var saturated = 0
         let c = frame.channels
@@ -292,7 +352,7 @@ struct LinearizationTables: Sendable {
                 }
             }
         }
-        return (sum, saturated)
+        return (sum, saturated, 0)
     }
 }
 

@@ -63,6 +63,8 @@ public struct ClipAnalysis: Sendable {
 
     /// Saturated-pixel share above which a region gets a warning (%).
     static let saturationWarningPercent = 1.0
+    /// Share of contrast-pane pixels unmatched by the colour map above which the clip gets a warning (%).
+    static let colorMapWarningPercent = 5.0
 
     /// Opens the clip, reads the regions, builds the curves and fits them.
     ///
@@ -178,6 +180,11 @@ public struct ClipAnalysis: Sendable {
         if let motion = log.motion, motion.rule == .mostSimilar {
             out.append(
                 "motion reference: frame \(motion.referenceFrame), \(motion.rule.rawValue); the regions are taken to be drawn on it. Name the frame they were drawn on with \"referenceFrame\" in the region file or --motion-reference"
+            )
+        }
+        if let share = log.colorMapUnmatchedPercent, share > colorMapWarningPercent, let map = log.colorMap {
+            out.append(
+                "\(String(format: "%.1f", share)) % of the contrast pane's pixels match no colour of the map \"\(map)\" (within an RGB distance of 12): their levels are the nearest entry's. Check that colorMap is the map the clip was shown with, and that the contrast pane excludes text and markers"
             )
         }
         if let motion = log.motion, !motion.onBmodePane {

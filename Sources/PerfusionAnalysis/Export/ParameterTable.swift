@@ -18,12 +18,15 @@ struct ParameterRow: Sendable {
     var saturatedPercentMax: Double?
     var reference: String?
     var areaMM2: Double?
+    /// Share of contrast-pane pixels no colour-map entry matched (%); nil without a tinted map.
+    var colorMapUnmatchedPercent: Double?
 
     init(
         source: String, region: String, fitted: CurveFit, relative: RelativeAmplitudes? = nil, frames: Int,
         excluded: Int = 0, dynamicRangeDB: Double? = nil, pixelCount: Int? = nil, saturatedPercentMax: Double? = nil,
-        reference: String? = nil, areaMM2: Double? = nil
+        reference: String? = nil, areaMM2: Double? = nil, colorMapUnmatchedPercent: Double? = nil
     ) {
+        self.colorMapUnmatchedPercent = colorMapUnmatchedPercent
         self.source = source
         self.region = region
         self.fitted = fitted
@@ -56,7 +59,8 @@ struct ParameterRow: Sendable {
                 dynamicRangeDB: analysis.dynamicRangeDB, pixelCount: region.curve.pixelCount,
                 saturatedPercentMax: region.curve.maximumSaturatedPercent,
                 reference: relative != nil ? analysis.reference : nil,
-                areaMM2: analysis.pixelAreaMM2.map { $0 * Double(region.curve.pixelCount) })
+                areaMM2: analysis.pixelAreaMM2.map { $0 * Double(region.curve.pixelCount) },
+                colorMapUnmatchedPercent: analysis.frames.colorMapUnmatchedPercent)
         }
     }
 }
@@ -266,7 +270,15 @@ enum ParameterTable {
         columns: [
             .text("clip", "clip identifier (the clip folder's or DICOM file's name)") { $0.source },
             .text("roi", "region name from the ROI file") { $0.region },
-        ] + fitColumns)
+        ] + fitColumns + clipColumns)
+
+    /// Columns about the clip rather than the fit (parameters.csv only), after every fit column.
+    static let clipColumns: [Column<ParameterRow>] = [
+        .number(
+            "colormap_unmatched_pct", "%",
+            "share of contrast-pane pixels (every second pixel of every second row, all frames) that matched no entry of the clip's tinted colour map within an RGB distance of 12; empty for grey clips"
+        ) { $0.colorMapUnmatchedPercent }
+    ]
 
     /// The table of `echoflow fit`: `curve`, then ``fitColumns``.
     static let fitSchema = TableSchema<ParameterRow>(
