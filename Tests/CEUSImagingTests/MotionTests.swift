@@ -172,3 +172,31 @@ struct OverviewTests {
         }
     }
 }
+
+@Suite("Motion: what cannot be measured")
+struct MotionRefusalTests {
+    @Test("a flat motion pane is refused with the pane and the frame; \"motion\": true in clip.json turns motion on")
+    func flatPane() throws {
+        let folder = TestPaths.temporaryFolder("flat-bmode")
+        // Left half flat grey (the B-mode pane), right half varying.
+        var frames: [[UInt8]] = []
+        for k in 0..<6 {
+            var pixels: [UInt8] = []
+            for p in 0..<64 { pixels.append(p % 8 < 4 ? 90 : UInt8(40 + 10 * k + p % 3)) }
+            frames.append(pixels)
+        }
+        writeGreyClip(
+            folder, frames: frames, width: 8, height: 8,
+            clipJSON:
+                #"{"frameRate": 5, "motion": true, "bmodePane": {"x": 0, "y": 0, "width": 4, "height": 8}, "contrastPane": {"x": 4, "y": 0, "width": 4, "height": 8}}"#
+        )
+        let clip = try Clip.open(folder)
+        #expect(clip.frameRules.motion)
+        let mask = RegionMask(name: "all", paneWidth: 4, paneHeight: 8, indices: Array(0..<32))
+        let error = imagingError { _ = try CurveExtractor(clip: clip, masks: [mask], referenceFrame: 2).extract() }
+        #expect(error?.description.contains("flat") == true && error?.description.contains("reference frame 2") == true)
+        // Without motion the same clip is analysed.
+        let still = try Clip.open(folder, options: ClipOptions(motion: false))
+        #expect(try CurveExtractor(clip: still, masks: [mask]).extract().curves.count == 1)
+    }
+}

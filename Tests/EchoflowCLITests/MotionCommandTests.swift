@@ -135,3 +135,33 @@ struct ColorMapCommandTests {
         }
     }
 }
+
+@Suite("Frame rules in batches")
+struct FrameRuleBatchTests {
+    @Test("batch --motion writes motion.csv for every clip; a rerun without it is other settings and refused")
+    func batchMotion() throws {
+        let study = TestPaths.temporaryFolder("motion-study")
+        for subject in ["P1", "P2"] {
+            try MovingClip(frames: 60).write(to: study + "/\(subject)/baseline/liver", regionsAt: 10)
+        }
+        let results = TestPaths.temporaryFolder("motion-study-out")
+        let r = try runEchoflow(["batch", study, "--output", results, "--motion", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for subject in ["P1", "P2"] {
+            let folder = results + "/clips/\(subject)/liver/baseline"
+            #expect(FileManager.default.fileExists(atPath: folder + "/motion.csv"), "\(subject)")
+            #expect(FileManager.default.fileExists(atPath: folder + "/overview.png"), "\(subject)")
+        }
+        let again = try runEchoflow(["batch", study, "--output", results, "--quiet"])
+        #expect(again.status == 65, "\(again.stderr)")
+        #expect(again.stderr.contains("other settings"))
+    }
+
+    @Test("more than half of the frames excluded is warned about")
+    func mostFramesExcluded() throws {
+        let out = TestPaths.temporaryFolder("most-excluded")
+        let r = try runEchoflow(["analyze", TestPaths.baselineClip, "--exclude", "0-200", "--output", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("201 of 321 frames are excluded, more than half"))
+    }
+}

@@ -83,6 +83,14 @@ public struct CurveExtractor: Sendable {
                 rule = .mostSimilar
             }
             let estimator = MotionEstimator(reference: try source.frame(at: reference), pane: motionPane)
+            // A pane without texture (one grey level) gives nothing to align on: every frame would correlate 0.
+            guard estimator.hasTexture else {
+                throw CEUSImagingError.invalidField(
+                    path: clip.path, field: "motion",
+                    detail:
+                        "the \(clip.bmodePane != nil ? "B-mode" : "contrast") pane \(motionPane) of the reference frame \(reference) is flat (a single grey level), so motion cannot be measured on it; check the pane rectangle, or analyse without --motion"
+                )
+            }
             track = (reference, rule, estimator)
         }
 

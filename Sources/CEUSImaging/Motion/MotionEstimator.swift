@@ -27,6 +27,12 @@ struct MotionEstimator: Sendable {
         correlator = PhaseCorrelator(reference: Self.windowed(reference, window), width: w, height: h)
     }
 
+    /// Whether the reference pane has any texture to align on (more than one display level).
+    var hasTexture: Bool {
+        guard let first = reference.first else { return false }
+        return reference.contains { $0 != first }
+    }
+
     /// Display values of `pane` in `frame`, row-major (luminance 0.299 R + 0.587 G + 0.114 B for colour).
     static func image(_ frame: Frame, _ pane: PixelRect) -> [Double] {
         var out = [Double](repeating: 0, count: pane.width * pane.height)

@@ -177,6 +177,12 @@ public struct ClipAnalysis: Sendable {
             out.append(
                 "\(frames.count) of \(frameCount) frames excluded as \(why): \(listed) (--keep-all-frames keeps them)")
         }
+        let excluded = log.exclusions.filter { $0 != nil }.count
+        if excluded * 2 > frameCount {
+            out.append(
+                "\(excluded) of \(frameCount) frames are excluded, more than half: the curves rest on few frames. Check the reasons in tic.csv (exclusion) and the settings that decide them (--min-correlation, --keep-all-frames, excludedFrames)"
+            )
+        }
         if let motion = log.motion, motion.rule == .mostSimilar {
             out.append(
                 "motion reference: frame \(motion.referenceFrame), \(motion.rule.rawValue); the regions are taken to be drawn on it. Name the frame they were drawn on with \"referenceFrame\" in the region file or --motion-reference"
