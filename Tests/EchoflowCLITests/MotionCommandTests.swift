@@ -165,3 +165,26 @@ struct FrameRuleBatchTests {
         #expect(r.stderr.contains("201 of 321 frames are excluded, more than half"))
     }
 }
+
+@Suite("Motion on the contrast pane")
+struct ContrastPaneMotionTests {
+    @Test(
+        "fresh speckle in every frame and no B-mode pane: nothing is trusted, nothing is moved, and a warning says so")
+    func cannotAlign() throws {
+        let clip = TestPaths.temporaryFolder("contrast-only")
+        let synth = try runEchoflow(["synth", "--output", clip, "--motion", "3", "--seed", "4"])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let moved = TestPaths.temporaryFolder("contrast-only-motion")
+        let r = try runEchoflow(["analyze", clip, "--motion", "--output", moved, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("Motion compensation did little for this clip"))
+        let still = TestPaths.temporaryFolder("contrast-only-still")
+        #expect(try runEchoflow(["analyze", clip, "--output", still, "--quiet"]).status == 0)
+        // Regions not moved: the same curves as without --motion (only the reference frame is measured: itself).
+        #expect(
+            try CSVFile(path: moved + "/tic.csv").dictionaries.map { $0["intensity_au"] }
+                == CSVFile(path: still + "/tic.csv").dictionaries.map { $0["intensity_au"] })
+        let motion = try CSVFile(path: moved + "/motion.csv").dictionaries
+        #expect(motion.filter { $0["dx_px"] != "" }.count == 1)
+    }
+}

@@ -54,8 +54,9 @@ public enum PNGCodec {
         }
     }
 
-    /// Encodes `frame` as a PNG (8-bit or 16-bit, grey, grey+alpha, RGB or RGBA) and returns the bytes.
-    public static func encode(_ frame: Frame) throws -> [UInt8] {
+    /// Encodes `frame` as a PNG (8-bit or 16-bit, grey, grey+alpha, RGB or RGBA) and returns the bytes; `fast`
+    /// trades a little size for speed.
+    public static func encode(_ frame: Frame, fast: Bool = false) throws -> [UInt8] {
         let image = newImage()
         defer { release(image) }
         image.pointee.width = UInt32(frame.width)
@@ -66,17 +67,27 @@ public enum PNGCodec {
         if frame.bitDepth == 16 { format |= UInt32(PNG_FORMAT_FLAG_LINEAR) }
         image.pointee.format = format
 
+        // Faster, slightly larger compression for pictures (the overview); clips keep libpng's default, so that
+        // synthetic clips stay byte-identical to their recorded fixtures.
+        if fast { image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_FAST) }
+
+        // One compression into a buffer of the worst case (stored deflate blocks, a filter byte per row, chunk
+        // headers); libpng reports the size it needs if that were ever short, and the write is repeated once.
         func write(_ pixels: UnsafeRawPointer?) throws -> [UInt8] {
-            var size = 0
-            guard png_image_write_to_memory(image, nil, &size, 0, pixels, 0, nil) != 0 else {
-                throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(image))
+            let raw = frame.width * frame.height * frame.channels * (frame.bitDepth / 8)
+            var capacity = raw + raw / 64 + frame.height + 4096
+            for _ in 0..<2 {
+                var size = capacity
+                var bytes = [UInt8](repeating: 0, count: capacity)
+                let ok = bytes.withUnsafeMutableBytes { buffer in
+                    png_image_write_to_memory(image, buffer.baseAddress, &size, 0, pixels, 0, nil)
+                }
+                if ok != 0 { return Array(bytes.prefix(size)) }
+                guard size > capacity else { break }
+                capacity = size
+                image.pointee.warning_or_error = 0
             }
-            var bytes = [UInt8](repeating: 0, count: size)
-            let ok = bytes.withUnsafeMutableBytes { raw in
-                png_image_write_to_memory(image, raw.baseAddress, &size, 0, pixels, 0, nil)
-            }
-            guard ok != 0 else { throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(image)) }
-            return Array(bytes.prefix(size))
+            throw CEUSImagingError.writeFailed(path: "(PNG in memory)", reason: message(image))
         }
         switch frame.samples {
         case .uint8(let s): return try s.withUnsafeBytes { try write($0.baseAddress) }

@@ -30,7 +30,7 @@ public struct CurveExtractor: Sendable {
         var unmatched: Int
         var sampled: Int
         var checksum: UInt64
-        var motion: (dx: Double, dy: Double, correlation: Double)?
+        var motion: (dx: Double, dy: Double, correlation: Double, trusted: Bool)?
         var regionLeftPane = false
     }
 
@@ -104,10 +104,16 @@ public struct CurveExtractor: Sendable {
                 checksum: frame.checksum, motion: nil)
             if let estimator {
                 let m = estimator.measure(frame)
-                sample.motion = m
+                // A displacement is trusted when the aligned frame matches the reference and it stays within a
+                // quarter of the pane; an untrusted frame's regions are not moved (and on a B-mode pane the frame
+                // is out of plane).
+                let trusted =
+                    m.correlation >= rules.minimumCorrelation && abs(m.dx) <= Double(estimator.pane.width) / 4
+                    && abs(m.dy) <= Double(estimator.pane.height) / 4
+                sample.motion = (m.dx, m.dy, m.correlation, trusted)
                 // The frame's content moved by (dx, dy): each region is read where its pixels moved to, rounded to
                 // whole pixels; pixels moved out of the pane are left out.
-                let (sx, sy) = (Int(m.dx.rounded()), Int(m.dy.rounded()))
+                let (sx, sy) = trusted ? (Int(m.dx.rounded()), Int(m.dy.rounded())) : (0, 0)
                 sample.sums = pixels.map { region in
                     var moved: [Int] = []
                     moved.reserveCapacity(region.count)
@@ -147,9 +153,7 @@ public struct CurveExtractor: Sendable {
                 let onBmode = clip.bmodePane != nil
                 for i in 0..<count {
                     if samples[i].regionLeftPane { mark(i, .outOfPlane) }
-                    if onBmode, let m = samples[i].motion, m.correlation < rules.minimumCorrelation {
-                        mark(i, .outOfPlane)
-                    }
+                    if onBmode, let m = samples[i].motion, !m.trusted { mark(i, .outOfPlane) }
                 }
             }
         }
@@ -168,7 +172,8 @@ public struct CurveExtractor: Sendable {
         let motion = track.map { t in
             MotionTrack(
                 referenceFrame: t.reference, rule: t.rule, onBmodePane: clip.bmodePane != nil,
-                dx: samples.map { $0.motion?.dx ?? 0 }, dy: samples.map { $0.motion?.dy ?? 0 },
+                dx: samples.map { m in m.motion.map { $0.trusted ? $0.dx : .nan } ?? 0 },
+                dy: samples.map { m in m.motion.map { $0.trusted ? $0.dy : .nan } ?? 0 },
                 correlation: samples.map { $0.motion?.correlation ?? 1 })
         }
         return Extraction(
@@ -209,9 +214,14 @@ public struct MotionTrack: Sendable {
     public let rule: MotionReferenceRule
     /// Whether motion was measured on a B-mode pane (else on the contrast pane).
     public let onBmodePane: Bool
-    /// Displacement of each frame's content relative to the reference frame (px).
+    /// Displacement of each frame's content relative to the reference frame (px); NaN where it could not be
+    /// trusted (correlation below the threshold, or more than a quarter of the pane): those frames' regions were
+    /// not moved.
     public let dx: [Double]
     public let dy: [Double]
+
+    /// Frames whose displacement could not be trusted.
+    public var unmeasured: [Int] { dx.indices.filter { !dx[$0].isFinite } }
     /// Normalised correlation of each aligned frame with the reference frame.
     public let correlation: [Double]
 }
@@ -268,6 +278,23 @@ struct LinearizationTables: Sendable {
     /// Mean linear power over every second pixel of every second row of `pane` (the flash rule's level), the
     /// pixels sampled and, with a colour map, how many matched no entry.
     func paneMean(_ frame: Frame, _ pane: PixelRect) -> (mean: Double, sampled: Int, unmatched: Int) {
+        // The common case, 8-bit grey without a colour map, without building an offset list.
+        if inverter == nil, !frame.isColor, case .uint8(let s) = frame.samples {
+            let c = frame.channels
+            var (sum, count) = (0.0, 0)
+            s.withUnsafeBufferPointer { px in
+                grey8.withUnsafeBufferPointer { table in
+                    for row in stride(from: pane.y, to: pane.y + pane.height, by: 2) {
+                        let base = row * frame.width
+                        for col in stride(from: pane.x, to: pane.x + pane.width, by: 2) {
+                            sum += table[Int(px[(base + col) * c])]
+                            count += 1
+                        }
+                    }
+                }
+            }
+            return (sum / Double(max(count, 1)), count, 0)
+        }
         var offsets: [Int] = []
         offsets.reserveCapacity((pane.width / 2 + 1) * (pane.height / 2 + 1))
         for row in stride(from: pane.y, to: pane.y + pane.height, by: 2) {

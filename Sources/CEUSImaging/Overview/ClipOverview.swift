@@ -127,7 +127,7 @@ public enum ClipOverview {
                 contrastLeft + leftmost * scale, canvas.width - BitmapFont.textWidth(label, scale: textScale) - 2)
             canvas.text(label, x: max(textScale, x), y: y, scale: textScale, colour: colour)
         }
-        return try PNGCodec.encode(canvas.frame)
+        return try PNGCodec.encode(canvas.frame, fast: true)
     }
 
     /// Copies `pane` of `frame` (display values; 16-bit reduced to 8) enlarged `scale` times to (x, y).

@@ -111,8 +111,12 @@ public struct ClipAnalysis: Sendable {
         let peak = peakFrame(extraction, reference: regionFile.reference)
         var overview: [UInt8]?
         if let peak {
+            // Regions as they were read in that frame (not moved where its motion could not be trusted).
             let shift =
-                extraction.frames.motion.map { (Int($0.dx[peak].rounded()), Int($0.dy[peak].rounded())) } ?? (0, 0)
+                extraction.frames.motion.map { m -> (Int, Int) in
+                    guard m.dx[peak].isFinite, m.dy[peak].isFinite else { return (0, 0) }
+                    return (Int(m.dx[peak].rounded()), Int(m.dy[peak].rounded()))
+                } ?? (0, 0)
             do {
                 overview = try ClipOverview.png(
                     clip: clip, frame: peak,
@@ -191,6 +195,12 @@ public struct ClipAnalysis: Sendable {
         if let share = log.colorMapUnmatchedPercent, share > colorMapWarningPercent, let map = log.colorMap {
             out.append(
                 "\(String(format: "%.1f", share)) % of the contrast pane's pixels match no colour of the map \"\(map)\" (within an RGB distance of 12): their levels are the nearest entry's. Check that colorMap is the map the clip was shown with, and that the contrast pane excludes text and markers"
+            )
+        }
+        if let motion = log.motion, !motion.onBmodePane, !motion.unmeasured.isEmpty {
+            let n = motion.unmeasured.count
+            out.append(
+                "motion could not be measured on \(n) of \(frameCount) frames (their correlation with the reference frame on the contrast pane is below the threshold, or they moved more than a quarter of the pane): their regions were not moved\(n * 2 > frameCount ? ". Motion compensation did little for this clip" : "")"
             )
         }
         if let motion = log.motion, !motion.onBmodePane {

@@ -25,10 +25,19 @@ enum MotionPlot {
         func pyUpper(_ v: Double) -> Double { margin.top + upperH / 2 - v / bound * upperH / 2 }
         let lowerTop = margin.top + upperH + gap
         func pyLower(_ c: Double) -> Double { lowerTop + lowerH - (c - cLow) / (1 - cLow) * lowerH }
+        // Lines broken where a value is missing (a displacement that could not be trusted).
         func path(_ values: [Double], _ y: (Double) -> Double) -> String {
-            times.indices.map { (i: Int) -> String in
-                (i == 0 ? "M" : " L") + "\(f(px(times[i]))) \(f(y(values[i])))"
-            }.joined()
+            var out = ""
+            var pen = false
+            for i in times.indices {
+                guard values[i].isFinite else {
+                    pen = false
+                    continue
+                }
+                out += (pen ? " L" : (out.isEmpty ? "M" : " M")) + "\(f(px(times[i]))) \(f(y(values[i])))"
+                pen = true
+            }
+            return out.isEmpty ? "M0 0" : out
         }
         func text(
             _ x: Double, _ y: Double, _ s: String, size: Int = 11, anchor: String = "start", fill: String = "#222"
@@ -112,7 +121,10 @@ enum MotionPlot {
             text(margin.left + 6, lowerTop + 14, "correlation with the reference frame", fill: "#2ca02c"),
             text(margin.left, lowerTop + lowerH + 18, TICPlot.label(t0)),
             text(margin.left + plotW, lowerTop + lowerH + 18, "\(TICPlot.label(t1)) s", anchor: "end"),
-            text(margin.left + plotW / 2, height - 10, "time (s); pink: excluded frames", size: 12, anchor: "middle"),
+            text(
+                margin.left + plotW / 2, height - 10,
+                "time (s); pink: excluded frames; gaps: displacement not measured (regions not moved)", size: 12,
+                anchor: "middle"),
         ]
         return MarkupElement(
             "svg",

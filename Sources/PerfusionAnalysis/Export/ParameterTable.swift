@@ -356,11 +356,16 @@ enum MotionTable {
         columns: [
             .integer("frame", "", "frame index from 0") { $0.frame },
             .number("time_s", "s", "frame time") { $0.log.times[$0.frame] },
-            .number("dx_px", "px", "displacement of the frame's content relative to the reference frame, to the right")
-            {
+            .number(
+                "dx_px", "px",
+                "displacement of the frame's content relative to the reference frame, to the right; empty where it could not be trusted (the frame's regions were not moved)"
+            ) {
                 $0.motion.dx[$0.frame]
             },
-            .number("dy_px", "px", "displacement of the frame's content relative to the reference frame, downwards") {
+            .number(
+                "dy_px", "px",
+                "displacement of the frame's content relative to the reference frame, downwards; empty where it could not be trusted"
+            ) {
                 $0.motion.dy[$0.frame]
             },
             .number(
