@@ -54,9 +54,9 @@ struct MotionEstimator: Sendable {
     ///
     /// Phase correlation finds the displacement to within a pixel or so; its window, fixed on the pane while the
     /// content moves, pulls large displacements towards zero. The displacement is therefore settled in the
-    /// spatial domain: the normalised correlation is computed at the whole-pixel shifts within ``searchRadius``
-    /// of the phase-correlation estimate, the best one is kept, and a parabola through its neighbours on each axis
-    /// gives the sub-pixel part (no window involved).
+    /// spatial domain: from the phase-correlation estimate, the normalised correlation climbs to its best
+    /// whole-pixel shift within ``searchRadius``, and a parabola through its neighbours on each axis gives the
+    /// sub-pixel part (no window involved).
     func measure(_ frame: Frame) -> (dx: Double, dy: Double, correlation: Double) {
         let image = Self.image(frame, pane)
         let found = correlator.displacement(of: Self.windowed(image, window))
@@ -71,9 +71,19 @@ struct MotionEstimator: Sendable {
             }
             return scores[key]
         }
+        // Climb from the estimate to the best whole-pixel shift: move to the best of the four neighbours while one
+        // is better, at most `searchRadius` steps on each axis (the correlation of a textured pane is a single
+        // smooth peak near the true shift, so this finds the search window's maximum with 5 to 13 evaluations
+        // instead of 25).
         var (bx, by) = (cx, cy)
-        for sy in (cy - r)...(cy + r) {
-            for sx in (cx - r)...(cx + r) where score(sx, sy) > score(bx, by) { (bx, by) = (sx, sy) }
+        while true {
+            var next = (bx, by)
+            for (sx, sy) in [(bx - 1, by), (bx + 1, by), (bx, by - 1), (bx, by + 1)]
+            where abs(sx - cx) <= r && abs(sy - cy) <= r && score(sx, sy) > score(next.0, next.1) {
+                next = (sx, sy)
+            }
+            if next == (bx, by) { break }
+            (bx, by) = next
         }
         func refine(_ minus: Double, _ centre: Double, _ plus: Double) -> Double {
             let denominator = minus - 2 * centre + plus
