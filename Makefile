@@ -63,9 +63,12 @@ bench: release
 	$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow bench
 	cd Benchmarks && $(SWIFT) package benchmark --metric mallocCountTotal --metric throughput --no-progress
 
-## bench-check: allocation counts against the committed thresholds (Benchmarks/Thresholds); deterministic.
-bench-check: deps
+## bench-check: allocation counts against the committed thresholds (Benchmarks/Thresholds), deterministic; then
+## the ratio gates of `echoflow bench --check` (SIMD vs scalar, fit and analyze end to end vs their references,
+## measured in the same run so that a slow or busy machine cannot trip them).
+bench-check: release
 	cd Benchmarks && $(SWIFT) package benchmark thresholds check --metric mallocCountTotal --no-progress
+	$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow bench --check --seconds 0.3 --curves 1024
 
 ## bench-thresholds: record new allocation thresholds after an intended change (commit Benchmarks/Thresholds).
 bench-thresholds: deps

@@ -17,7 +17,10 @@ let package = Package(
             dependencies: ["FuzzDriver", .product(name: "CEUSImaging", package: "Echoflow")], swiftSettings: fuzzer),
         .executableTarget(
             name: "TableFuzzer",
-            dependencies: ["FuzzDriver", .product(name: "PerfusionAnalysis", package: "Echoflow")],
+            dependencies: [
+                "FuzzDriver", .product(name: "CEUSImaging", package: "Echoflow"),
+                .product(name: "PerfusionAnalysis", package: "Echoflow"),
+            ],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "JSONFuzzer",

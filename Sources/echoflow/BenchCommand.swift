@@ -13,9 +13,17 @@ struct BenchCommand: ParsableCommand {
             bolus models at 300 samples. The scalar Double path is measured too, for the speed-up of the SIMD \
             path. Run it from a release build (make release): debug builds are many times slower.
 
+            Then two end-to-end timings, each with a reference measured in the same run: `fit` on a generated \
+            long CSV of 3,000 curves of 300 samples (read, fit, write) against fitting those curves in memory, and \
+            `analyze` on a generated 600-frame clip against decoding its frames (MB/s through each). With --check \
+            the ratios are gates that noise cannot trip: the SIMD path at least \(Int(PipelineBenchmark.simdLimit))x \
+            the scalar path, `fit` at most \(Int(PipelineBenchmark.fitLimit))x fitting alone, `analyze` at most \
+            \(PipelineBenchmark.analyzeLimit)x decoding alone; a gate that fails exits 1 (make bench-check).
+
             Examples:
               echoflow bench
               echoflow bench --json --seconds 0.5
+              echoflow bench --check --seconds 0.3
             """)
 
     @Flag(help: "Print one JSON array of {model, samples, threads, fits_per_second, ...} objects.")
@@ -26,6 +34,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Curves per set.")
     var curves = 4096
+
+    @Flag(help: "Fail (exit 1) when a ratio gate is not met.")
+    var check = false
 
     func validate() throws {
         guard seconds > 0, curves >= 64 else {
@@ -48,6 +59,37 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else if let speedup = FittingBenchmark.simdSpeedup(rows) {
             print(String(format: "\nSIMD path vs scalar Double path (300 samples, 1 thread): %.1fx", speedup))
+        }
+        let scratch = NSTemporaryDirectory() + "echoflow-bench-\(ProcessInfo.processInfo.processIdentifier)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pipelines = PipelineBenchmark(folder: scratch)
+        let ratios = try [pipelines.fit(), pipelines.analyze()]
+        var failures: [String] = []
+        if let speedup = FittingBenchmark.simdSpeedup(rows), speedup < PipelineBenchmark.simdLimit {
+            failures.append(
+                String(
+                    format: "SIMD path only %.1fx the scalar path (gate: at least %.0fx)", speedup,
+                    PipelineBenchmark.simdLimit))
+        }
+        for r in ratios where !r.passed {
+            failures.append(
+                String(format: "%@ takes %.1fx its reference (gate: at most %.0fx)", r.name, r.ratio, r.limit))
+        }
+        // --json keeps its output one array of fitting rows (scripts parse it); the ratios are printed as text.
+        if !json {
+            print("\nEnd to end, against a reference in the same run:")
+            for r in ratios {
+                print(
+                    String(
+                        format: "  %@: %.3f s (%.1f MB, %.0f MB/s); %@: %.3f s; ratio %.1f (gate %.0f)",
+                        r.pipeline, r.pipeline_seconds, r.megabytes, r.megabytes_per_second, r.reference,
+                        r.reference_seconds, r.ratio, r.limit))
+            }
+        }
+        if check {
+            for f in failures { printError("bench check failed: \(f)") }
+            if !failures.isEmpty { throw ExitCode(1) }
+            if !json { print("bench check: every gate passed") }
         }
     }
 }

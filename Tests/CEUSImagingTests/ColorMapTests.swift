@@ -68,6 +68,7 @@ struct ColorMapTests {
         arguments: [
             ("r,g,b\n" + (0..<255).map { "\($0),\($0),\($0)" }.joined(separator: "\n"), "found 255"),
             ("red,green,blue\n0,0,0", "header r,g,b"),
+            ("", "header r,g,b"),
             (
                 "r,g,b\n" + (0..<256).map { $0 == 9 ? "1,2,300" : "\($0),0,0" }.joined(separator: "\n"),
                 "line 11 (level 9)"

@@ -609,6 +609,11 @@ struct BadInputCatalogueTests {
             ))
         c.append(
             manifest("a missing column", "subject,lesion,clip,roi\nS1,L,CLIP,ROI\n", ["missing column(s) timepoint"]))
+        // Found by `make fuzz`: a column named twice trapped (a dictionary built from the header).
+        c.append(
+            manifest(
+                "a column named twice", "subject,lesion,timepoint,clip,clip,roi\nS1,L,baseline,CLIP,CLIP,ROI\n",
+                ["column(s) clip given more than once"]))
         c.append(
             manifest(
                 "an unknown column", "subject,lesion,timepoint,clip,roi,colour\nS1,L,baseline,CLIP,ROI,red\n",

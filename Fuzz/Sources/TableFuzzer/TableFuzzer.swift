@@ -1,9 +1,10 @@
+import CEUSImaging
 import Foundation
 import FuzzDriver
 import PerfusionAnalysis
 
 /// Fuzz target for the table readers: the input is read as a curve table in both layouts (with the dialect and
-/// encoding detection of spreadsheet files) and as a study manifest.
+/// encoding detection of spreadsheet files), as a study manifest and as a colour-map file (`colorMap` of a clip).
 @main
 struct TableFuzzer {
     static func main() { fuzz(fuzzOne) }
@@ -16,5 +17,11 @@ struct TableFuzzer {
         _ = try? CurveFitTable.read(path, layout: .wide(timeColumn: nil), dynamicRangeDB: 50)
         _ = try? CurveFitTable.read(path, layout: .wide(timeColumn: nil), encoding: .latin1)
         _ = try? Study.load(path)
+        let clip = folder + "/clip"
+        try? FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        put(tinyPNG, clip + "/f1.png")
+        put(Array(#"{"frameRate": 2, "colorMap": "map.csv"}"#.utf8), clip + "/clip.json")
+        put(input, clip + "/map.csv")
+        _ = try? Clip.open(clip)
     }
 }

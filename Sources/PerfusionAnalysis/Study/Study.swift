@@ -121,7 +121,14 @@ public struct Study: Sendable, Equatable, Codable {
         }
         let missing = requiredColumns.filter { !header.contains($0) }
         if !missing.isEmpty { problems.append("line 1: missing column(s) \(missing.joined(separator: ", "))") }
-        guard missing.isEmpty else { throw PerfusionAnalysisError.invalidStudy(path: path, problems: problems) }
+        // A column named twice: which of its cells is meant cannot be known (the fuzzer found that this trapped).
+        let twice = Set(header.filter { name in header.filter { $0 == name }.count > 1 })
+        if !twice.isEmpty {
+            problems.append("line 1: column(s) \(twice.sorted().joined(separator: ", ")) given more than once")
+        }
+        guard missing.isEmpty, twice.isEmpty else {
+            throw PerfusionAnalysisError.invalidStudy(path: path, problems: problems)
+        }
         let folder = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
         var entries: [StudyEntry] = []
