@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PerfusionFitting", package: "Echoflow"),
                 .product(name: "PerfusionAnalysis", package: "Echoflow"),
+                .product(name: "CEUSImaging", package: "Echoflow"),
             ],
             path: "Benchmarks/FittingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

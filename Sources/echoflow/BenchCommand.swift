@@ -60,6 +60,13 @@ struct BenchCommand: ParsableCommand {
         } else if let speedup = FittingBenchmark.simdSpeedup(rows) {
             print(String(format: "\nSIMD path vs scalar Double path (300 samples, 1 thread): %.1fx", speedup))
         }
+        let motionFrames = MotionBenchmark.frames(width: 256, height: 256, count: 400)
+        let motionRate = try MotionBenchmark.framesPerSecond(motionFrames)
+        if !json {
+            print(
+                String(
+                    format: "\nMotion estimation, 256 x 256 pane, every core: %.0f frames/s", motionRate))
+        }
         let scratch = NSTemporaryDirectory() + "echoflow-bench-\(ProcessInfo.processInfo.processIdentifier)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let pipelines = PipelineBenchmark(folder: scratch)
@@ -81,7 +88,7 @@ struct BenchCommand: ParsableCommand {
             for r in ratios {
                 print(
                     String(
-                        format: "  %@: %.3f s (%.1f MB, %.0f MB/s); %@: %.3f s; ratio %.1f (gate %.0f)",
+                        format: "  %@: %.3f s (%.1f MB, %.0f MB/s); %@: %.3f s; ratio %.1f (gate %.1f)",
                         r.pipeline, r.pipeline_seconds, r.megabytes, r.megabytes_per_second, r.reference,
                         r.reference_seconds, r.ratio, r.limit))
             }

@@ -16,6 +16,18 @@ public struct MovingClip: Sendable {
     public let dy: [Double]
     /// Frames whose B-mode texture is replaced by an unrelated one (out of the imaging plane).
     public var outOfPlane: Set<Int> = []
+    /// Frames lit by a flash: contrast power times 8 over the whole pane.
+    public var flashes: Set<Int> = []
+    /// B-mode texture: fine speckle (dense blobs of about a pixel, sampled from an 8x oversampled field) instead
+    /// of the smooth default, plus independent noise of this many grey levels (uniform, +-) per pixel and frame.
+    public var speckledBmode = false
+    public var bmodeNoise = 0.0
+    /// Whether the contrast pane carries fresh exponential speckle every frame (false: a smooth phantom, the
+    /// mean power exactly).
+    public var contrastSpeckle = true
+    /// Lesion power varies across the lesion by this fraction per radius (x and y), so that misplacing a region by
+    /// a fraction of a pixel changes its mean.
+    public var lesionGradient = 0.0
     /// Lesion centre and radius at zero displacement (contrast-pane pixels).
     public let lesionCentre = (x: 30.0, y: 24.0)
     public let lesionRadius = 9.0
@@ -61,6 +73,8 @@ public struct MovingClip: Sendable {
         let (w, h) = (paneWidth, paneHeight)
         let tissue = Self.blobs(seed: 1, count: 40, width: Double(w), height: Double(h))
         let other = Self.blobs(seed: 2, count: 40, width: Double(w), height: Double(h))
+        let fine = speckledBmode ? SpeckleField(seed: 1, width: w, height: h) : nil
+        let fineOther = speckledBmode ? SpeckleField(seed: 2, width: w, height: h) : nil
         var rng = TestRandom(seed: 9)
         for k in 0..<frames {
             var samples = [UInt16](repeating: 0, count: 2 * w * h)
@@ -72,15 +86,23 @@ public struct MovingClip: Sendable {
                     let x = Double(col) + 0.5 - dx[k]
                     let y = Double(row) + 0.5 - dy[k]
                     var v = 0.0
-                    for b in texture {
-                        let r2 = (x - b.x) * (x - b.x) + (y - b.y) * (y - b.y)
-                        v += b.amplitude * exp(-r2 / (2 * b.width * b.width))
+                    if let fine, let fineOther {
+                        v = (outOfPlane.contains(k) ? fineOther : fine).value(x: x, y: y)
+                    } else {
+                        for b in texture {
+                            let r2 = (x - b.x) * (x - b.x) + (y - b.y) * (y - b.y)
+                            v += b.amplitude * exp(-r2 / (2 * b.width * b.width))
+                        }
                     }
-                    samples[row * 2 * w + col] = UInt16(min(255, 30 + 90 * v).rounded())
+                    let noise = bmodeNoise > 0 ? bmodeNoise * (2 * rng.uniform() - 1) : 0
+                    samples[row * 2 * w + col] = UInt16(max(0, min(255, 30 + 90 * v + noise)).rounded())
                     let inside =
                         (x - lesionCentre.x) * (x - lesionCentre.x) + (y - lesionCentre.y) * (y - lesionCentre.y)
                         <= lesionRadius * lesionRadius
-                    let power = (inside ? lesionPower(t) : parenchymaPower) * -log(rng.uniform())
+                    let speckle = contrastSpeckle ? -log(rng.uniform()) : 1
+                    let slope = 1 + lesionGradient * ((x - lesionCentre.x) + (y - lesionCentre.y)) / lesionRadius
+                    let power =
+                        (inside ? lesionPower(t) * slope : parenchymaPower) * speckle * (flashes.contains(k) ? 8 : 1)
                     // Display law written out: Y = 255 (1 + (10 / DR) log10 P), clipped to 0...255.
                     let y8 = 255 * (1 + 10 / dynamicRange * log10(power))
                     samples[row * 2 * w + w + col] = UInt16(max(0, min(255, y8)).rounded())
@@ -104,5 +126,51 @@ public struct MovingClip: Sendable {
              "reference": "parenchyma"\(frameKey)}
             """
         try roi.write(toFile: folder + "/roi.json", atomically: true, encoding: .utf8)
+    }
+}
+
+/// A frozen speckle texture: 2 blobs per pixel of 0.6 to 1.2 px (sigma) with exponential amplitudes, summed on a grid 8
+/// times finer than the pane (with a margin), and sampled bilinearly at any position.
+struct SpeckleField {
+    static let over = 8
+    let width: Int
+    let height: Int
+    let margin = 16
+    var grid: [Double]
+    var gw: Int { (width + 2 * margin) * Self.over }
+    var gh: Int { (height + 2 * margin) * Self.over }
+
+    init(seed: UInt64, width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        let (gw, gh) = ((width + 32) * Self.over, (height + 32) * Self.over)
+        grid = [Double](repeating: 0, count: gw * gh)
+        var rng = TestRandom(seed: seed &+ 100)
+        let count = 2 * (width + 32) * (height + 32)
+        for _ in 0..<count {
+            let (bx, by) = (rng.uniform() * Double(width + 32), rng.uniform() * Double(height + 32))
+            let s = 0.6 + 0.6 * rng.uniform()
+            let a = -log(rng.uniform()) * 0.066  // mean texture about 0.7 (display about 95)
+            let reach = Int((3 * s * Double(Self.over)).rounded(.up))
+            let (cx, cy) = (Int(bx * Double(Self.over)), Int(by * Double(Self.over)))
+            for gy in max(0, cy - reach)..<min(gh, cy + reach) {
+                for gx in max(0, cx - reach)..<min(gw, cx + reach) {
+                    let dx = (Double(gx) + 0.5) / Double(Self.over) - bx
+                    let dy = (Double(gy) + 0.5) / Double(Self.over) - by
+                    grid[gy * gw + gx] += a * exp(-(dx * dx + dy * dy) / (2 * s * s))
+                }
+            }
+        }
+    }
+
+    /// The texture at pane position (x, y) (pixels; the margin allows 16 px outside the pane).
+    func value(x: Double, y: Double) -> Double {
+        let fx = (x + Double(margin)) * Double(Self.over) - 0.5
+        let fy = (y + Double(margin)) * Double(Self.over) - 0.5
+        let (x0, y0) = (max(0, min(gw - 2, Int(fx.rounded(.down)))), max(0, min(gh - 2, Int(fy.rounded(.down)))))
+        let (ax, ay) = (fx - Double(x0), fy - Double(y0))
+        let g = { (xx: Int, yy: Int) in grid[yy * gw + xx] }
+        return (1 - ay) * ((1 - ax) * g(x0, y0) + ax * g(x0 + 1, y0)) + ay
+            * ((1 - ax) * g(x0, y0 + 1) + ax * g(x0 + 1, y0 + 1))
     }
 }

@@ -1,4 +1,5 @@
 import Benchmark
+import CEUSImaging
 import PerfusionAnalysis
 import PerfusionFitting
 
@@ -77,7 +78,8 @@ let benchmarks: @Sendable () -> Void = {
         var i = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(engine.fit(model, to: iterateSet.curves[i], from: starts[i], bounds: bounds[i], workspace: workspace))
+            blackHole(
+                engine.fit(model, to: iterateSet.curves[i], from: starts[i], bounds: bounds[i], workspace: workspace))
             i = (i + 1) % iterateSet.curves.count
         }
     }
@@ -107,6 +109,19 @@ let benchmarks: @Sendable () -> Void = {
         let fitter = BatchFitter()
         for _ in benchmark.scaledIterations {
             blackHole(fitter.fit(LognormalModel(), curves: batch.curves))
+        }
+    }
+
+    // Motion estimation on a 256 x 256 textured pane, every core: one iteration aligns 400 frames (throughput is
+    // frames per second / 400). Timed only: FFTW and the worker pool allocate per frame.
+    let motionFrames = MotionBenchmark.frames(width: 256, height: 256, count: 400)
+    Benchmark(
+        "Motion.256x256.allcores",
+        configuration: .init(
+            metrics: [.wallClock, .throughput], scalingFactor: .one, maxIterations: 10, thresholds: [:])
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try MotionBenchmark.framesPerSecond(motionFrames, repeats: 1))
         }
     }
 }

@@ -22,3 +22,6 @@ public typealias FrameRules = CEUSImaging.FrameRules
 
 /// Frame index lists such as `12-18,40` (CEUSImaging), for `--exclude`.
 public typealias FrameRanges = CEUSImaging.FrameRanges
+
+/// Motion-estimation throughput (CEUSImaging), for `echoflow bench`.
+public typealias MotionBenchmark = CEUSImaging.MotionBenchmark
