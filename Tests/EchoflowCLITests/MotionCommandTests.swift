@@ -48,6 +48,11 @@ struct MotionCommandTests {
         for file in ["overview.png", "motion.svg", "report.html", "tic-lesion.svg"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
+        // overview.png is at least the size of both panes (64 x 48 each, enlarged): width and height from IHDR.
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/overview.png")))
+        func be32(_ at: Int) -> Int { png[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(png.count > 24 && Array(png[12..<16]) == Array("IHDR".utf8))
+        #expect(be32(16) >= 2 * 64 && be32(20) >= 48, "overview \(be32(16)) x \(be32(20))")
         let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(report.contains("data:image/png;base64,") && report.contains("against frame 10"))
         let parser = XMLParser(data: Data(report.utf8))
@@ -75,6 +80,22 @@ struct MotionCommandTests {
     func badFlags(flags: [String]) throws {
         let r = try runEchoflow(["analyze", TestPaths.baselineClip] + flags)
         #expect(r.status == 64, "\(flags): \(r.stderr)")
+    }
+
+    @Test("referenceFrame in roi.json past the clip's end, or negative, is an error naming the file")
+    func regionReferencePastEnd() throws {
+        let folder = TestPaths.temporaryFolder("roi-reference")
+        for (frame, says) in [(5000, "outside 0...320"), (-1, "must be the index")] {
+            try
+                #"{"rois": [{"name": "a", "kind": "rectangle", "x": 2, "y": 2, "width": 8, "height": 8}], "referenceFrame": \#(frame)}"#
+                .write(toFile: folder + "/roi.json", atomically: true, encoding: .utf8)
+            let r = try runEchoflow([
+                "analyze", TestPaths.baselineClip, "--motion", "--roi", folder + "/roi.json", "--output",
+                TestPaths.temporaryFolder(),
+            ])
+            #expect(r.status == 65, "\(r.stderr)")
+            #expect(r.stderr.contains("referenceFrame") && r.stderr.contains(says), "\(r.stderr)")
+        }
     }
 
     @Test("a motion reference past the clip's end is an error naming the flag")
