@@ -9,7 +9,7 @@ PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
 
-.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference
+.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois
 
 all: build
 
@@ -109,6 +109,12 @@ dicom-reference: test-data
 	[ -x .cache/pydicom-venv/bin/python ] || python3 -m venv .cache/pydicom-venv
 	.cache/pydicom-venv/bin/pip install --quiet pydicom==3.0.2 pillow numpy
 	.cache/pydicom-venv/bin/python Tests/Data/pydicom_reference.py .cache/dicom-samples
+
+## imagej-rois: rewrite Fixtures/roi/imagej (ImageJ ROI files and what they hold) with roifile, from PyPI (.cache).
+imagej-rois:
+	[ -x .cache/roifile-venv/bin/python ] || python3 -m venv .cache/roifile-venv
+	.cache/roifile-venv/bin/pip install --quiet roifile==2026.2.10 numpy
+	.cache/roifile-venv/bin/python Tests/Data/imagej_rois.py Fixtures/roi/imagej
 
 ## reference-fits: recompute Fixtures/real-tic/careful-fits.json with SciPy (installed from PyPI when missing).
 reference-fits:

@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // ImageJ RoiSet.zip files.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // Documentation only (`make docs`): DocC for the library targets.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -43,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "CEUSImaging",
-            dependencies: ["CLibPNG", "CFFTW", "CJPEG"]
+            dependencies: ["CLibPNG", "CFFTW", "CJPEG", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "PerfusionAnalysis",

@@ -36,7 +36,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Region file (default: CLIP/roi.json, or NAME.roi.json beside NAME.dcm).", valueName: "ROI.json"))
+            "Region file: roi.json, an ImageJ .roi or RoiSet.zip (default: CLIP/roi.json, else CLIP/RoiSet.zip; NAME.roi.json beside NAME.dcm).",
+            valueName: "FILE"))
     var roi: String?
 
     @OptionGroup var modelFlag: ModelFlag
@@ -102,15 +103,9 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    /// The region file of a clip: `CLIP/roi.json` for a folder, `NAME.roi.json` beside a file `NAME.dcm` (as in
-    /// study folders).
-    static func defaultRegionFile(_ clip: String) -> String {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: clip, isDirectory: &isFolder), !isFolder.boolValue {
-            return (clip as NSString).deletingPathExtension + ".roi.json"
-        }
-        return (clip as NSString).appendingPathComponent("roi.json")
-    }
+    /// The region file of a clip (`Study.regionFile(ofClip:)`): `CLIP/roi.json` (else `CLIP/RoiSet.zip`) for a
+    /// folder, `NAME.roi.json` (else `NAME.zip`) beside a file `NAME.dcm`, as in study folders.
+    static func defaultRegionFile(_ clip: String) -> String { Study.regionFile(ofClip: clip) }
 
     func summary(_ a: ClipAnalysis) -> String {
         let header = [

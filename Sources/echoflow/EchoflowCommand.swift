@@ -21,7 +21,7 @@ struct EchoflowCommand: ParsableCommand {
         subcommands: [
             AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self, DemoCommand.self,
             SynthCommand.self,
-            InspectCommand.self, FitCommand.self, BenchCommand.self,
+            InspectCommand.self, FitCommand.self, BenchCommand.self, RoiCommand.self,
         ]
     )
 }

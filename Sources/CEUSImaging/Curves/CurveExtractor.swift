@@ -202,7 +202,7 @@ public enum MotionReferenceRule: String, Sendable, Codable {
     case flag = "--motion-reference"
     /// `referenceFrame` of the region file.
     case regionFile = "referenceFrame in the region file"
-    /// Neither was given: the frame most similar to the others (``MotionEstimator``).
+    /// Neither was given: the frame most similar to the others (`MotionEstimator`).
     case mostSimilar = "the frame most similar to the others"
 }
 

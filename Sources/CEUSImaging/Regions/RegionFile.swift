@@ -17,8 +17,11 @@ public struct RegionFile: Sendable, Equatable {
         self.referenceFrame = referenceFrame
     }
 
-    /// Reads and validates `roi.json` at `path`.
+    /// Reads and validates the region file at `path`: `roi.json`, an ImageJ / Fiji `.roi` file, or a `RoiSet.zip`
+    /// of them (`ImageJRoi`, docs/METHODS.md §3).
     public static func load(_ path: String) throws -> RegionFile {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".roi") || lower.hasSuffix(".zip") { return try loadImageJ(path) }
         let raw = try JSONFile.decode(RawFile.self, from: path, keys: keys)
         var regions: [RegionOfInterest] = []
         for (index, r) in raw.rois.enumerated() {
@@ -135,6 +138,83 @@ public struct RegionFile: Sendable, Equatable {
     private func format(_ v: Double) -> String {
         guard abs(v) < 1e15 else { return String(format: "%g", v) }
         return v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+    }
+
+    /// Regions of an ImageJ `.roi` file or `RoiSet.zip` (every `.roi` entry, in the archive's order; a region
+    /// without a name of its own is named after its entry). ImageJ files name no reference region.
+    static func loadImageJ(_ path: String) throws -> RegionFile {
+        guard let data = FileBytes.read(path) else { throw CEUSImagingError.missingInput(path: path) }
+        var regions: [RegionOfInterest] = []
+        if path.lowercased().hasSuffix(".roi") {
+            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            regions = [try ImageJRoi.decode([UInt8](data), fallbackName: stem, source: path)]
+        } else {
+            for (entry, bytes) in try ZipEntries.read(path, data: data) where entry.lowercased().hasSuffix(".roi") {
+                let stem = ((entry as NSString).lastPathComponent as NSString).deletingPathExtension
+                regions.append(try ImageJRoi.decode(bytes, fallbackName: stem, source: "\(path): \(entry)"))
+            }
+        }
+        guard !regions.isEmpty else {
+            throw CEUSImagingError.invalidField(path: path, field: "rois", detail: "the archive holds no .roi file")
+        }
+        var seen = Set<String>()
+        for r in regions where !seen.insert(r.name).inserted {
+            throw CEUSImagingError.invalidRegion(
+                path: path, region: r.name, detail: "the name is used twice; rename one in ImageJ's ROI Manager")
+        }
+        return RegionFile(path: path, regions: regions, reference: nil)
+    }
+
+    /// The same regions with `reference` and `referenceFrame` where given (they replace the file's own).
+    ///
+    /// - Throws: when `reference` is not one of the regions.
+    public func with(reference newReference: String?, referenceFrame newFrame: Int?) throws -> RegionFile {
+        if let newReference, !regions.contains(where: { $0.name == newReference }) {
+            throw CEUSImagingError.invalidField(
+                path: path, field: "reference",
+                detail: "\"\(newReference)\" is not one of the regions (\(regions.map(\.name).joined(separator: ", ")))"
+            )
+        }
+        return RegionFile(
+            path: path, regions: regions, reference: newReference ?? reference,
+            referenceFrame: newFrame ?? referenceFrame)
+    }
+
+    /// The regions as a `roi.json` file (what `echoflow roi convert` writes): every region in order, the
+    /// reference and the reference frame when known. Coordinates are written exactly (shortest round-trip form).
+    public var jsonText: String {
+        func n(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+        func text(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        let rows = regions.map { r -> String in
+            let head = "{\"name\": \(text(r.name)), \"kind\": "
+            switch r.shape {
+            case .ellipse(let cx, let cy, let rx, let ry, let angle):
+                return head
+                    + "\"ellipse\", \"center\": [\(n(cx)), \(n(cy))], \"radii\": [\(n(rx)), \(n(ry))], \"angle\": \(n(angle))}"
+            case .rectangle(let x, let y, let w, let h):
+                return head + "\"rectangle\", \"x\": \(n(x)), \"y\": \(n(y)), \"width\": \(n(w)), \"height\": \(n(h))}"
+            case .polygon(let points):
+                return head + "\"polygon\", \"points\": ["
+                    + points.map { "[\(n($0.x)), \(n($0.y))]" }.joined(separator: ", ") + "]}"
+            case .mask(let path):
+                return head + "\"mask\", \"path\": \(text(path))}"
+            }
+        }
+        var out = "{\"rois\": [\n  " + rows.joined(separator: ",\n  ") + "\n]"
+        if let reference { out += ",\n \"reference\": \(text(reference))" }
+        if let referenceFrame { out += ",\n \"referenceFrame\": \(referenceFrame)" }
+        return out + "}\n"
     }
 
     // MARK: - File layout

@@ -48,7 +48,7 @@ public struct ClipAnalysis: Sendable {
     public let frames: FrameLog
     /// The automatic frame rules and motion compensation used.
     let frameRules: FrameRules
-    /// `overview.png`: the contrast pane at peak enhancement with every region outlined (``ClipOverview``).
+    /// `overview.png`: the contrast pane at peak enhancement with every region outlined (`ClipOverview`).
     let overview: [UInt8]?
     /// The frame the overview shows.
     let overviewFrame: Int?

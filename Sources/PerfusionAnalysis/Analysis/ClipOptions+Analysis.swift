@@ -25,3 +25,14 @@ public typealias FrameRanges = CEUSImaging.FrameRanges
 
 /// Motion-estimation throughput (CEUSImaging), for `echoflow bench`.
 public typealias MotionBenchmark = CEUSImaging.MotionBenchmark
+
+/// The `roi.json` text of any region file (for `echoflow roi convert`).
+public enum RegionFileText {
+    /// Reads `path` (roi.json, an ImageJ .roi or RoiSet.zip) and returns its regions as `roi.json`, with the
+    /// reference region and reference frame given (they replace the file's own).
+    ///
+    /// - Throws: when `reference` is not one of the regions.
+    public static func json(_ path: String, reference: String? = nil, referenceFrame: Int? = nil) throws -> String {
+        try RegionFile.load(path).with(reference: reference, referenceFrame: referenceFrame).jsonText
+    }
+}

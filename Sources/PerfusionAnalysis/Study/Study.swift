@@ -19,8 +19,9 @@ public struct StudyEntry: Sendable, Equatable, Codable {
 
 /// A study: clips of subjects' lesions at several timepoints (DESIGN.md §4), from a manifest CSV
 /// (`subject,lesion,timepoint,clip,roi`, optional `day`, paths relative to the manifest) or a folder tree
-/// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` in each clip folder (the clip folder's name is the lesion), where a
-/// clip may also be a DICOM file `NAME.dcm` with `NAME.roi.json` beside it (the lesion is NAME).
+/// `SUBJECT/TIMEPOINT/CLIP` with a `roi.json` (or an ImageJ `RoiSet.zip`) in each clip folder (the clip folder's
+/// name is the lesion), where a clip may also be a DICOM file `NAME.dcm` with `NAME.roi.json` (or `NAME.zip`)
+/// beside it (the lesion is NAME).
 public struct Study: Sendable, Equatable, Codable {
     let source: String
     /// Entries ordered by subject, lesion, then timepoint order.
@@ -183,6 +184,26 @@ public struct Study: Sendable, Equatable, Codable {
         return Study(source: path, entries: entries)
     }
 
+    /// The region file of a clip: for a folder `CLIP/roi.json`, else `CLIP/RoiSet.zip` (ImageJ) when only that
+    /// exists; for a file `NAME.dcm`, `NAME.roi.json` beside it, else `NAME.zip`. Without any, the `roi.json`
+    /// path, so that the error names the file expected.
+    public static func regionFile(ofClip clip: String) -> String {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        let folder = manager.fileExists(atPath: clip, isDirectory: &isFolder) && isFolder.boolValue
+        let candidates =
+            folder
+            ? [
+                (clip as NSString).appendingPathComponent("roi.json"),
+                (clip as NSString).appendingPathComponent("RoiSet.zip"),
+            ]
+            : [
+                (clip as NSString).deletingPathExtension + ".roi.json",
+                (clip as NSString).deletingPathExtension + ".zip",
+            ]
+        return candidates.first { manager.fileExists(atPath: $0) } ?? candidates[0]
+    }
+
     /// Clip folders are the folders three levels down (`SUBJECT/TIMEPOINT/CLIP`); a clip folder without a
     /// `roi.json` is still listed, so that the batch records it as a failure instead of silently skipping it.
     static func fromFolder(_ root: String) throws -> Study {
@@ -206,7 +227,7 @@ public struct Study: Sendable, Equatable, Codable {
                     entries.append(
                         StudyEntry(
                             subject: subject, lesion: clip, timepoint: timepoint, day: nil, clip: clipPath,
-                            roi: (clipPath as NSString).appendingPathComponent("roi.json")))
+                            roi: Self.regionFile(ofClip: clipPath)))
                 }
                 // DICOM files are clips too: `NAME.dcm` with its regions in `NAME.roi.json` beside it.
                 let files = ((try? manager.contentsOfDirectory(atPath: timepointPath)) ?? []).filter {
@@ -218,7 +239,7 @@ public struct Study: Sendable, Equatable, Codable {
                     entries.append(
                         StudyEntry(
                             subject: subject, lesion: name, timepoint: timepoint, day: nil, clip: clipPath,
-                            roi: (timepointPath as NSString).appendingPathComponent(name + ".roi.json")))
+                            roi: Self.regionFile(ofClip: clipPath)))
                 }
             }
         }
