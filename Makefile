@@ -74,19 +74,20 @@ bench-check: release
 bench-thresholds: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --metric mallocCountTotal --no-progress
 
-## fuzz: every parser under libFuzzer and AddressSanitizer (DICOM, PNG frames, tables, JSON), FUZZ_RUNS runs each.
+## fuzz: every parser under libFuzzer and AddressSanitizer (DICOM, PNG frames, tables, JSON, ImageJ ROIs), FUZZ_RUNS runs each.
 FUZZ_RUNS ?= 200000
-FUZZ_TARGETS := DICOMFuzzer:dicom PNGFuzzer:png TableFuzzer:table JSONFuzzer:json
+FUZZ_TARGETS := DICOMFuzzer:dicom PNGFuzzer:png TableFuzzer:table JSONFuzzer:json RegionFuzzer:roi
 # lld: gold fails on the fuzzer runtime's debug info.
 FUZZ_LINK := -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 FUZZ_BUILD := cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address $(FUZZ_LINK)
 # Each target starts from the committed seeds (Fuzz/Corpus) and keeps what it finds in Fuzz/.corpus (not committed).
+# Fuzz/lsan.supp lists the third-party leaks LeakSanitizer is told to ignore, with their reasons.
 define run_fuzzers
 	@set -e; bin=$$($(FUZZ_BUILD) --show-bin-path); \
 	for pair in $(FUZZ_TARGETS); do \
 	    target=$${pair%%:*}; seeds=$${pair##*:}; mkdir -p Fuzz/.corpus/$$seeds; log=Fuzz/.corpus/$$target.log; \
 	    echo "== $$target ($(1))"; \
-	    if $$bin/$$target $(1) -max_len=4096 -timeout=10 -rss_limit_mb=2048 -seed=1 -print_final_stats=1 \
+	    if LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp $$bin/$$target $(1) -max_len=4096 -timeout=10 -rss_limit_mb=2048 -seed=1 -print_final_stats=1 \
 	        -artifact_prefix=Fuzz/.corpus/ Fuzz/.corpus/$$seeds Fuzz/Corpus/$$seeds > $$log 2>&1; then \
 	        grep -E "DONE|stat::number_of_executed_units|stat::peak_rss_mb" $$log | tail -3; \
 	    else \

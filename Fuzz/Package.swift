@@ -23,6 +23,9 @@ let package = Package(
             ],
             swiftSettings: fuzzer),
         .executableTarget(
+            name: "RegionFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "CEUSImaging", package: "Echoflow")], swiftSettings: fuzzer),
+        .executableTarget(
             name: "JSONFuzzer",
             dependencies: [
                 "FuzzDriver", .product(name: "CEUSImaging", package: "Echoflow"),

@@ -149,7 +149,7 @@ public struct RegionFile: Sendable, Equatable {
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             regions = [try ImageJRoi.decode([UInt8](data), fallbackName: stem, source: path)]
         } else {
-            for (entry, bytes) in try ZipEntries.read(path, data: data) where entry.lowercased().hasSuffix(".roi") {
+            for (entry, bytes) in try ZipEntries.read(path) where entry.lowercased().hasSuffix(".roi") {
                 let stem = ((entry as NSString).lastPathComponent as NSString).deletingPathExtension
                 regions.append(try ImageJRoi.decode(bytes, fallbackName: stem, source: "\(path): \(entry)"))
             }
