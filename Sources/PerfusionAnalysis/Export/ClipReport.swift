@@ -47,7 +47,7 @@ enum ClipReport {
                 MarkupElement(
                     "p", [("class", "note")],
                     text:
-                        "The contrast pane at peak enhancement (\(frame)the frame where the regions are brightest), every region outlined, the reference region dashed\(analysis.frames.motion != nil ? ", regions moved with the frame's motion" : ""); overview.png."
+                        "The contrast pane at peak enhancement (\(frame)the frame where the regions are brightest), every region outlined, the reference region dashed\(analysis.frames.motion != nil ? ", regions where they were read in that frame (moved with its motion where it could be measured)" : ""); overview.png."
                 ))
             body.append(
                 MarkupElement(
