@@ -242,8 +242,6 @@ public struct FrameLog: Sendable {
     /// `ColorMap.tolerance` (%); nil without a colour map.
     public var colorMapUnmatchedPercent: Double? = nil
 
-    /// Frames excluded for `reason`.
-    public func count(_ reason: FrameExclusion) -> Int { exclusions.filter { $0 == reason }.count }
 }
 
 extension Frame {
