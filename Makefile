@@ -7,13 +7,13 @@ SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_OUT     ?= echoflow-demo
 PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
-DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg
+DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg zlib1g-dev:zlib
 
-.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois
+.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
 
 all: build
 
-## deps: install the C libraries (libpng, FFTW, libjpeg-turbo) and pkg-config when they are missing.
+## deps: install the C libraries (libpng, FFTW, libjpeg-turbo, zlib) and pkg-config when they are missing.
 deps:
 	@missing=""; \
 	for entry in $(DEB_PKGS); do \
@@ -29,7 +29,7 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-	  echo "make deps: libpng, FFTW, libjpeg-turbo and pkg-config are present"; \
+	  echo "make deps: libpng, FFTW, libjpeg-turbo, zlib and pkg-config are present"; \
 	fi
 
 build: deps
@@ -116,6 +116,12 @@ imagej-rois:
 	[ -x .cache/roifile-venv/bin/python ] || python3 -m venv .cache/roifile-venv
 	.cache/roifile-venv/bin/pip install --quiet roifile==2026.2.10 numpy
 	.cache/roifile-venv/bin/python Tests/Data/imagej_rois.py Fixtures/roi/imagej
+
+## nifti-masks: rewrite Fixtures/roi/nifti (NIfTI-1 label masks and their pixels) with nibabel, from PyPI (.cache).
+nifti-masks:
+	[ -x .cache/roifile-venv/bin/python ] || python3 -m venv .cache/roifile-venv
+	.cache/roifile-venv/bin/pip install --quiet nibabel==5.4.2 numpy
+	.cache/roifile-venv/bin/python Tests/Data/nifti_masks.py Fixtures/roi/nifti
 
 ## reference-fits: recompute Fixtures/real-tic/careful-fits.json with SciPy (installed from PyPI when missing).
 reference-fits:

@@ -33,6 +33,11 @@ let package = Package(
             providers: [.apt(["libfftw3-dev"])]
         ),
         .systemLibrary(
+            name: "CInflate",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CJPEG",
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
@@ -45,7 +50,9 @@ let package = Package(
         ),
         .target(
             name: "CEUSImaging",
-            dependencies: ["CLibPNG", "CFFTW", "CJPEG", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "CLibPNG", "CFFTW", "CJPEG", "CInflate", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .target(
             name: "PerfusionAnalysis",

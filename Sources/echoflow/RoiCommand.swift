@@ -12,8 +12,10 @@ struct RoiCommand: ParsableCommand {
 struct RoiConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Write the roi.json equivalent of a region file (ImageJ .roi, RoiSet.zip, or roi.json).",
+        abstract: "Write the roi.json equivalent of a region file (ImageJ .roi, RoiSet.zip, NIfTI mask, roi.json).",
         discussion: """
+            A NIfTI-1 label mask (.nii, .nii.gz; voxel (i, j) is pane column i, row j; the first slice) gives one \
+            region per label, "label N", written as mask PNGs beside the output (mask-label_N.png). \
             ImageJ / Fiji rectangles, ovals, polygons, freehand and traced outlines are read as ImageJ's RoiDecoder \
             defines the format; lines, points, text and composite ROIs are refused. Names come from the ROIs (or \
             the file names inside a RoiSet.zip). Coordinates are image pixels, as Echoflow's; if the ROIs were \
@@ -25,9 +27,11 @@ struct RoiConvertCommand: ParsableCommand {
             Examples:
               echoflow roi convert RoiSet.zip --reference parenchyma --output clip/roi.json
               echoflow roi convert lesion.roi
+              echoflow roi convert segmentation.nii.gz --output clip/roi.json
             """)
 
-    @Argument(help: ArgumentHelp("Region file: ImageJ .roi, RoiSet.zip or roi.json.", valueName: "IN"))
+    @Argument(
+        help: ArgumentHelp("Region file: ImageJ .roi, RoiSet.zip, NIfTI .nii/.nii.gz or roi.json.", valueName: "IN"))
     var input: String
 
     @Option(
@@ -50,8 +54,16 @@ struct RoiConvertCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let text = try RegionFileText.json(input, reference: reference, referenceFrame: referenceFrame)
+            let converted = try RegionFileText.convert(input, reference: reference, referenceFrame: referenceFrame)
+            if converted.hasLabelMasks && output == nil {
+                printError(
+                    "error: \(input): the regions of a label image become mask PNGs beside the roi.json; give --output")
+                throw ExitCode(64)
+            }
+            let text = converted.json
             if let output {
+                let folder = (output as NSString).deletingLastPathComponent
+                for mask in try converted.writeMasks(folder.isEmpty ? "." : folder) { printError("wrote \(mask)") }
                 try AtomicFile.write(text, to: output)
                 printError("wrote \(output)")
             } else {

@@ -59,4 +59,32 @@ struct RoiCommandTests {
         #expect(b.status == 0, "\(b.stderr)")
         #expect(FileManager.default.fileExists(atPath: results + "/clips/P1/liver/baseline/parameters.csv"))
     }
+
+    @Test("a NIfTI mask works as --roi; roi convert writes roi.json with mask PNGs that give the same numbers")
+    func niftiMask() throws {
+        let mask = TestPaths.packageRoot + "/Fixtures/roi/nifti/labels-int16-3d.nii.gz"
+        let direct = TestPaths.temporaryFolder("nifti-direct")
+        let a = try runEchoflow(["analyze", TestPaths.baselineClip, "--roi", mask, "--output", direct, "--quiet"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let folder = TestPaths.temporaryFolder("nifti-convert")
+        let c = try runEchoflow(["roi", "convert", mask, "--reference", "label 2", "--output", folder + "/roi.json"])
+        #expect(c.status == 0, "\(c.stderr)")
+        for n in 1...3 { #expect(FileManager.default.fileExists(atPath: folder + "/mask-label_\(n).png")) }
+        let viaJSON = TestPaths.temporaryFolder("nifti-json")
+        let b = try runEchoflow([
+            "analyze", TestPaths.baselineClip, "--roi", folder + "/roi.json", "--output", viaJSON, "--quiet",
+        ])
+        #expect(b.status == 0, "\(b.stderr)")
+        let x = try CSVFile(path: direct + "/parameters.csv").dictionaries
+        let y = try CSVFile(path: viaJSON + "/parameters.csv").dictionaries
+        #expect(x.map { $0["roi"] } == ["label 1", "label 2", "label 3"] && y.map { $0["roi"] } == x.map { $0["roi"] })
+        for (p, q) in zip(x, y) {
+            for column in ["pixel_count", "pe_au", "ttp_s", "wiauc_au_s"] {
+                #expect(p[column] == q[column], "\(column)")
+            }
+        }
+        // Without --output the masks have nowhere to go.
+        let stdout = try runEchoflow(["roi", "convert", mask])
+        #expect(stdout.status == 64 && stdout.stderr.contains("give --output"))
+    }
 }

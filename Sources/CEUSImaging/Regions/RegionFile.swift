@@ -17,11 +17,14 @@ public struct RegionFile: Sendable, Equatable {
         self.referenceFrame = referenceFrame
     }
 
-    /// Reads and validates the region file at `path`: `roi.json`, an ImageJ / Fiji `.roi` file, or a `RoiSet.zip`
-    /// of them (`ImageJRoi`, docs/METHODS.md §3).
+    /// Reads and validates the region file at `path`: `roi.json`, an ImageJ / Fiji `.roi` file, a `RoiSet.zip`
+    /// of them (`ImageJRoi`, docs/METHODS.md §3), or a NIfTI-1 label mask (`.nii`, `.nii.gz`; `NIfTIMask`).
     public static func load(_ path: String) throws -> RegionFile {
         let lower = path.lowercased()
         if lower.hasSuffix(".roi") || lower.hasSuffix(".zip") { return try loadImageJ(path) }
+        if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") {
+            return RegionFile(path: path, regions: try NIfTIMask.regions(path), reference: nil)
+        }
         let raw = try JSONFile.decode(RawFile.self, from: path, keys: keys)
         var regions: [RegionOfInterest] = []
         for (index, r) in raw.rois.enumerated() {
@@ -109,6 +112,13 @@ public struct RegionFile: Sendable, Equatable {
                         indices.append(row * width + col)
                     }
                 }
+            } else if case .labels(let w, let h, let labelled) = region.shape {
+                guard w == width, h == height else {
+                    throw CEUSImagingError.invalidRegion(
+                        path: path, region: region.name,
+                        detail: "the label image is \(w)x\(h) but the contrast pane is \(width)x\(height)")
+                }
+                indices = labelled
             } else if let b = region.bounds {
                 guard b.minX >= 0, b.minY >= 0, b.maxX <= Double(width), b.maxY <= Double(height) else {
                     throw CEUSImagingError.regionOutsideFrame(
@@ -180,6 +190,37 @@ public struct RegionFile: Sendable, Equatable {
             referenceFrame: newFrame ?? referenceFrame)
     }
 
+    /// Whether any region comes from a label image (a NIfTI mask).
+    public var hasLabelRegions: Bool {
+        regions.contains { if case .labels = $0.shape { return true } else { return false } }
+    }
+
+    /// File name of the mask PNG a label region is written to: `mask-<name>.png`, unsafe characters replaced.
+    static func maskFileName(_ name: String) -> String {
+        "mask-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }) + ".png"
+    }
+
+    /// Writes every label region (from a NIfTI mask) as a mask PNG into `folder` (255 inside, 0 outside), so that
+    /// ``jsonText`` can name them; returns the paths written.
+    public func writeLabelMasks(into folder: String) throws -> [String] {
+        var written: [String] = []
+        for r in regions {
+            guard case .labels(let w, let h, let indices) = r.shape else { continue }
+            var pixels = [UInt8](repeating: 0, count: w * h)
+            for i in indices { pixels[i] = 255 }
+            let file = (folder as NSString).appendingPathComponent(Self.maskFileName(r.name))
+            let png = try PNGCodec.encode(Frame(width: w, height: h, channels: 1, samples: .uint8(pixels)))
+            let temporary = file + ".tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(png)) else {
+                throw CEUSImagingError.writeFailed(path: file, reason: "cannot create the file")
+            }
+            _ = try? FileManager.default.removeItem(atPath: file)
+            try FileManager.default.moveItem(atPath: temporary, toPath: file)
+            written.append(file)
+        }
+        return written
+    }
+
     /// The regions as a `roi.json` file (what `echoflow roi convert` writes): every region in order, the
     /// reference and the reference frame when known. Coordinates are written exactly (shortest round-trip form).
     public var jsonText: String {
@@ -209,6 +250,9 @@ public struct RegionFile: Sendable, Equatable {
                     + points.map { "[\(n($0.x)), \(n($0.y))]" }.joined(separator: ", ") + "]}"
             case .mask(let path):
                 return head + "\"mask\", \"path\": \(text(path))}"
+            case .labels:
+                // Written as a mask PNG beside the roi.json (`withLabelMasks(beside:)`).
+                return head + "\"mask\", \"path\": \(text(Self.maskFileName(r.name)))}"
             }
         }
         var out = "{\"rois\": [\n  " + rows.joined(separator: ",\n  ") + "\n]"

@@ -16,6 +16,9 @@ public struct RegionOfInterest: Sendable, Equatable {
         case polygon([SIMD2<Double>])
         /// A PNG mask the size of the pane (non-zero = inside), path absolute or relative to the ROI file.
         case mask(path: String)
+        /// The pixels of one label of a label image (a NIfTI mask): row-major indices in a `width` x `height`
+        /// image, which must be the pane's size.
+        case labels(width: Int, height: Int, indices: [Int])
     }
 
     let name: String
@@ -53,7 +56,7 @@ public struct RegionOfInterest: Sendable, Equatable {
                 j = i
             }
             return inside
-        case .mask:
+        case .mask, .labels:
             return false
         }
     }
@@ -72,7 +75,7 @@ public struct RegionOfInterest: Sendable, Equatable {
             let xs = points.map(\.x)
             let ys = points.map(\.y)
             return (xs.min() ?? 0, ys.min() ?? 0, xs.max() ?? 0, ys.max() ?? 0)
-        case .mask:
+        case .mask, .labels:
             return nil
         }
     }

@@ -33,6 +33,25 @@ public enum RegionFileText {
     ///
     /// - Throws: when `reference` is not one of the regions.
     public static func json(_ path: String, reference: String? = nil, referenceFrame: Int? = nil) throws -> String {
-        try RegionFile.load(path).with(reference: reference, referenceFrame: referenceFrame).jsonText
+        try convert(path, reference: reference, referenceFrame: referenceFrame).json
+    }
+
+    /// A converted region file: its `roi.json` text, and the mask PNGs its label regions need.
+    public struct Converted {
+        let file: RegionFile
+        /// The `roi.json` text.
+        public var json: String { file.jsonText }
+        /// Whether regions come from a label image (they are written as mask PNGs).
+        public let hasLabelMasks: Bool
+        /// Writes the mask PNGs of label regions into `folder`; returns their paths.
+        public func writeMasks(_ folder: String) throws -> [String] { try file.writeLabelMasks(into: folder) }
+    }
+
+    /// Reads `path` for conversion, with the reference region and frame given.
+    public static func convert(_ path: String, reference: String? = nil, referenceFrame: Int? = nil) throws
+        -> Converted
+    {
+        let file = try RegionFile.load(path).with(reference: reference, referenceFrame: referenceFrame)
+        return Converted(file: file, hasLabelMasks: file.hasLabelRegions)
     }
 }
