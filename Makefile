@@ -9,7 +9,7 @@ PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg zlib1g-dev:zlib
 
-.PHONY: all deps build release install demo test test-data lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
+.PHONY: all deps build release install demo test test-data browser-deps browser-test lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
 
 all: build
 
@@ -53,10 +53,24 @@ demo: release
 test-data:
 	python3 Tests/Data/fetch_dicom_samples.py .cache/dicom-samples
 
-## test: every test (unit, end to end, bad input).
-test: deps test-data
+## test: every test (unit, end to end, bad input), then the viewer's page in headless Chromium.
+test: deps test-data browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 Tests/Browser/drive_viewer.py "$$($(SWIFT) build --show-bin-path)/echoflow"
+
+## browser-deps: Debian's chromium, for the viewer's end-to-end test (installed when missing).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then echo "make browser-deps: chromium is present"; else \
+	  echo "make browser-deps: installing chromium"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
+## browser-test: only the viewer's end-to-end test: headless Chromium draws a rectangle with the mouse, sees its
+## curve and fit, saves it, and `echoflow analyze` reads the saved roi.json (Tests/Browser/drive_viewer.py).
+browser-test: browser-deps build
+	python3 Tests/Browser/drive_viewer.py "$$($(SWIFT) build --show-bin-path)/echoflow"
 
 ## bench: release throughput on this machine (echoflow bench), then the benchmark package (ordo-one/benchmark).
 bench: release
@@ -137,6 +151,7 @@ readme-tables: build
 ## docs: DocC documentation of the library targets; a broken link or an undocumented parameter fails it.
 docs: deps
 	$(SWIFT) package generate-documentation --target PerfusionFitting --target CEUSImaging --target PerfusionAnalysis \
+	    --target EchoflowViewer \
 	    --warnings-as-errors
 
 lint:

@@ -11,10 +11,15 @@ let package = Package(
         .library(name: "PerfusionFitting", targets: ["PerfusionFitting"]),
         .library(name: "CEUSImaging", targets: ["CEUSImaging"]),
         .library(name: "PerfusionAnalysis", targets: ["PerfusionAnalysis"]),
+        .library(name: "EchoflowViewer", targets: ["EchoflowViewer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // The local viewer's HTTP server (`echoflow view`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // ImageJ RoiSet.zip files.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // Documentation only (`make docs`): DocC for the library targets.
@@ -62,11 +67,22 @@ let package = Package(
             ]
         ),
 
+        // The local web viewer (`echoflow view`): an HTTP server on the loopback interface and its page.
+        .target(
+            name: "EchoflowViewer",
+            dependencies: [
+                "PerfusionAnalysis", "CEUSImaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "echoflow",
             dependencies: [
-                "PerfusionAnalysis",
+                "PerfusionAnalysis", "EchoflowViewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

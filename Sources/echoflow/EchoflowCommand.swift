@@ -2,7 +2,7 @@ import ArgumentParser
 import PerfusionAnalysis
 
 @main
-struct EchoflowCommand: ParsableCommand {
+struct EchoflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echoflow",
         abstract: "Contrast-enhanced ultrasound (DCE-US) perfusion analysis.",
@@ -16,12 +16,13 @@ struct EchoflowCommand: ParsableCommand {
               echoflow demo
               echoflow analyze Fixtures/study/S01/baseline/clip01 --output out
               echoflow synth --output my-clip --seed 7
+              echoflow view Fixtures/study/S01/baseline/clip01
             """,
         version: Echoflow.version,
         subcommands: [
             AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self, DemoCommand.self,
             SynthCommand.self,
-            InspectCommand.self, FitCommand.self, BenchCommand.self, RoiCommand.self,
+            InspectCommand.self, FitCommand.self, BenchCommand.self, RoiCommand.self, ViewCommand.self,
         ]
     )
 }

@@ -1,7 +1,9 @@
 /// A rectangle in frame pixels: `x`, `y` of the top-left corner, `width`, `height`.
 public struct PixelRect: Codable, Sendable, Equatable, CustomStringConvertible {
-    var x: Int
-    var y: Int
+    /// Left column (pixels from the frame's left edge).
+    public var x: Int
+    /// Top row (pixels from the frame's top edge).
+    public var y: Int
     /// Width in pixels.
     public var width: Int
     /// Height in pixels.

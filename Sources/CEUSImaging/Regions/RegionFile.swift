@@ -25,7 +25,19 @@ public struct RegionFile: Sendable, Equatable {
         if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") {
             return RegionFile(path: path, regions: try NIfTIMask.regions(path), reference: nil)
         }
-        let raw = try JSONFile.decode(RawFile.self, from: path, keys: keys)
+        guard FileManager.default.fileExists(atPath: path) else { throw CEUSImagingError.missingInput(path: path) }
+        guard let data = FileBytes.read(path) else {
+            throw CEUSImagingError.unreadableImage(path: path, reason: "cannot be read")
+        }
+        return try parse(json: data, path: path)
+    }
+
+    /// Validates `data` as a `roi.json` file that is (or will be) at `path`: exactly the checks of ``load(_:)``,
+    /// with `path` in the messages and mask paths resolved against its folder. The viewer checks what a page sends
+    /// with it before anything is saved.
+    public static func parse(json data: Data, path: String) throws -> RegionFile {
+        try keys.check(data, path: path)
+        let raw = try JSONFile.decode(RawFile.self, from: data, path: path)
         var regions: [RegionOfInterest] = []
         for (index, r) in raw.rois.enumerated() {
             let name = r.name ?? "#\(index)"
@@ -193,6 +205,14 @@ public struct RegionFile: Sendable, Equatable {
     /// Whether any region comes from a label image (a NIfTI mask).
     public var hasLabelRegions: Bool {
         regions.contains { if case .labels = $0.shape { return true } else { return false } }
+    }
+
+    /// The mask PNG file names ``writeLabelMasks(into:)`` writes, one per label region.
+    public var labelMaskFileNames: [String] {
+        regions.compactMap { r in
+            if case .labels = r.shape { return Self.maskFileName(r.name) }
+            return nil
+        }
     }
 
     /// File name of the mask PNG a label region is written to: `mask-<name>.png`, unsafe characters replaced.

@@ -95,6 +95,20 @@ public struct ClipAnalysis: Sendable {
         let analyzer = try stage(.settings) { try CurveAnalyzer(modelName: settings.model, threads: 1) }
         let clip = try stage(.clip) { try Clip.open(clipPath, options: settings.clipOptions) }
         let regionFile = try stage(.roi) { try RegionFile.load(roiPath) }
+        return try analyze(
+            clip: clip, clipPath: clipPath, regions: regionFile, roiPath: roiPath, analyzer: analyzer,
+            drawOverview: true, progress: progress)
+    }
+
+    /// The analysis of an opened clip with the regions of `regionFile` (read from `roiPath`): what ``run`` does
+    /// after opening both, and what the viewer (``ClipSession``) repeats for every change of the regions.
+    static func analyze(
+        clip: Clip, clipPath: String, regions regionFile: RegionFile, roiPath: String, analyzer: CurveAnalyzer,
+        drawOverview: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ClipAnalysis {
+        func stage<T>(_ name: AnalysisStage, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch { throw StageFailure(stage: name, error: error) }
+        }
         let masks = try stage(.roi) {
             try regionFile.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
         }
@@ -110,7 +124,7 @@ public struct ClipAnalysis: Sendable {
         let name = URL(fileURLWithPath: clipPath).standardizedFileURL.lastPathComponent
         let peak = peakFrame(extraction, reference: regionFile.reference)
         var overview: [UInt8]?
-        if let peak {
+        if drawOverview, let peak {
             // Regions as they were read in that frame (not moved where its motion could not be trusted).
             let shift =
                 extraction.frames.motion.map { m -> (Int, Int) in
