@@ -9,7 +9,7 @@ PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg zlib1g-dev:zlib
 
-.PHONY: all deps build release install demo test test-data browser-deps browser-test lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
+.PHONY: all deps build release install demo test test-data browser-deps browser-test viewer-bench lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
 
 all: build
 
@@ -66,6 +66,15 @@ browser-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; \
 	fi
+
+## viewer-bench: the viewer's targets on a 1,500-frame 800 x 600 DICOM cine written by pydicom (.cache, 720 MB):
+## how long a frame takes to appear after the slider moves, and a region's curve after it is drawn (release build).
+viewer-bench: release browser-deps
+	[ -x .cache/pydicom-venv/bin/python ] || python3 -m venv .cache/pydicom-venv
+	.cache/pydicom-venv/bin/pip install --quiet pydicom==3.0.2 pillow numpy
+	[ -f .cache/viewer-cine.dcm ] || .cache/pydicom-venv/bin/python Benchmarks/reference/viewer_cine.py .cache/viewer-cine.dcm
+	python3 Tests/Browser/drive_viewer.py "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow" \
+	    --clip .cache/viewer-cine.dcm --measure
 
 ## browser-test: only the viewer's end-to-end test: headless Chromium draws a rectangle with the mouse, sees its
 ## curve and fit, saves it, and `echoflow analyze` reads the saved roi.json (Tests/Browser/drive_viewer.py).

@@ -263,7 +263,7 @@ enum ViewerPage {
           renderRegions(); draw();
           clearTimeout(ticTimer);
           const started = performance.now();
-          ticTimer = setTimeout(() => requestCurves(started), 120);
+          ticTimer = setTimeout(() => requestCurves(started), 60);
         }
         async function requestCurves(started) {
           const serial = ++ticSerial;
@@ -508,7 +508,9 @@ enum ViewerPage {
           } catch (e) { status(e.message, true); return; }
           $("clipname").textContent = S.clip.clip + " · " + S.clip.frames + " frames · " + S.clip.width + "×" + S.clip.height +
             " px · saves to " + S.clip.roiFile;
-          S.scale = Math.min(12, Math.max(0.5, 900 / S.clip.width), Math.max(0.5, 700 / S.clip.height));
+          // As large as fits beside the curves (about 600 px), up to 12 screen pixels per clip pixel.
+          const room = Math.max(320, Math.min(900, window.innerWidth - 640));
+          S.scale = Math.max(0.25, Math.min(12, room / S.clip.width, 700 / S.clip.height));
           canvas.width = Math.round(S.clip.width * S.scale); canvas.height = Math.round(S.clip.height * S.scale);
           $("slider").max = S.clip.frames - 1;
           $("slider").addEventListener("input", () => showFrame(parseInt($("slider").value, 10)));

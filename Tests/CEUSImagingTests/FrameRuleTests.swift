@@ -85,6 +85,37 @@ struct FrameRuleTests {
         #expect(curve.exclusions[4] == .duplicate && curve.exclusions[5] == .manual)
     }
 
+    @Test(
+        "a kept frame screen (the viewer's) gives the same curves and exclusions as screening afresh, for any regions")
+    func keptScreen() throws {
+        let folder = TestPaths.temporaryFolder("screen")
+        // Duplicates (4, 5 of 3; 9 of 8) and a bright frame 11 (a flash) among speckle.
+        let sources = [0, 1, 2, 3, 3, 3, 6, 7, 8, 8, 10, 11, 12, 13, 14, 15, 16]
+        var rng = TestRandom(seed: 9)
+        var frames = (0..<sources.count).map { _ in (0..<(16 * 12)).map { _ in UInt8(40 + Int(rng.uniform() * 60)) } }
+        frames = sources.map { frames[$0] }
+        frames[11] = frames[11].map { min(255, $0 &+ 120) }
+        writeGreyClip(folder, frames: frames, width: 16, height: 12, clipJSON: #"{"frameRate": 10}"#)
+        let clip = try Clip.open(folder)
+        let screen = FrameScreen()
+        let regions: [[RegionMask]] = [
+            [RegionMask(name: "all", paneWidth: 16, paneHeight: 12, indices: Array(0..<(16 * 12)))],
+            [
+                RegionMask(name: "left", paneWidth: 16, paneHeight: 12, indices: [0, 1, 2, 16, 17, 18]),
+                RegionMask(name: "corner", paneWidth: 16, paneHeight: 12, indices: [191]),
+            ],
+        ]
+        for masks in regions + regions {
+            let fresh = try CurveExtractor(clip: clip, masks: masks).extract()
+            let kept = try CurveExtractor(clip: clip, masks: masks, screen: screen).extract()
+            #expect(kept.curves == fresh.curves)
+            #expect(kept.frames.exclusions == fresh.frames.exclusions)
+            #expect(kept.frames.paneMeanPower == fresh.frames.paneMeanPower)
+            #expect(fresh.frames.exclusions[4] == .duplicate && fresh.frames.exclusions[11] == .flash)
+        }
+        #expect(screen.levels?.count == sources.count && screen.duplicates == [4, 5, 9])
+    }
+
     @Test("--exclude frames outside the clip are an error naming the flag")
     func excludeOutOfRange() throws {
         let folder = TestPaths.temporaryFolder("exclude-range")

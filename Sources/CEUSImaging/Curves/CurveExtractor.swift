@@ -9,12 +9,18 @@ public struct CurveExtractor: Sendable {
     let masks: [RegionMask]
     /// The motion reference named by the region file (`referenceFrame`); a flag's (`Clip.motionReference`) wins.
     let regionReferenceFrame: Int?
+    /// What the frame screen found on an earlier extraction of the same clip, reused (the viewer).
+    let screen: FrameScreen?
 
+    /// - Parameters:
+    ///   - screen: keeps what does not depend on the regions (each frame's pane level and checksum, the
+    ///     duplicates) from one extraction of `clip` for the next; nil computes them every time.
     /// - Precondition: masks were built for the clip's contrast pane size.
-    public init(clip: Clip, masks: [RegionMask], referenceFrame: Int? = nil) {
+    public init(clip: Clip, masks: [RegionMask], referenceFrame: Int? = nil, screen: FrameScreen? = nil) {
         self.clip = clip
         self.masks = masks
         regionReferenceFrame = referenceFrame
+        self.screen = screen
     }
 
     /// One curve per mask, in mask order.
@@ -96,12 +102,20 @@ public struct CurveExtractor: Sendable {
 
         let done = ProgressCounter()
         let estimator = track?.estimator
+        let screened = screen?.levels
         let samples: [FrameSample] = try parallelMap(count) { index in
             let frame = try source.frame(at: index)
-            let level = tables.paneMean(frame, pane)
-            var sample = FrameSample(
-                sums: [], paneMean: level.mean, unmatched: level.unmatched, sampled: level.sampled,
-                checksum: frame.checksum, motion: nil)
+            var sample: FrameSample
+            if let known = screened?[index] {
+                sample = FrameSample(
+                    sums: [], paneMean: known.paneMean, unmatched: known.unmatched, sampled: known.sampled,
+                    checksum: known.checksum, motion: nil)
+            } else {
+                let level = tables.paneMean(frame, pane)
+                sample = FrameSample(
+                    sums: [], paneMean: level.mean, unmatched: level.unmatched, sampled: level.sampled,
+                    checksum: frame.checksum, motion: nil)
+            }
             if let estimator {
                 let m = estimator.measure(frame)
                 // A displacement is trusted when the aligned frame matches the reference and it stays within a
@@ -146,9 +160,16 @@ public struct CurveExtractor: Sendable {
         if rules.automatic {
             for i in FlashRule.flashes(samples.map(\.paneMean)) { mark(i, .flash) }
             // Equal checksums are confirmed by comparing the decoded frames.
-            for i in 1..<max(count, 1) where samples[i].checksum == samples[i - 1].checksum {
-                if try source.frame(at: i) == source.frame(at: i - 1) { mark(i, .duplicate) }
+            var duplicates: [Int] = []
+            if let known = screen?.duplicates {
+                duplicates = known
+            } else {
+                for i in 1..<max(count, 1) where samples[i].checksum == samples[i - 1].checksum {
+                    if try source.frame(at: i) == source.frame(at: i - 1) { duplicates.append(i) }
+                }
             }
+            for i in duplicates { mark(i, .duplicate) }
+            screen?.keep(duplicates: duplicates)
             if rules.motion {
                 let onBmode = clip.bmodePane != nil
                 for i in 0..<count {
@@ -158,6 +179,11 @@ public struct CurveExtractor: Sendable {
             }
         }
 
+        screen?.keep(
+            levels: samples.map {
+                FrameScreen.Level(
+                    paneMean: $0.paneMean, unmatched: $0.unmatched, sampled: $0.sampled, checksum: $0.checksum)
+            })
         let excluded = reasons.map { $0 != nil }
         let curves = masks.enumerated().map { r, mask in
             TimeIntensityCurve(
@@ -405,4 +431,29 @@ final class LazyTable: @unchecked Sendable {
             return t
         }
     }
+}
+
+/// What screening a clip's frames found that does not depend on the regions: each frame's contrast-pane level and
+/// checksum, and the duplicate frames. Kept by the viewer between extractions of one clip, so that a new region
+/// costs only its own pixels. Safe to share between threads.
+public final class FrameScreen: @unchecked Sendable {
+    struct Level: Sendable {
+        var paneMean: Double
+        var unmatched: Int
+        var sampled: Int
+        var checksum: UInt64
+    }
+
+    private let lock = NSLock()
+    private var storedLevels: [Level]?
+    private var storedDuplicates: [Int]?
+
+    /// An empty screen: the first extraction fills it.
+    public init() {}
+
+    var levels: [Level]? { lock.withLock { storedLevels } }
+    var duplicates: [Int]? { lock.withLock { storedDuplicates } }
+
+    func keep(levels: [Level]) { lock.withLock { if storedLevels == nil { storedLevels = levels } } }
+    func keep(duplicates: [Int]) { lock.withLock { if storedDuplicates == nil { storedDuplicates = duplicates } } }
 }

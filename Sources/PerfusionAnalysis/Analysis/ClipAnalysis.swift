@@ -104,7 +104,7 @@ public struct ClipAnalysis: Sendable {
     /// after opening both, and what the viewer (``ClipSession``) repeats for every change of the regions.
     static func analyze(
         clip: Clip, clipPath: String, regions regionFile: RegionFile, roiPath: String, analyzer: CurveAnalyzer,
-        drawOverview: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil
+        drawOverview: Bool, screen: FrameScreen? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ClipAnalysis {
         func stage<T>(_ name: AnalysisStage, _ body: () throws -> T) throws -> T {
             do { return try body() } catch { throw StageFailure(stage: name, error: error) }
@@ -114,10 +114,11 @@ public struct ClipAnalysis: Sendable {
         }
         let total = clip.frameCount
         let extraction = try stage(.frames) {
-            try CurveExtractor(clip: clip, masks: masks, referenceFrame: regionFile.referenceFrame).extract(
-                progress: progress.map { report in
-                    { @Sendable done in report(done, total) }
-                })
+            try CurveExtractor(clip: clip, masks: masks, referenceFrame: regionFile.referenceFrame, screen: screen)
+                .extract(
+                    progress: progress.map { report in
+                        { @Sendable done in report(done, total) }
+                    })
         }
         let regions = analyzer.analyze(extraction.curves, reference: regionFile.reference)
         var warnings = frameWarnings(extraction.frames, frameCount: total)

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Curves and fits come from the same code as `echoflow analyze` (``ClipAnalysis``): the same linearization,
 /// frame rules, motion compensation, outlier screen, fits and parameter columns. Only the overview picture is
-/// left out. Safe to use from several threads at once.
+/// left out. What screening the frames finds that does not depend on the regions (pane levels, checksums,
+/// duplicates) is found on the first call and kept. Safe to use from several threads at once.
 public struct ClipSession: Sendable {
     /// The clip as given (a PNG folder or a DICOM file).
     public let clipPath: String
@@ -14,6 +15,8 @@ public struct ClipSession: Sendable {
     /// The settings every analysis uses (model, overrides of `clip.json`).
     let settings: AnalysisSettings
     let analyzer: CurveAnalyzer
+    /// The frames' levels, checksums and duplicates, found once (they do not depend on the regions).
+    let screen = FrameScreen()
 
     /// Opens the clip at `path` with `settings`.
     ///
@@ -40,7 +43,8 @@ public struct ClipSession: Sendable {
     /// - Throws: when a region lies outside the contrast pane or holds no pixel, or a frame cannot be decoded.
     public func curves(_ regions: RegionFile) throws -> [TimeIntensityCurve] {
         let masks = try regions.masks(paneWidth: clip.contrastPane.width, paneHeight: clip.contrastPane.height)
-        return try CurveExtractor(clip: clip, masks: masks, referenceFrame: regions.referenceFrame).extract().curves
+        return try CurveExtractor(clip: clip, masks: masks, referenceFrame: regions.referenceFrame, screen: screen)
+            .extract().curves
     }
 
     /// The whole analysis with `regions` (read from, or to be saved at, `roiPath`): curves, fits, parameters.
@@ -48,7 +52,7 @@ public struct ClipSession: Sendable {
         do {
             return try ClipAnalysis.analyze(
                 clip: clip, clipPath: clipPath, regions: regions, roiPath: roiPath, analyzer: analyzer,
-                drawOverview: false)
+                drawOverview: false, screen: screen)
         } catch let failure as StageFailure {
             throw failure.error
         }
