@@ -511,6 +511,7 @@ enum ViewerPage {
           // As large as fits beside the curves (about 600 px), up to 12 screen pixels per clip pixel.
           const room = Math.max(320, Math.min(900, window.innerWidth - 640));
           S.scale = Math.max(0.25, Math.min(12, room / S.clip.width, 700 / S.clip.height));
+          if (S.scale >= 1) S.scale = Math.floor(S.scale);  // whole screen pixels per clip pixel: crisp, exact
           canvas.width = Math.round(S.clip.width * S.scale); canvas.height = Math.round(S.clip.height * S.scale);
           $("slider").max = S.clip.frames - 1;
           $("slider").addEventListener("input", () => showFrame(parseInt($("slider").value, 10)));
