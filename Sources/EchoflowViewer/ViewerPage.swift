@@ -271,7 +271,7 @@ enum ViewerPage {
           try {
             const body = await getJSON("/api/tic", { method: "POST", body: roiDocument() });
             if (serial !== ticSerial) return;
-            S.curves = body.regions; status(""); renderRegions(); drawChart();
+            S.curves = body.regions; status(""); updatePixels(); drawChart();
             window.echoflowTimings.tic.push(performance.now() - started);
           } catch (e) {
             if (serial !== ticSerial) return;
@@ -372,6 +372,13 @@ enum ViewerPage {
             row.querySelector("button").addEventListener("click", () => remove(i));
             row.addEventListener("click", e => { if (e.target.tagName !== "INPUT" && e.target.tagName !== "BUTTON") { S.selected = i; renderRegions(); draw(); } });
             body.append(row);
+          });
+        }
+        // The pixel counts change with the curves; the rows stay (a name being typed is not lost).
+        function updatePixels() {
+          Array.from($("regions").tBodies[0].rows).forEach((row, i) => {
+            const r = S.regions[i], curve = r && (S.curves || []).find(c => c.name === r.name);
+            row.children[3].textContent = curve ? curve.pixels : "";
           });
         }
         function remove(i) {

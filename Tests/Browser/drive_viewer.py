@@ -237,12 +237,69 @@ def main():
         check(tools.evaluate("document.querySelector('#chart path.fitted') !== null") or status not in ("converged",),
               "the fitted curve is drawn")
 
+        def drag(a, b, steps=4):
+            tools.mouse("mousePressed", *screen(*a))
+            for k in range(1, steps + 1):
+                x, y = screen(a[0] + (b[0] - a[0]) * k / steps, a[1] + (b[1] - a[1]) * k / steps)
+                tools.send("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y, button="left", buttons=1)
+            tools.mouse("mouseReleased", *screen(*b))
+
+        def curves_of(count):
+            tools.wait_for(f"echoflowState.curves && echoflowState.curves.length === {count}"
+                           " && echoflowState.curves.every(c => echoflowState.regions.some(r => r.name === c.name))",
+                           f"{count} curves")
+
+        def near(a, b):
+            return abs(a - b) <= tol
+
+        # Move it by (3, 2) px from its middle, then reshape it by its bottom-right handle.
+        drag((13, 17), (16, 19))
+        r = tools.evaluate("echoflowState.regions[0]")
+        check(near(r["x"], 9) and near(r["y"], 10) and near(r["width"], 14), f"moved by (3, 2): {r}")
+        drag((23, 28), (25, 30))
+        r = tools.evaluate("echoflowState.regions[0]")
+        check(near(r["width"], 16) and near(r["height"], 20), f"reshaped to 16 x 20: {r}")
+        tools.wait_for("echoflowState.curves && echoflowState.curves[0].pixels === 320", "the reshaped region's curve")
+        check(True, "its curve follows: 16 x 20 = 320 pixels")
+        # Rename it (typing into the name field) and tick it as the reference.
+        tools.click("#regions tbody tr:nth-child(1) input[type=text]")
+        tools.send("Input.dispatchKeyEvent", type="keyDown", key="a", code="KeyA", modifiers=2,
+                   commands=["selectAll"])  # Ctrl+A
+        tools.send("Input.dispatchKeyEvent", type="keyUp", key="a", code="KeyA", modifiers=2)
+        tools.send("Input.insertText", text="lesion A")
+        tools.evaluate("document.querySelector('#regions tbody tr:nth-child(1) input[type=text]').blur()")
+        tools.wait_for("echoflowState.regions[0].name === 'lesion A'", "the rename")
+        tools.click("#regions tbody tr:nth-child(1) input[type=checkbox]")
+        check(tools.evaluate("echoflowState.reference") == "lesion A", "renamed and marked as the reference")
+        # An ellipse beside it, then deleted with its button; a polygon closed with Enter, deleted with Delete.
+        tools.click("#tool-ellipse")
+        drag((30, 10), (50, 30))
+        e = tools.evaluate("echoflowState.regions[1]")
+        check(e["kind"] == "ellipse" and near(e["center"][0], 40) and near(e["radii"][1], 10), f"an ellipse: {e}")
+        curves_of(2)
+        tools.click("#regions tbody tr:nth-child(2) button")
+        check(tools.evaluate("echoflowState.regions.length") == 1, "the ellipse deleted with its button")
+        tools.click("#tool-polygon")
+        for p in [(40, 30), (55, 32), (48, 45)]:
+            tools.mouse("mousePressed", *screen(*p))
+            tools.mouse("mouseReleased", *screen(*p))
+        tools.send("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        tools.send("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        poly = tools.evaluate("echoflowState.regions[1]")
+        check(poly and poly["kind"] == "polygon" and len(poly["points"]) == 3, f"a polygon closed with Enter: {poly}")
+        curves_of(2)
+        tools.send("Input.dispatchKeyEvent", type="keyDown", key="Delete", code="Delete", windowsVirtualKeyCode=46)
+        tools.send("Input.dispatchKeyEvent", type="keyUp", key="Delete", code="Delete", windowsVirtualKeyCode=46)
+        check(tools.evaluate("echoflowState.regions.length") == 1, "the polygon deleted with the Delete key")
+        curves_of(1)
+        r = tools.evaluate("echoflowState.regions[0]")
+
         tools.click("#save")
         tools.wait_for("document.getElementById('status').textContent.startsWith('saved')", "the save")
         saved = json.load(open(os.path.join(clip, "roi.json")))
-        check(len(saved["rois"]) == 1 and saved["rois"][0]["kind"] == "rectangle"
-              and saved["rois"][0]["x"] == r["x"] and saved["rois"][0]["width"] == r["width"],
-              f"roi.json holds the rectangle: {saved['rois']}")
+        check(len(saved["rois"]) == 1 and saved["rois"][0]["kind"] == "rectangle" and saved["rois"][0]["name"] == "lesion A"
+              and saved["rois"][0]["x"] == r["x"] and saved["rois"][0]["width"] == r["width"]
+              and saved.get("reference") == "lesion A", f"roi.json holds the edited rectangle: {saved}")
         if screenshot:
             save_screenshot(tools, screenshot)
     finally:
@@ -254,7 +311,7 @@ def main():
     result = subprocess.run([echoflow, "analyze", clip, "--output", out, "--quiet"], capture_output=True, text=True)
     check(result.returncode == 0, f"echoflow analyze reads the saved roi.json ({result.stderr.strip()[:200]})")
     rows = open(os.path.join(out, "parameters.csv")).read().splitlines()
-    check(len(rows) == 2 and ",region 1," in rows[1], "parameters.csv has the drawn region")
+    check(len(rows) == 2 and ",lesion A," in rows[1], "parameters.csv has the drawn region")
     shutil.rmtree(work, ignore_errors=True)
     print("viewer end-to-end test passed")
 

@@ -224,6 +224,39 @@ struct ViewerTests {
         #expect(FileManager.default.fileExists(atPath: clip + "/roi.json") && zipAfter == original)
     }
 
+    @Test(
+        "regions from a NIfTI mask: curves of the label pixels; saving writes roi.json and a mask PNG per label beside it, never the .nii.gz"
+    )
+    func niftiRegions() throws {
+        let clip = try Self.clip("view-nifti")
+        try FileManager.default.removeItem(atPath: clip + "/roi.json")
+        let nifti = TestPaths.temporaryFolder("view-nifti-file") + "/labels.nii.gz"
+        try FileManager.default.copyItem(
+            atPath: TestPaths.fixtures + "/roi/nifti/labels-int16-3d.nii.gz", toPath: nifti)
+        let original = try Self.bytes(nifti)
+        let viewer = try ViewerProcess([clip, "--roi", nifti])
+        #expect(viewer.banner.contains("Save writes \(clip)/roi.json"))
+        let current = try viewer.request("GET", "/api/roi")
+        let rois = try #require(current.json?["rois"] as? [[String: Any]])
+        #expect(rois.map { $0["kind"] as? String }.allSatisfy { $0 == "mask" } && !rois.isEmpty)
+        // nibabel wrote the labels (Fixtures/roi/nifti/expected.json): each region's pixel count is its label's.
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixtures + "/roi/nifti/expected.json"))
+        let expected = try #require(
+            (try JSONSerialization.jsonObject(with: data) as? [String: [String: [Int]]])?["labels-int16-3d.nii.gz"])
+        let put = try viewer.request("PUT", "/api/roi", body: current.body)
+        #expect(put.status == 200, "\(put.text)")
+        let masks = try FileManager.default.contentsOfDirectory(atPath: clip).filter { $0.hasPrefix("mask-") }
+        #expect(masks.count == expected.count, "\(masks)")
+        let after = try Self.bytes(nifti)
+        #expect(after == original)
+        let tic = try viewer.request("POST", "/api/tic", body: try Self.bytes(clip + "/roi.json"))
+        let curves = try #require(tic.json?["regions"] as? [[String: Any]])
+        for curve in curves {
+            let name = curve["name"] as! String
+            #expect(curve["pixels"] as? Int == expected[name]?.count, "\(name)")
+        }
+    }
+
     @Test("a DICOM clip: frames with the file's pixels, regions saved as NAME.roi.json beside it")
     func dicomClip() throws {
         let folder = TestPaths.temporaryFolder("view-dicom")
