@@ -54,6 +54,17 @@ public enum ViewerServer {
         return Array(buffer.readableBytesView)
     }
 
+    /// The JSON `work` makes of the request's body, computed off the server's threads; 400 with the message when
+    /// it throws (an invalid region file, a region outside the pane).
+    static func answer(_ request: Request, _ work: @escaping @Sendable ([UInt8]) throws -> String) async -> Response {
+        do {
+            let bytes = try await body(request)
+            return json(try await offload { try work(bytes) })
+        } catch {
+            return failure(error)
+        }
+    }
+
     /// The router of the contract.
     static func router(_ state: ViewerState) -> Router<BasicRequestContext> {
         let router = Router()
@@ -89,31 +100,13 @@ public enum ViewerServer {
         }
         router.get("/api/roi") { _, _ in json(state.regionJSON) }
         router.put("/api/roi") { request, _ in
-            do {
-                let bytes = try await body(request)
-                try await offload { try state.save(bytes) }
-                return json(
-                    JSONValue.object([("saved", .string(state.savePath))]).text)
-            } catch {
-                return failure(error)
+            await answer(request) { bytes in
+                try state.save(bytes)
+                return JSONValue.object([("saved", .string(state.savePath))]).text
             }
         }
-        router.post("/api/tic") { request, _ in
-            do {
-                let bytes = try await body(request)
-                return json(try await offload { try state.curvesJSON(bytes) })
-            } catch {
-                return failure(error)
-            }
-        }
-        router.post("/api/fit") { request, _ in
-            do {
-                let bytes = try await body(request)
-                return json(try await offload { try state.fitJSON(bytes) })
-            } catch {
-                return failure(error)
-            }
-        }
+        router.post("/api/tic") { request, _ in await answer(request, state.curvesJSON) }
+        router.post("/api/fit") { request, _ in await answer(request, state.fitJSON) }
         return router
     }
 
