@@ -21,6 +21,29 @@ struct MotionTests {
         return try CurveExtractor(clip: clip, masks: masks, referenceFrame: regionFrame).extract()
     }
 
+    @Test("a kept frame screen (the viewer's) gives the same motion, curves and exclusions as measuring afresh")
+    func keptScreenWithMotion() throws {
+        let clip = try Clip.open(Self.folder, options: ClipOptions(motion: true))
+        let regions = try RegionFile.load(Self.folder + "/roi.json")
+        let masks = try regions.masks(paneWidth: 64, paneHeight: 48)
+        let screen = FrameScreen()
+        // The regions' frame, then the most similar frame, then the regions' frame again: each reference is kept.
+        for reference in [17, nil, 17, nil] as [Int?] {
+            for chosen in [masks, Array(masks.prefix(1))] {
+                let fresh = try CurveExtractor(clip: clip, masks: chosen, referenceFrame: reference).extract()
+                let kept = try CurveExtractor(clip: clip, masks: chosen, referenceFrame: reference, screen: screen)
+                    .extract()
+                #expect(kept.curves == fresh.curves)
+                #expect(kept.frames.exclusions == fresh.frames.exclusions)
+                let a = try #require(kept.frames.motion)
+                let b = try #require(fresh.frames.motion)
+                #expect(a.referenceFrame == b.referenceFrame && a.rule == b.rule)
+                #expect(a.dx.map(\.bitPattern) == b.dx.map(\.bitPattern) && a.correlation == b.correlation)
+            }
+        }
+        #expect(screen.motion(reference: 17)?.count == clip.frameCount && screen.mostSimilarFrame != nil)
+    }
+
     @Test("displacements against the reference frame are recovered to 0.1 px RMS on the B-mode pane")
     func displacements() throws {
         let truth = MovingClip()

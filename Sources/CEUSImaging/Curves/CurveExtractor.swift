@@ -83,9 +83,14 @@ public struct CurveExtractor: Sendable {
                 }
                 (reference, rule) = (named, .regionFile)
             } else {
-                let allowed = (0..<count).filter { !manual.contains($0) }
-                reference = try MotionEstimator.mostSimilarFrame(
-                    source, pane: motionPane, allowed: allowed.isEmpty ? Array(0..<count) : allowed)
+                if let known = screen?.mostSimilarFrame {
+                    reference = known
+                } else {
+                    let allowed = (0..<count).filter { !manual.contains($0) }
+                    reference = try MotionEstimator.mostSimilarFrame(
+                        source, pane: motionPane, allowed: allowed.isEmpty ? Array(0..<count) : allowed)
+                    screen?.keep(mostSimilarFrame: reference)
+                }
                 rule = .mostSimilar
             }
             let estimator = MotionEstimator(reference: try source.frame(at: reference), pane: motionPane)
@@ -103,6 +108,7 @@ public struct CurveExtractor: Sendable {
         let done = ProgressCounter()
         let estimator = track?.estimator
         let screened = screen?.levels
+        let measured = track.flatMap { screen?.motion(reference: $0.reference) }
         let samples: [FrameSample] = try parallelMap(count) { index in
             let frame = try source.frame(at: index)
             var sample: FrameSample
@@ -117,7 +123,7 @@ public struct CurveExtractor: Sendable {
                     checksum: frame.checksum, motion: nil)
             }
             if let estimator {
-                let m = estimator.measure(frame)
+                let m = measured?[index] ?? estimator.measure(frame)
                 // A displacement is trusted when the aligned frame matches the reference and it stays within a
                 // quarter of the pane; an untrusted frame's regions are not moved (and on a B-mode pane the frame
                 // is out of plane).
@@ -184,6 +190,11 @@ public struct CurveExtractor: Sendable {
                 FrameScreen.Level(
                     paneMean: $0.paneMean, unmatched: $0.unmatched, sampled: $0.sampled, checksum: $0.checksum)
             })
+        if let track, measured == nil {
+            screen?.keep(
+                motion: samples.map { ($0.motion?.dx ?? 0, $0.motion?.dy ?? 0, $0.motion?.correlation ?? 0) },
+                reference: track.reference)
+        }
         let excluded = reasons.map { $0 != nil }
         let curves = masks.enumerated().map { r, mask in
             TimeIntensityCurve(
@@ -434,7 +445,8 @@ final class LazyTable: @unchecked Sendable {
 }
 
 /// What screening a clip's frames found that does not depend on the regions: each frame's contrast-pane level and
-/// checksum, and the duplicate frames. Kept by the viewer between extractions of one clip, so that a new region
+/// checksum, the duplicate frames, and with motion compensation the most similar frame and each frame's
+/// displacement against a reference frame. Kept by the viewer between extractions of one clip, so that a new region
 /// costs only its own pixels. Safe to share between threads.
 public final class FrameScreen: @unchecked Sendable {
     struct Level: Sendable {
@@ -447,6 +459,9 @@ public final class FrameScreen: @unchecked Sendable {
     private let lock = NSLock()
     private var storedLevels: [Level]?
     private var storedDuplicates: [Int]?
+    private var storedMostSimilar: Int?
+    /// Each frame's measured displacement and correlation, per motion reference frame.
+    private var storedMotion: [Int: [(dx: Double, dy: Double, correlation: Double)]] = [:]
 
     /// An empty screen: the first extraction fills it.
     public init() {}
@@ -456,4 +471,14 @@ public final class FrameScreen: @unchecked Sendable {
 
     func keep(levels: [Level]) { lock.withLock { if storedLevels == nil { storedLevels = levels } } }
     func keep(duplicates: [Int]) { lock.withLock { if storedDuplicates == nil { storedDuplicates = duplicates } } }
+
+    var mostSimilarFrame: Int? { lock.withLock { storedMostSimilar } }
+    func keep(mostSimilarFrame frame: Int) { lock.withLock { storedMostSimilar = frame } }
+
+    func motion(reference: Int) -> [(dx: Double, dy: Double, correlation: Double)]? {
+        lock.withLock { storedMotion[reference] }
+    }
+    func keep(motion: [(dx: Double, dy: Double, correlation: Double)], reference: Int) {
+        lock.withLock { storedMotion[reference] = motion }
+    }
 }
