@@ -73,6 +73,8 @@ struct DemoCommand: ParsableCommand {
                   comparison.csv     baseline vs post-PRRT per lesion, region and parameter (comparison_wide.csv: one row per lesion)
                   cohort.csv         median and IQR of the changes, Wilcoxon signed-rank test, responder share
                   clips/SUBJECT/LESION/TIMEPOINT/   per-clip tables, plots and report.html
+
+                To see a clip and draw its regions in a browser: echoflow view \(loaded.entries.first?.clipPath ?? root)
                 """)
         }
         if failures > 0 { throw ExitCode(1) }

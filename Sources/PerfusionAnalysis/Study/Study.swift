@@ -10,6 +10,8 @@ public struct StudyEntry: Sendable, Equatable, Codable {
     let day: Double?
     /// Clip path (absolute or relative to the working folder).
     let clip: String
+    /// The clip (a folder of PNG frames or a DICOM file), as the study resolves it.
+    public var clipPath: String { clip }
     /// Region file path.
     let roi: String
 
