@@ -4,7 +4,7 @@ import PerfusionAnalysis
 
 /// What the viewer serves: the opened clip, the current regions and where they are saved.
 ///
-/// Every computation goes through ``ClipSession`` (the code of `echoflow analyze`); this type only keeps the
+/// Every computation goes through `ClipSession` (PerfusionAnalysis) (the code of `echoflow analyze`); this type only keeps the
 /// regions and turns results into the JSON of the HTTP contract. Safe to use from several requests at once.
 public final class ViewerState: @unchecked Sendable {
     /// The clip, opened once.

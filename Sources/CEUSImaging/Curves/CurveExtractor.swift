@@ -13,6 +13,10 @@ public struct CurveExtractor: Sendable {
     let screen: FrameScreen?
 
     /// - Parameters:
+    ///   - clip: the opened clip.
+    ///   - masks: the regions' pixels, one mask per region.
+    ///   - referenceFrame: the frame the regions were drawn on (the motion reference), when the region file names
+    ///     it.
     ///   - screen: keeps what does not depend on the regions (each frame's pane level and checksum, the
     ///     duplicates) from one extraction of `clip` for the next; nil computes them every time.
     /// - Precondition: masks were built for the clip's contrast pane size.
