@@ -32,10 +32,11 @@ public struct PipelineBenchmark: Sendable {
     /// Gates, about twice what was measured on 2 cores on 2026-12-01 (fuzzers running beside): end-to-end `fit`
     /// at most 10 times fitting alone (measured 4.6: reading 22 MB at disk speed, writing 3,000 rows of 120
     /// columns; before the byte-level reader it was about 40), `analyze` at most 3.5 times decoding alone
-    /// (measured 1.8), the SIMD path at least 3 times the scalar path (measured 7.6 to 8.6).
+    /// (measured 1.8), the SIMD path at least 5 times the scalar path (measured 7.6 to 8.6; a change to the fused
+    /// pass that spilled its accumulators halved it to 3.6, which the earlier gate of 3 let through).
     public static let fitLimit = 10.0
     public static let analyzeLimit = 3.5
-    public static let simdLimit = 3.0
+    public static let simdLimit = 5.0
 
     let folder: String
     let repeats: Int

@@ -306,22 +306,11 @@ public struct LevenbergMarquardt: Sendable {
         let times = ws.times
         let values = ws.values
         let weights = ws.weights
-        // Only the last block holds padding (zero weights): the others are accumulated without a multiply by
-        // their weights (all ones), the last with it. The same sums either way, one multiply per term fewer.
-        let last = ws.blockCount - 1
-        for b in 0...last {
+        for b in 0..<ws.blockCount {
             let block = model.block(at: times[b], parameters: pf)
-            var r = values[b] - block.value
-            var d0 = block.d0, d1 = block.d1, d2 = block.d2, d3 = block.d3, d4 = block.d4
-            if b == last {
-                let w = weights[b]
-                r *= w
-                d0 *= w
-                d1 *= w
-                d2 *= w
-                d3 *= w
-                d4 *= w
-            }
+            let w = weights[b]
+            let r = (values[b] - block.value) * w
+            let d0 = block.d0 * w, d1 = block.d1 * w, d2 = block.d2 * w, d3 = block.d3 * w, d4 = block.d4 * w
             c = VectorMath.fma(r, r, c)
             g0 = VectorMath.fma(d0, r, g0)
             g1 = VectorMath.fma(d1, r, g1)
