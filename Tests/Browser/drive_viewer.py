@@ -259,8 +259,9 @@ def main():
         drag((23, 28), (25, 30))
         r = tools.evaluate("echoflowState.regions[0]")
         check(near(r["width"], 16) and near(r["height"], 20), f"reshaped to 16 x 20: {r}")
-        tools.wait_for("echoflowState.curves && echoflowState.curves[0].pixels === 320", "the reshaped region's curve")
-        check(True, "its curve follows: 16 x 20 = 320 pixels")
+        pixels = tools.wait_for("echoflowState.curves && echoflowState.curves[0].pixels === 320"
+                                " && echoflowState.curves[0].pixels", "the reshaped region's curve")
+        check(pixels == 320, f"its curve follows: 16 x 20 = 320 pixels ({pixels})")
         # Rename it (typing into the name field) and tick it as the reference.
         tools.click("#regions tbody tr:nth-child(1) input[type=text]")
         tools.send("Input.dispatchKeyEvent", type="keyDown", key="a", code="KeyA", modifiers=2,

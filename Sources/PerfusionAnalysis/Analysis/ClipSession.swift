@@ -12,8 +12,6 @@ public struct ClipSession: Sendable {
     public let clipPath: String
     /// The opened clip.
     public let clip: Clip
-    /// The settings every analysis uses (model, overrides of `clip.json`).
-    let settings: AnalysisSettings
     let analyzer: CurveAnalyzer
     /// The frames' levels, checksums and duplicates, found once (they do not depend on the regions).
     let screen = FrameScreen()
@@ -25,17 +23,12 @@ public struct ClipSession: Sendable {
         analyzer = try CurveAnalyzer(modelName: settings.model, threads: 1)
         clip = try Clip.open(path, options: settings.clipOptions)
         clipPath = path
-        self.settings = settings
     }
 
     /// The region file a clip's regions are saved to: `CLIP/roi.json` for a folder, `NAME.roi.json` beside a
     /// DICOM file. Never an imported ImageJ or NIfTI file.
     public static func savedRegionPath(ofClip clip: String) -> String {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: clip, isDirectory: &isFolder), isFolder.boolValue {
-            return (clip as NSString).appendingPathComponent("roi.json")
-        }
-        return (clip as NSString).deletingPathExtension + ".roi.json"
+        Study.regionFileCandidates(ofClip: clip)[0]
     }
 
     /// Each region's curve (no fit): intensities in linear a.u., with the frames the rules exclude.

@@ -190,20 +190,23 @@ public struct Study: Sendable, Equatable, Codable {
     /// exists; for a file `NAME.dcm`, `NAME.roi.json` beside it, else `NAME.zip`. Without any, the `roi.json`
     /// path, so that the error names the file expected.
     public static func regionFile(ofClip clip: String) -> String {
-        let manager = FileManager.default
+        let candidates = regionFileCandidates(ofClip: clip)
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+    }
+
+    /// Where a clip's region file may be, in order of preference: `CLIP/roi.json`, `CLIP/RoiSet.zip` for a folder;
+    /// `NAME.roi.json`, `NAME.zip` beside a file. The first is where regions are saved (`echoflow view`).
+    static func regionFileCandidates(ofClip clip: String) -> [String] {
         var isFolder: ObjCBool = false
-        let folder = manager.fileExists(atPath: clip, isDirectory: &isFolder) && isFolder.boolValue
-        let candidates =
-            folder
-            ? [
+        if FileManager.default.fileExists(atPath: clip, isDirectory: &isFolder), isFolder.boolValue {
+            return [
                 (clip as NSString).appendingPathComponent("roi.json"),
                 (clip as NSString).appendingPathComponent("RoiSet.zip"),
             ]
-            : [
-                (clip as NSString).deletingPathExtension + ".roi.json",
-                (clip as NSString).deletingPathExtension + ".zip",
-            ]
-        return candidates.first { manager.fileExists(atPath: $0) } ?? candidates[0]
+        }
+        return [
+            (clip as NSString).deletingPathExtension + ".roi.json", (clip as NSString).deletingPathExtension + ".zip",
+        ]
     }
 
     /// Clip folders are the folders three levels down (`SUBJECT/TIMEPOINT/CLIP`); a clip folder without a
