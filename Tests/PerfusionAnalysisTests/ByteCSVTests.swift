@@ -88,4 +88,63 @@ struct ByteCSVTests {
         }
         #expect(throws: PerfusionAnalysisError.self) { try reader.records(Array("a\n\"x\"y\n".utf8)) }
     }
+
+    /// glibc's strtod on the whole of `text` (the reference): nil unless it reads every byte to a finite value.
+    static func strtodReference(_ text: String, decimalComma: Bool) -> Double? {
+        var t = text
+        // As the reader: with a decimal comma, one separator, a comma or a dot; without, no comma.
+        if decimalComma {
+            guard t.filter({ $0 == "," || $0 == "." }).count <= 1 else { return nil }
+            t = t.replacingOccurrences(of: ",", with: ".")
+        } else if t.contains(",") {
+            return nil
+        }
+        guard !t.isEmpty, t.allSatisfy({ "0123456789+-eE.".contains($0) }) else { return nil }
+        return t.withCString { c -> Double? in
+            var end: UnsafeMutablePointer<CChar>?
+            let v = strtod(c, &end)
+            return end == UnsafeMutablePointer(mutating: c) + t.utf8.count && v.isFinite ? v : nil
+        }
+    }
+
+    @Test("the exact fast path for short decimals gives strtod's value bit for bit, and leaves everything else to it")
+    func exactDecimals() {
+        var rng = TestRandom(seed: 77)
+        var texts: [String] = [
+            "0", "-0", "+0.0", ".5", "5.", "-.25", "1e5", "1E-3", "1e+05", "1e", "e5", "-", ".", "+",
+            "1.5.3", "1e-", "00000000000000000001", "0.0000000000000000000000001", "123456789012345",
+            "1234567890123456",
+            "9007199254740993", "1e22", "1e23", "1e-22", "1e-23", "4.9e-324", "1e400", "0x10", "1,5", "1.234,5", "--1",
+            "1e5.5", "12345678901234.5", "0.1", "0.2", "0.3",
+        ]
+        // Numbers as programs write them: 1 to 17 significant digits, fixed and exponent notation, all magnitudes.
+        for _ in 0..<20_000 {
+            let v = (rng.uniform() - 0.5) * pow(10, Double(Int(rng.uniform() * 40) - 20))
+            let digits = 1 + Int(rng.uniform() * 17)
+            texts.append(String(format: rng.uniform() < 0.5 ? "%.\(digits)g" : "%.\(digits)e", v))
+            texts.append(String(format: "%.\(Int(rng.uniform() * 12))f", v))
+        }
+        // Random strings over the characters a number may hold.
+        let alphabet = Array("0123456789.,eE+-")
+        for _ in 0..<20_000 {
+            texts.append(String((0..<(1 + Int(rng.uniform() * 12))).map { _ in alphabet[Int(rng.uniform() * 16)] }))
+        }
+        var fast = 0
+        for text in texts {
+            for comma in [false, true] {
+                let bytes = Array(text.utf8)
+                let exact = bytes.withUnsafeBufferPointer {
+                    ByteCSV.exactDecimal($0, 0, bytes.count, decimalComma: comma)
+                }
+                guard let exact else { continue }
+                fast += 1
+                let reference = Self.strtodReference(text, decimalComma: comma)
+                #expect(
+                    reference?.bitPattern == exact.bitPattern,
+                    "\(text) (decimal comma \(comma)): \(exact) vs \(String(describing: reference))")
+            }
+        }
+        // Most numbers written with up to 15 digits take the fast path.
+        #expect(fast > 30_000, "\(fast) numbers took the fast path")
+    }
 }
