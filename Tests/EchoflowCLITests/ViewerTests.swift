@@ -291,13 +291,18 @@ struct ViewerTests {
         #expect(try Self.bytes(folder + "/exam.roi.json") == body)
     }
 
-    @Test("a region file that does not fit the clip stops the viewer before it serves, naming the file")
+    @Test("a region file that does not fit the clip, a missing one, or a port in use stops the viewer with the reason")
     func badStart() throws {
         let clip = try Self.clip("view-bad")
         try Data(#"{"rois": [{"name": "a", "kind": "rectangle", "x": 60, "y": 2, "width": 10, "height": 8}]}"#.utf8)
             .write(to: URL(fileURLWithPath: clip + "/roi.json"))
         let r = try runEchoflow(["view", clip, "--port", "0"])
         #expect(r.status == 65 && r.stderr.contains(clip + "/roi.json") && r.stderr.contains("outside"), "\(r.stderr)")
+        // A port already in use: exit 70 with what to do, not a crash.
+        let first = try ViewerProcess([TestPaths.baselineClip])
+        let busy = try runEchoflow(["view", TestPaths.baselineClip, "--port", String(first.port)])
+        #expect(busy.status == 70 && busy.stderr.contains("127.0.0.1:\(first.port)"), "\(busy.stderr)")
+        #expect(busy.stderr.contains("--port 0"))
         let missing = try runEchoflow(["view", clip, "--roi", clip + "/none.json", "--port", "0"])
         #expect(missing.status != 0 && missing.stderr.contains("none.json"), "\(missing.stderr)")
     }
