@@ -4,11 +4,13 @@
 Generates realistic noisy lognormal curves with NumPy (docs/METHODS.md section 8 shapes, 10 % multiplicative
 jitter, additive noise of 2 % of the peak, 300 samples over 90 s), fits them with `echoflow fit`, and refits
 each curve with scipy.optimize.curve_fit (Levenberg-Marquardt, analytic Jacobian, tight tolerances) from the
-same data-driven starting point that Echoflow reports with --starts. Reports how often both reach the same
-minimum, the largest relative difference of TTP, PE, mTT and WiAUC there, and how often Echoflow's residual sum
-of squares is higher.
+same data-driven starting point that Echoflow reports with --starts. Both weight the residuals alike: by default by
+each curve's own noise (docs/METHODS.md section 5; the weights written again in NumPy in Tests/Data/noise_weights.py
+and given to curve_fit as sigma = 1 / w), with --weighting none not at all. Reports how often both reach the same
+minimum, the largest relative difference of TTP, PE, mTT and WiAUC there, and how often Echoflow's (weighted)
+residual sum of squares is higher.
 
-Usage: python3 Benchmarks/reference/scipy_agreement.py PATH/TO/echoflow [--curves 1000] [--seed 1]
+Usage: python3 Benchmarks/reference/scipy_agreement.py PATH/TO/echoflow [--curves 1000] [--seed 1] [--weighting none]
 """
 import argparse
 import csv
@@ -21,6 +23,9 @@ import tempfile
 import numpy as np
 from scipy.optimize import curve_fit
 from scipy.special import erf
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "Data"))
+from noise_weights import noise_weights  # noqa: E402
 
 
 def lognormal(t, a, mu, sigma, t0, o):
@@ -95,18 +100,21 @@ def main():
     parser.add_argument("echoflow")
     parser.add_argument("--curves", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--weighting", choices=["noise", "none"], default="noise")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="echoflow-scipy-")
     tics = os.path.join(folder, "tics.csv")
     t, curves = write_curves(tics, args.curves, args.seed)
     fits_path = os.path.join(folder, "fits.csv")
     starts_path = os.path.join(folder, "starts.csv")
-    subprocess.run([args.echoflow, "fit", tics, "--output", fits_path, "--starts", starts_path, "--quiet"], check=True)
+    subprocess.run(
+        [args.echoflow, "fit", tics, "--output", fits_path, "--starts", starts_path, "--weighting", args.weighting,
+         "--quiet"], check=True)
     fits = {row["curve"]: row for row in csv.DictReader(open(fits_path))}
     starts = {row["curve"]: row for row in csv.DictReader(open(starts_path))}
 
     names = ["lognormal_auc_au_s", "lognormal_mu_ln_s", "lognormal_sigma", "lognormal_t0_s", "lognormal_offset_au"]
-    converged = same = worse = better = 0
+    converged = same = worse = better = disagree_weighting = 0
     worst = np.zeros(4)
     for cid, y in curves.items():
         row = fits[cid]
@@ -115,12 +123,20 @@ def main():
         converged += 1
         p_echo = np.array([float(row[n]) for n in names])
         p0 = np.array([float(starts[cid][f"p{k}"]) for k in range(1, 6)])
+        w = noise_weights(y) if args.weighting == "noise" else None
+        if (w is not None) != (row["weighting"] == "noise"):
+            disagree_weighting += 1
+        sigma = None if w is None else 1 / w
+        if w is None:
+            w = np.ones_like(y)
         try:
-            p_ref, _ = curve_fit(lognormal, t, y, p0=p0, jac=jacobian, method="lm", xtol=1e-12, ftol=1e-12, maxfev=20000)
+            p_ref, _ = curve_fit(
+                lognormal, t, y, p0=p0, sigma=sigma, jac=jacobian, method="lm", xtol=1e-12, ftol=1e-12,
+                maxfev=20000)
         except RuntimeError:
             continue
-        rss_echo = float(np.sum((y - lognormal(t, *p_echo)) ** 2))
-        rss_ref = float(np.sum((y - lognormal(t, *p_ref)) ** 2))
+        rss_echo = float(np.sum((w * (y - lognormal(t, *p_echo))) ** 2))
+        rss_ref = float(np.sum((w * (y - lognormal(t, *p_ref))) ** 2))
         if rss_echo > rss_ref * (1 + 1e-6):
             worse += 1
         if rss_echo < rss_ref * (1 - 1e-6):
@@ -129,7 +145,8 @@ def main():
             same += 1
             d = np.abs(derived(*p_echo[:4]) / derived(*p_ref[:4]) - 1)
             worst = np.maximum(worst, d)
-    print(f"curves {len(curves)}, echoflow converged {converged}")
+    print(f"curves {len(curves)}, echoflow converged {converged}, weighting {args.weighting}")
+    print(f"curves where the two implementations of the weight rule disagree: {disagree_weighting}")
     print(f"same minimum (RSS within 1e-6): {same}; echoflow RSS higher: {worse}; echoflow RSS lower: {better}")
     print("largest relative difference where both reach the same minimum:")
     for name, value in zip(["TTP", "PE", "mTT", "WiAUC"], worst):

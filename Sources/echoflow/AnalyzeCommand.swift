@@ -87,7 +87,8 @@ struct AnalyzeCommand: ParsableCommand {
                 label: "decoding \((clip as NSString).lastPathComponent)", unit: "frames", quiet: quiet)
             let analysis = try ClipAnalysis.run(
                 clip: clip, roi: roiPath,
-                settings: AnalysisSettings(model: modelFlag.model, clipOptions: clipOptions),
+                settings: AnalysisSettings(
+                    model: modelFlag.model, clipOptions: clipOptions, weighting: modelFlag.weighting),
                 progress: { progress.update($0, $1) })
             let written = try AnalysisWriter.write(analysis, to: output)
             for warning in analysis.warnings { printError("warning: \(analysis.clipName): \(warning)") }

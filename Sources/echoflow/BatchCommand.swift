@@ -70,7 +70,8 @@ struct BatchCommand: ParsableCommand {
             let loaded = try Study.load(study, encoding: encoding)
             let runner = BatchRunner(
                 study: loaded, output: output,
-                settings: BatchSettings(model: modelFlag.model, clipOptions: clipFlags.options),
+                settings: BatchSettings(
+                    model: modelFlag.model, clipOptions: clipFlags.options, weighting: modelFlag.weighting),
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: try shard.map(Self.parseShard))
             let reporter = ProgressReporter(label: "batch", unit: "clips", quiet: quiet)
             let lock = try ResultsLock(folder: output, command: "batch")

@@ -88,6 +88,12 @@ struct ModelFlag: ParsableArguments {
             valueName: "MODEL"))
     var model = CurveAnalyzer.defaultModel
 
+    @Option(
+        help: ArgumentHelp(
+            "How fits weight residuals: noise (by the curve's own noise, which grows with the signal; docs/METHODS.md §5) or none (ordinary least squares).",
+            valueName: "W"))
+    var weighting = FitWeighting.noise
+
     func validate() throws {
         guard CurveAnalyzer.knownModels.contains(model) else {
             throw ValidationError(
@@ -97,3 +103,4 @@ struct ModelFlag: ParsableArguments {
 }
 
 extension TableEncoding: ExpressibleByArgument {}
+extension FitWeighting: ExpressibleByArgument {}

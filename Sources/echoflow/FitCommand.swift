@@ -118,7 +118,8 @@ struct FitCommand: ParsableCommand {
             let table = try CurveFitTable.read(
                 input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection,
                 dynamicRangeDB: dynamicRange, maxDisplayValue: maxDisplay, dialect: dialect, encoding: encoding)
-            let analyzer = try CurveAnalyzer(modelName: modelFlag.model, threads: threads)
+            let analyzer = try CurveAnalyzer(
+                modelName: modelFlag.model, threads: threads, weighting: modelFlag.weighting)
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)

@@ -51,7 +51,9 @@ struct ViewCommand: AsyncParsableCommand {
         var opened: ViewerState?
         try reportingErrors {
             opened = try ViewerState(
-                clip: clip, roi: roi, settings: AnalysisSettings(model: modelFlag.model, clipOptions: clipFlags.options)
+                clip: clip, roi: roi,
+                settings: AnalysisSettings(
+                    model: modelFlag.model, clipOptions: clipFlags.options, weighting: modelFlag.weighting)
             )
         }
         guard let state = opened else { return }

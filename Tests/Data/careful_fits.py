@@ -4,7 +4,9 @@
 An independent reference for the tests (Tests/PerfusionAnalysisTests/RealDataTests.swift): the bolus models are
 written here from their formulas (docs/METHODS.md section 4) in NumPy, fitted with scipy.optimize.least_squares
 (trust-region reflective, bounded) from a grid of starting points per model, and the best fit of each curve, model
-and scaling (display values as exported, and linearized with a 60 dB dynamic range) is written as JSON.
+and scaling (display values as exported, and linearized with a 60 dB dynamic range) is written as JSON, twice: with
+the residuals weighted by the curve's own noise (Echoflow's default, docs/METHODS.md section 5, written here again
+from its description) and unweighted (`--weighting none`).
 
     python3 Tests/Data/careful_fits.py > Fixtures/real-tic/careful-fits.json
 
@@ -20,6 +22,8 @@ import sys
 import numpy as np
 import scipy
 from scipy.optimize import least_squares
+
+from noise_weights import noise_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CSV_PATH = os.path.join(ROOT, "Fixtures", "real-tic", "example_TIC.csv")
@@ -104,8 +108,10 @@ def starts(model, t, y):
     return out
 
 
-def careful_fit(model, t, y):
+def careful_fit(model, t, y, w):
     f = MODELS[model]
+    if w is None:
+        w = np.ones_like(y)
     lower, upper = bounds(model, t)
     best = None
     tried = 0
@@ -118,7 +124,7 @@ def careful_fit(model, t, y):
         tried += 1
         try:
             r = least_squares(
-                lambda p: f(p, t) - y, p0, bounds=(lower, upper), method="trf", x_scale="jac",
+                lambda p: (f(p, t) - y) * w, p0, bounds=(lower, upper), method="trf", x_scale="jac",
                 ftol=1e-12, xtol=1e-12, gtol=1e-12, max_nfev=4000)
         except (ValueError, FloatingPointError):
             continue
@@ -127,9 +133,21 @@ def careful_fit(model, t, y):
             best = (cost, r.x)
     total = float(np.sum((y - y.mean()) ** 2))
     cost, p = best
+    unweighted = float(np.sum((f(p, t) - y) ** 2))
+    # Parameters on a bound: within 1e-4 of the box's width of a bound when both are finite, else within 1e-9 of
+    # the parameter's magnitude (at least 1e-300) of its one finite bound.
+    on_bound = []
+    for k, (lo, hi) in enumerate(zip(lower, upper)):
+        if np.isfinite(lo) and np.isfinite(hi):
+            tol = 1e-4 * (hi - lo)
+        else:
+            tol = max(1e-9 * abs(p[k]), 1e-300)
+        if (np.isfinite(lo) and p[k] - lo <= tol) or (np.isfinite(hi) and hi - p[k] <= tol):
+            on_bound.append(k)
     return {
+        "on_bound": on_bound,
         "cost": cost,
-        "qof_pct": 100 * (1 - cost / total),
+        "qof_pct": 100 * (1 - unweighted / total),
         "parameters": [float(v) for v in p],
         "starts": tried,
     }
@@ -151,11 +169,16 @@ def main():
         raw = np.array([float(r[name]) for r in rows])
         for linearized in [False, True]:
             y = 10 ** ((np.clip(raw, 0, 255) / 255 - 1) * 60 / 10) if linearized else raw
-            for model in MODELS:
-                fit = careful_fit(model, t, y)
-                fit.update({"curve": name, "linearized": linearized, "model": model})
-                out["fits"].append(fit)
-                print(f"{name} linearized={linearized} {model}: QOF {fit['qof_pct']:.4f}", file=sys.stderr)
+            for weighting in ["noise", "none"]:
+                w = noise_weights(y) if weighting == "noise" else None
+                for model in MODELS:
+                    fit = careful_fit(model, t, y, w)
+                    fit.update(
+                        {"curve": name, "linearized": linearized, "model": model, "weighting": weighting,
+                         "weighted": w is not None})
+                    out["fits"].append(fit)
+                    print(f"{name} linearized={linearized} {weighting} {model}: QOF {fit['qof_pct']:.4f}",
+                          file=sys.stderr)
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

@@ -52,7 +52,20 @@ struct FitCommandTests {
         #expect(r.stdout.contains("3 curves fitted"))
         let rows = try CSVFile(path: output).dictionaries
         #expect(rows.map { $0["curve"] } == ["dia", "cw", "liver"])
-        #expect(rows.allSatisfy { $0["dynamic_range_db"] == "60" && $0["status"] == "converged" })
+        #expect(rows.allSatisfy { $0["dynamic_range_db"] == "60" && $0["weighting"] == "noise" })
+        // Weighted by its noise, the liver curve (its wash-out cut off by the end of the recording) has its best fit
+        // with t0 on its bound, as SciPy's careful fit of the same objective does (careful-fits.json): at_bound.
+        #expect(rows.map { $0["status"] } == ["converged", "converged", "at_bound"])
+        #expect(rows[2]["bound_parameters"] == "t0")
+        // Unweighted, all three converge inside their bounds.
+        let plain = TestPaths.temporaryFolder("fit-wide-plain") + "/real.csv"
+        let unweighted = try runEchoflow([
+            "fit", TestPaths.fixtures + "/real-tic/example_TIC.csv", "--wide", "--time-column", "time",
+            "--curves", "dia,cw,liver", "--dynamic-range", "60", "--weighting", "none", "--output", plain,
+        ])
+        #expect(unweighted.status == 0, "\(unweighted.stderr)")
+        let plainRows = try CSVFile(path: plain).dictionaries
+        #expect(plainRows.allSatisfy { $0["status"] == "converged" && $0["weighting"] == "none" })
     }
 
     @Test(

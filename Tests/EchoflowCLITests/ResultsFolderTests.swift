@@ -115,9 +115,27 @@ struct ResultsFolderTests {
             "batch", TestPaths.study, "--output", results, "--shard", "1/2", "--model", "gamma", "--quiet",
         ])
         #expect(settings.status == 65)
-        #expect(settings.stderr.contains("holds results of other settings (model lognormal)"), "\(settings.stderr)")
+        #expect(
+            settings.stderr.contains("holds results of other settings (model lognormal, weighting noise)"),
+            "\(settings.stderr)")
+        let unweighted = try runEchoflow([
+            "batch", TestPaths.study, "--output", results, "--shard", "1/2", "--weighting", "none", "--quiet",
+        ])
+        #expect(unweighted.status == 65 && unweighted.stderr.contains("weighting noise"), "\(unweighted.stderr)")
         let table = try CSVFile(path: results + "/parameters.csv").dictionaries
         #expect(Set(table.map { $0["model"] }) == ["lognormal"])
+        #expect(Set(table.map { $0["weighting"] }) == ["noise"])
+        // A run.json from before weighted fits (no weighting in its settings) held unweighted fits: not resumed.
+        let runFile = results + "/run.json"
+        var run = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runFile))) as? [String: Any])
+        var saved = try #require(run["settings"] as? [String: Any])
+        saved.removeValue(forKey: "weighting")
+        run["settings"] = saved
+        try JSONSerialization.data(withJSONObject: run).write(to: URL(fileURLWithPath: runFile))
+        let old = try runEchoflow(["batch", TestPaths.study, "--output", results, "--shard", "1/2", "--quiet"])
+        #expect(
+            old.status == 65 && old.stderr.contains("weighting none (before weighted fits)"), "\(old.stderr)")
     }
 
     @Test("a failing clip removes only its own folder below clips/; nothing else in the results folder is touched")

@@ -65,24 +65,26 @@ struct ModelSelectionTests {
             let mtt = p[3] + exp(p[1] + p[2] * p[2] / 2)
             if let got = chosen.parameters?.meanTransitTime, abs(got / mtt - 1) < 0.03 { close += 1 }
         }
-        // Measured: 397 of 400 keep lognormal (with a margin of 2 only 330 would); 194 of 211 lesion mTTs are
-        // within 3 %, the same as the lognormal fit alone gives.
+        // Measured: 399 of 400 keep lognormal; 207 of 211 lesion mTTs are within 3 % (194 when the fits were
+        // unweighted).
         #expect(lognormal >= 360, "lognormal selected for \(lognormal) of 400")
         #expect(close * 10 >= lesions * 9, "selected mTT within 3 % for \(close) of \(lesions) lesion curves")
     }
 
     @Test(
-        "on synthetic lognormal clips auto keeps lognormal for at least 90 % of the regions; where the wash-out is recorded, mTT is within 2 SE of truth for 90 %"
+        "on synthetic lognormal clips auto keeps lognormal for at least 90 % of the regions; where the wash-out is recorded, mTT is within 3 % of truth for 90 % and its standard error is calibrated"
     )
     func lognormalClips() throws {
         var (kept, regions) = (0, 0)
-        var (recorded, close) = (0, 0)
-        for seed in UInt64(1)...10 {
+        var (recorded, within3, sumSquaredZ) = (0, 0, 0.0)
+        for seed in UInt64(1)...30 {
             for entry in SyntheticStudy(seed: seed, subjects: 1, template: studyTemplate()).entries {
                 let analysed = try SyntheticRecoveryTests().analyse(entry.spec, model: "auto")
                 for (k, region) in analysed.enumerated() {
                     regions += 1
                     if region.model == "lognormal" { kept += 1 }
+                    // Every fit of these clips is weighted: their noise is multiplicative.
+                    #expect(region.selected.weighted, "seed \(seed) \(entry.timepoint) \(region.region)")
                     // mTT where the clip records the wash-out (no `short_washout` flag); where it does not, the flag
                     // tells the reader that mTT is the model's extrapolation.
                     guard !region.selected.shortWashout, let got = region.parameters?.meanTransitTime else {
@@ -91,17 +93,25 @@ struct ModelSelectionTests {
                     recorded += 1
                     let truth = entry.spec.truth.regions[k].parameters.mtt_s
                     let se = try #require(region.selected.standardErrors).meanTransitTime
-                    if abs(got - truth) <= 2 * se { close += 1 }
-                    #expect(abs(got - truth) <= 3.5 * se, "mTT \(got) s, truth \(truth) s, SE \(se) s")
+                    if abs(got / truth - 1) < 0.03 { within3 += 1 }
+                    let z = (got - truth) / se
+                    sumSquaredZ += z * z
+                    // With calibrated standard errors, |z| > 4 has a chance of 6e-5 per region (0.4 % over 60).
+                    #expect(abs(z) <= 4, "mTT \(got) s, truth \(truth) s, SE \(se) s")
                 }
             }
         }
         #expect(recorded >= regions / 3, "only \(recorded) of \(regions) regions record their wash-out")
-        // With 10 % frame-to-frame jitter the clips' mTT is not within 3 % for 90 % (measured: 16 of the 20 recorded
-        // wash-outs, errors -3.8 % to +5.0 %), but its standard error says how far it may be: 19 of 20 are within
-        // 2 SE and all within 3 SE.
-        #expect(close * 10 >= recorded * 9, "mTT within 2 SE of truth for \(close) of \(recorded) recorded wash-outs")
-        // Measured over 80 regions (seeds 1-20): all 80 keep lognormal with the margin of 6 (71 with a margin of 2).
+        // Weighted by the clips' own noise (docs/METHODS.md §5) the target holds: measured 55 of the 60
+        // recorded wash-outs within 3 % (the five others are slow post-PRRT lesions, mTT about 45 s of a 64-s clip,
+        // -4.0 % to +3.0 %); unweighted it was 16 of the first 20.
+        #expect(
+            within3 * 10 >= recorded * 9, "mTT within 3 % of truth for \(within3) of \(recorded) recorded wash-outs")
+        // The standard errors say how far mTT may be: the root mean square of (mTT - truth) / SE is 1 when they are
+        // right (measured 1.06; over 60 regions its own uncertainty is about 10 %).
+        let rmsZ = (sumSquaredZ / Double(recorded)).squareRoot()
+        #expect(rmsZ > 0.75 && rmsZ < 1.3, "root mean square of (mTT - truth) / SE: \(rmsZ)")
+        // Measured over 120 regions (seeds 1-30): all keep lognormal with the margin of 6.
         #expect(kept * 10 >= regions * 9, "lognormal kept for \(kept) of \(regions) regions")
     }
 }

@@ -8,11 +8,22 @@ public struct AnalysisSettings: Sendable {
     var model: String = ModelRegistry.defaultModel.name
     /// Overrides of `clip.json`.
     var clipOptions = ClipOptions()
+    /// How fits weight their residuals.
+    var weighting = FitWeighting.noise
 
-    /// Settings fitting `model` with `clipOptions`.
-    public init(model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions()) {
+    /// Settings fitting `model` with `clipOptions`, residuals weighted by `weighting`.
+    public init(
+        model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions(),
+        weighting: FitWeighting = .noise
+    ) {
         self.model = model
         self.clipOptions = clipOptions
+        self.weighting = weighting
+    }
+
+    /// The curve analyzer of these settings, fitting on one thread.
+    func analyzer() throws -> CurveAnalyzer {
+        try CurveAnalyzer(modelName: model, threads: 1, weighting: weighting)
     }
 }
 
@@ -92,7 +103,7 @@ public struct ClipAnalysis: Sendable {
         func stage<T>(_ name: AnalysisStage, _ body: () throws -> T) throws -> T {
             do { return try body() } catch { throw StageFailure(stage: name, error: error) }
         }
-        let analyzer = try stage(.settings) { try CurveAnalyzer(modelName: settings.model, threads: 1) }
+        let analyzer = try stage(.settings) { try settings.analyzer() }
         let clip = try stage(.clip) { try Clip.open(clipPath, options: settings.clipOptions) }
         let regionFile = try stage(.roi) { try RegionFile.load(roiPath) }
         return try analyze(

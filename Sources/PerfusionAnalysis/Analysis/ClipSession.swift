@@ -20,7 +20,7 @@ public struct ClipSession: Sendable {
     ///
     /// - Throws: what ``ClipAnalysis/run(clip:roi:settings:progress:)`` throws for the clip or the settings.
     public init(clip path: String, settings: AnalysisSettings = AnalysisSettings()) throws {
-        analyzer = try CurveAnalyzer(modelName: settings.model, threads: 1)
+        analyzer = try settings.analyzer()
         clip = try Clip.open(path, options: settings.clipOptions)
         clipPath = path
     }

@@ -1,4 +1,5 @@
 import CEUSImaging
+import Dispatch
 import PerfusionFitting
 
 /// One model fitted to one curve.
@@ -23,6 +24,9 @@ public struct CurveFit: Sendable {
     var aicWeight = Double.nan
     /// Samples left out of this fit as isolated outliers (indices into the samples given to the analyzer).
     public var outliers: [Int] = []
+    /// Whether the fit weighted its residuals by the curve's noise (``NoiseWeights``); false for ordinary least
+    /// squares (`--weighting none`, or a curve without evidence that its noise grows with the signal).
+    var weighted = false
     /// Whether the clip ends before the fitted curve has fallen to half its peak: WoAUC, AUC and mTT then
     /// depend on the model's tail beyond the data.
     var shortWashout = false
@@ -68,6 +72,10 @@ public struct CurveAnalyzer: Sendable {
     /// Models fitted to every curve: one, or all of them for `auto`.
     public let models: [any CurveModel]
     let fitter: BatchFitter
+    /// Threads for the work around the fits (outlier screen, weights, QOF, derived standard errors).
+    let threads: Int
+    /// How residuals are weighted (default: by the curve's own noise).
+    public let weighting: FitWeighting
 
     /// Name of the choice that fits every bolus model and selects one by `ModelSelection` (PerfusionFitting).
     public static let automatic = "auto"
@@ -76,8 +84,12 @@ public struct CurveAnalyzer: Sendable {
     /// Name of the model fitted unless another is asked for.
     public static var defaultModel: String { ModelRegistry.defaultModel.name }
 
-    /// An analyzer for `modelName` (a registered model or `auto`) on `threads` threads (default: every core).
-    public init(modelName: String = ModelRegistry.defaultModel.name, threads: Int? = nil) throws {
+    /// An analyzer for `modelName` (a registered model or `auto`) on `threads` threads (default: every core),
+    /// weighting residuals by `weighting`.
+    public init(
+        modelName: String = ModelRegistry.defaultModel.name, threads: Int? = nil, weighting: FitWeighting = .noise
+    ) throws {
+        self.weighting = weighting
         if modelName == Self.automatic {
             models = ModelRegistry.bolusModels
         } else if let model = ModelRegistry.model(named: modelName) {
@@ -86,19 +98,28 @@ public struct CurveAnalyzer: Sendable {
             throw PerfusionAnalysisError.unknownModel(name: modelName, known: Self.knownModels)
         }
         fitter = BatchFitter(threads: threads)
+        self.threads = max(1, threads ?? BatchFitter.coreCount)
     }
 
-    /// Fits every curve with every model, isolated outlier samples left out (``IsolatedOutliers``); per curve,
-    /// the fits in model order with one selected.
+    /// Fits every curve with every model, isolated outlier samples left out (``IsolatedOutliers``) and residuals
+    /// weighted by ``weighting``; per curve, the fits in model order with one selected.
     func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
-        let outliers = curves.map { IsolatedOutliers.find($0.values) }
-        let cleaned = zip(curves, outliers).map { curve, drop -> CurveSamples in
-            guard !drop.isEmpty else { return curve }
-            let keep = curve.times.indices.filter { !drop.contains($0) }
-            return CurveSamples(times: keep.map { curve.times[$0] }, values: keep.map { curve.values[$0] })
+        let weighting = weighting
+        // Each curve alone, on every thread: the outlier screen and the weights.
+        let prepared = Self.perCurve(curves.count, threads: threads) { i -> ([Int], CurveSamples) in
+            let curve = curves[i]
+            let drop = IsolatedOutliers.find(curve.values)
+            var kept = curve
+            if !drop.isEmpty {
+                let keep = curve.times.indices.filter { !drop.contains($0) }
+                kept = CurveSamples(times: keep.map { curve.times[$0] }, values: keep.map { curve.values[$0] })
+            }
+            return (drop, weighting == .noise ? kept.weighted(NoiseWeights.weights(kept.values)) : kept.weighted(nil))
         }
+        let outliers = prepared.map(\.0)
+        let cleaned = prepared.map(\.1)
         let perModel = models.map { model in (model, model.fit(cleaned, fitter: fitter)) }
-        return curves.indices.map { i in
+        return Self.perCurve(curves.count, threads: threads) { i in
             var fits = perModel.map { model, results -> CurveFit in
                 let fit = results[i]
                 guard fit.hasParameters else {
@@ -106,7 +127,10 @@ public struct CurveAnalyzer: Sendable {
                         model: model, fit: fit, parameters: nil, replenishment: nil, qualityOfFit: .nan, aic: .nan,
                         outliers: outliers[i], selected: false)
                 }
-                let qof = PerfusionParameters.qualityOfFit(residualSumOfSquares: fit.cost, values: cleaned[i].values)
+                // QOF is 100 R^2 of the unweighted residuals, whatever the fit minimised.
+                let qof = PerfusionParameters.qualityOfFit(
+                    residualSumOfSquares: Self.residualSumOfSquares(model, fit.parameters, cleaned[i]),
+                    values: cleaned[i].values)
                 let parameters = model.bolusShape(fit.parameters).map {
                     PerfusionParameters(shape: $0, qualityOfFit: qof)
                 }
@@ -121,7 +145,7 @@ public struct CurveAnalyzer: Sendable {
                     model: model, fit: fit, parameters: parameters,
                     standardErrors: DerivedStandardErrors(model: model, fit: fit), replenishment: replenishment,
                     qualityOfFit: qof, aic: ModelSelection.akaikeInformationCriterion(fit), outliers: outliers[i],
-                    shortWashout: shortWashout, selected: false)
+                    weighted: cleaned[i].weights != nil, shortWashout: shortWashout, selected: false)
             }
             let aic = fits.map(\.aic)
             let (deltas, weights) = ModelSelection.akaikeWeights(aic)
@@ -130,6 +154,47 @@ public struct CurveAnalyzer: Sendable {
             fits[ModelSelection.select(fits.map(\.fit), aic: aic, preferred: preferred)].selected = true
             return fits
         }
+    }
+
+    /// `body(i)` for i in 0 ..< count on `threads` threads, in input order. Chunks of 64 indices are assigned to
+    /// workers statically, and each result depends only on its index, so the output does not depend on the threads.
+    static func perCurve<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let chunk = 64
+        let chunks = (count + chunk - 1) / chunk
+        let workers = min(threads, chunks)
+        guard workers > 1 else { return (0..<count).map(body) }
+        let slots = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        defer { slots.deallocate() }
+        let output = Slots(slots)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var c = worker
+            while c < chunks {
+                for i in (c * chunk)..<min(count, (c + 1) * chunk) { output.store(i, body(i)) }
+                c += workers
+            }
+        }
+        let results = Array(slots)
+        _ = slots.baseAddress.map { $0.deinitialize(count: count) }
+        return results
+    }
+
+    /// Result storage written by several workers at distinct indices.
+    private struct Slots<T>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<T>
+        init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+        func store(_ i: Int, _ value: T) { (buffer.baseAddress! + i).initialize(to: value) }
+    }
+
+    /// Sum of squared unweighted residuals of `model` at `parameters` over `curve`.
+    static func residualSumOfSquares(_ model: any CurveModel, _ parameters: ParameterVector, _ curve: CurveSamples)
+        -> Double
+    {
+        var sum = 0.0
+        for (t, y) in zip(curve.times, curve.values) {
+            let r = y - model.value(at: t, parameters: parameters)
+            sum += r * r
+        }
+        return sum
     }
 
     /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`

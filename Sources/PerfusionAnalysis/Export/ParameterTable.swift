@@ -103,7 +103,10 @@ enum ParameterTable {
             p(
                 "mtt_s", "s", "mTT: first moment of f on the clip time axis (lognormal: t0 + exp(mu + sigma^2 / 2))",
                 \.meanTransitTime),
-            .number("qof_pct", "%", "QOF: 100 R^2 = 100 (1 - SS_res / SS_tot) on the frames used in the fit") {
+            .number(
+                "qof_pct", "%",
+                "QOF: 100 R^2 = 100 (1 - SS_res / SS_tot) on the frames used in the fit, SS_res unweighted"
+            ) {
                 $0.fitted.qualityOfFit
             },
         ]
@@ -197,7 +200,7 @@ enum ParameterTable {
             .text("reference_roi", "the region the `*_rel_*` columns refer to (empty without one)") { $0.reference },
             .number(
                 "aic", "",
-                "Akaike information criterion of the fit, n ln(RSS / n) + 2 (m + 1); lower is better, only differences between models of one curve matter"
+                "Akaike information criterion of the fit, n ln(WRSS / n) + 2 (m + 1) with WRSS the weighted residual sum of squares (every model of a curve has the same weights); lower is better, only differences between models of one curve matter"
             ) { $0.fitted.aic },
             .integer(
                 "selected", "",
@@ -257,7 +260,11 @@ enum ParameterTable {
             .text(
                 "flags",
                 "quality flags, `;`-separated: `saturated` (more than 1 % of the region's pixels saturated in a frame), `outliers_removed` (isolated outlier samples left out of the fit), `short_washout` (the curve ends before the fit falls to half its peak: WoAUC, AUC and mTT are extrapolated); empty when none"
-            ) { $0.flags.isEmpty ? nil : $0.flags.joined(separator: ";") }
+            ) { $0.flags.isEmpty ? nil : $0.flags.joined(separator: ";") },
+            .text(
+                "weighting",
+                "how the fit weighted its residuals: `noise` (by the curve's own noise, var = a + b m^2 with m its 9-sample running median: docs/METHODS.md §5) or `none` (ordinary least squares: `--weighting none`, or no sign that the noise grows with the signal)"
+            ) { $0.fitted.fit.hasParameters ? ($0.fitted.weighted ? "noise" : "none") : nil },
         ]
         // Models registered after the first five append their blocks after every fixed column.
         for model in models.dropFirst(5) { c += block(model) }

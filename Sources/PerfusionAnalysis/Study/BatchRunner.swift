@@ -15,11 +15,19 @@ public struct BatchSettings: Sendable, Equatable, Codable {
     var motion: Bool?
     var keepAllFrames: Bool?
     var minimumCorrelation: Double?
+    /// `noise` or `none` (``FitWeighting``). Always written; nil in a run.json written before fits were weighted,
+    /// whose results were unweighted fits, so that such a run is never resumed as if it matched.
+    var weighting: String?
 
     /// Settings fitting `model` with `clipOptions` for every clip (their per-clip fields, `excludedFrames` and
-    /// `motionReference`, do not apply to a batch: they come from each clip's `clip.json` and region file).
-    public init(model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions()) {
+    /// `motionReference`, do not apply to a batch: they come from each clip's `clip.json` and region file), residuals
+    /// weighted by `weighting`.
+    public init(
+        model: String = ModelRegistry.defaultModel.name, clipOptions: ClipOptions = ClipOptions(),
+        weighting: FitWeighting = .noise
+    ) {
         self.model = model
+        self.weighting = weighting.rawValue
         frameRate = clipOptions.frameRate
         dynamicRangeDB = clipOptions.dynamicRangeDB
         expConstant = clipOptions.expConstant
@@ -39,7 +47,8 @@ public struct BatchSettings: Sendable, Equatable, Codable {
                 frameRate: frameRate, dynamicRangeDB: dynamicRangeDB, expConstant: expConstant,
                 contrastPane: contrastPane, bmodePane: bmodePane, motion: motion,
                 keepAllFrames: keepAllFrames ?? false,
-                minimumCorrelation: minimumCorrelation ?? FrameRules.defaultMinimumCorrelation))
+                minimumCorrelation: minimumCorrelation ?? FrameRules.defaultMinimumCorrelation),
+            weighting: weighting.flatMap(FitWeighting.init(rawValue:)) ?? .none)
     }
 }
 
@@ -174,7 +183,7 @@ public struct BatchRunner: Sendable {
             throw PerfusionAnalysisError.unusableResults(
                 path: output,
                 detail:
-                    "holds results of other settings (model \(previous.settings.model)\(previous.settings.model == settings.model ? ", other clip options" : "")); write these to another folder, or delete \(output) to start over"
+                    "holds results of other settings (model \(previous.settings.model), weighting \(previous.settings.weighting ?? "none (before weighted fits)")\(previous.settings.model == settings.model && previous.settings.weighting == settings.weighting ? ", other clip options" : "")); write these to another folder, or delete \(output) to start over"
             )
         }
         if previous.shard != shardName {

@@ -56,6 +56,9 @@ public final class FitWorkspace {
                     y[i] = Float(values[i])
                     w[i] = 1
                 }
+                if let weights = curve.weights {
+                    for i in 0..<n { w[i] = Float(weights[i]) }
+                }
                 // Padding repeats the last time (a valid model input) with zero weight.
                 for i in n..<(blocks * 8) {
                     t[i] = Float(times[n - 1])

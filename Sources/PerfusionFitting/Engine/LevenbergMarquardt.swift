@@ -2,10 +2,11 @@
 ///
 /// Minimises the cost
 ///
-///     C(p) = sum_i (y_i - f(t_i; p))^2
+///     C(p) = sum_i w_i^2 (y_i - f(t_i; p))^2
 ///
-/// over the box of the model's bounds. Each iteration runs one fused pass over the samples that evaluates
-/// the model and its gradient and accumulates `J^T J`, `J^T r` and the cost together (the Jacobian is never
+/// over the box of the model's bounds, with the curve's residual weights `w_i` (1 when it has none; see
+/// ``CurveSamples/weights``). Each iteration runs one fused pass over the samples that evaluates the model and its
+/// gradient and accumulates `J^T J`, `J^T r` and the cost together, `J` and `r` weighted (the Jacobian is never
 /// stored), then solves the damped normal equations
 ///
 ///     (J^T J + lambda D) delta = J^T r
@@ -264,11 +265,17 @@ public struct LevenbergMarquardt: Sendable {
         )
         var gradient = ParameterVector.zero
         var cost = 0.0
+        let weights = curve.weights
         curve.times.withUnsafeBufferPointer { times in
             curve.values.withUnsafeBufferPointer { values in
                 for i in 0..<times.count {
-                    let (f, g) = model.valueAndGradient(at: times[i], parameters: p)
-                    let r = values[i] - f
+                    let (f, unweighted) = model.valueAndGradient(at: times[i], parameters: p)
+                    var g = unweighted
+                    var r = values[i] - f
+                    if let weights {
+                        r *= weights[i]
+                        g *= weights[i]
+                    }
                     cost += r * r
                     gradient += g * r
                     rows.0 += g * g[0]

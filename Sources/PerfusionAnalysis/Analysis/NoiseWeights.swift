@@ -1,0 +1,134 @@
+/// How the residuals of a fit are weighted.
+public enum FitWeighting: String, CaseIterable, Sendable {
+    /// Weights from the curve's own noise (``NoiseWeights``): the default.
+    case noise
+    /// Ordinary least squares, every sample weight 1 (what SciPy's `curve_fit` does without `sigma`).
+    case none
+}
+
+/// Residual weights for a curve from its own noise, so that a fit weights each sample by how precisely it is
+/// known.
+///
+/// The noise of a linearized CEUS curve grows with the signal: speckle and frame-to-frame fluctuation multiply the
+/// echo power (G. Barrois et al., "A multiplicative model for improving microvascular flow estimation in dynamic
+/// contrast-enhanced ultrasound", IEEE TUFFC 60 (2013)), and electronic noise and display quantization add a floor. The variance of sample i is modelled as
+///
+///     var(y_i) = a + b m_i^2,
+///
+/// with `m` the curve's 9-sample running median (the window shrinks at the ends; an even count takes the mean of
+/// the two middle values). `a` and `b` come from an ordinary least-squares line through the points
+/// `(m_i^2, (y_i - m_i)^2)`; when the intercept comes out negative the line is refitted through the origin. The
+/// weights are
+///
+///     w_i = 1 / sqrt(m_i^2 + f^2),   f^2 = max(a / b, (0.01 R)^2),
+///
+/// scaled so that the mean of `w_i^2` is 1, with `R` the range of `m`: the floor `f` keeps a sample near zero from
+/// outweighing the peak by more than about 100 to 1. Without evidence that the noise grows with the signal (slope
+/// `b` not positive, fewer than 30 samples, a flat running median) the weights are all 1 and the fit is ordinary
+/// least squares. Weighted least squares with a variance function estimated from the data is generalized least
+/// squares in the sense of Carroll & Ruppert, "Transformation and weighting in regression" (1988), ch. 2.
+///
+/// Every model fitted to a curve gets the same weights, so their AIC values stay comparable.
+enum NoiseWeights {
+    /// Half the running median's window (samples).
+    static let halfWindow = 4
+    /// Curves shorter than this are fitted unweighted: too few residuals to estimate two variance terms.
+    static let minimumSamples = 30
+    /// Smallest floor `f`, relative to the running median's range.
+    static let minimumFloor = 0.01
+
+    /// The variance model of a curve: its running median `m` and the floor `f` (a.u.), so that
+    /// `var(y_i)` is proportional to `m_i^2 + f^2`.
+    struct Estimate {
+        let median: [Double]
+        let floor: Double
+        /// Range of the running median (a.u.).
+        let range: Double
+    }
+
+    /// The weights of `values`, or nil for ordinary least squares.
+    static func weights(_ values: [Double]) -> [Double]? {
+        guard let estimate = estimate(values) else { return nil }
+        let n = values.count
+        let floorSquared = estimate.floor * estimate.floor
+        var w = [Double](repeating: 0, count: n)
+        var meanSquare = 0.0
+        for i in 0..<n {
+            let v = estimate.median[i] * estimate.median[i] + floorSquared
+            w[i] = 1 / v.squareRoot()
+            meanSquare += 1 / v
+        }
+        let scale = 1 / (meanSquare / Double(n)).squareRoot()
+        guard scale.isFinite, scale > 0 else { return nil }
+        for i in 0..<n { w[i] *= scale }
+        return w
+    }
+
+    /// The variance model of `values`, or nil when the curve gives no evidence that its noise grows with the signal.
+    static func estimate(_ values: [Double]) -> Estimate? {
+        let n = values.count
+        guard n >= minimumSamples, values.allSatisfy(\.isFinite) else { return nil }
+        let m = runningMedian(values)
+        var (low, high) = (Double.infinity, -Double.infinity)
+        for v in m {
+            low = min(low, v)
+            high = max(high, v)
+        }
+        let range = high - low
+        guard range > 0 else { return nil }
+        // The line z = a + b x through x_i = m_i^2, z_i = (y_i - m_i)^2.
+        var (sx, sz) = (0.0, 0.0)
+        for i in 0..<n {
+            let e = values[i] - m[i]
+            sx += m[i] * m[i]
+            sz += e * e
+        }
+        let (mx, mz) = (sx / Double(n), sz / Double(n))
+        var (sxx, sxz, sxxOrigin, sxzOrigin) = (0.0, 0.0, 0.0, 0.0)
+        for i in 0..<n {
+            let e = values[i] - m[i]
+            let x = m[i] * m[i]
+            let z = e * e
+            sxx += (x - mx) * (x - mx)
+            sxz += (x - mx) * (z - mz)
+            sxxOrigin += x * x
+            sxzOrigin += x * z
+        }
+        guard sxx > 0, sxxOrigin > 0 else { return nil }
+        var b = sxz / sxx
+        var a = mz - b * mx
+        if a < 0 {
+            a = 0
+            b = sxzOrigin / sxxOrigin
+        }
+        guard b > 0, b.isFinite else { return nil }
+        let floorSquared = max(a / b, minimumFloor * minimumFloor * range * range)
+        guard floorSquared.isFinite else { return nil }
+        return Estimate(median: m, floor: floorSquared.squareRoot(), range: range)
+    }
+
+    /// Running median over `2 halfWindow + 1` samples, the window cut at the ends.
+    static func runningMedian(_ values: [Double]) -> [Double] {
+        let n = values.count
+        var out = [Double](repeating: 0, count: n)
+        var window = [Double](repeating: 0, count: 2 * halfWindow + 1)
+        for i in 0..<n {
+            let lo = max(0, i - halfWindow)
+            let hi = min(n - 1, i + halfWindow)
+            var count = 0
+            // Insertion sort into the window buffer (at most 9 values).
+            for k in lo...hi {
+                let v = values[k]
+                var j = count
+                while j > 0 && window[j - 1] > v {
+                    window[j] = window[j - 1]
+                    j -= 1
+                }
+                window[j] = v
+                count += 1
+            }
+            out[i] = count % 2 == 1 ? window[count / 2] : (window[count / 2 - 1] + window[count / 2]) / 2
+        }
+        return out
+    }
+}
