@@ -65,3 +65,67 @@ struct MedianOfFiveTests {
         }
     }
 }
+
+@Suite("Sliding windows of the outlier screen and the weights")
+struct SlidingWindowTests {
+    /// The outlier rule written out plainly: for every candidate, the steps around it collected and sorted afresh.
+    func plainFind(_ values: [Double]) -> [Int] {
+        let n = values.count
+        guard n >= 7 else { return [] }
+        let steps = [0] + (1..<n).map { abs(values[$0] - values[$0 - 1]) }
+        let range = IsolatedOutliers.runningMedianRange(values)
+        guard range > 0 else { return [] }
+        var found: [Int] = []
+        for i in 1..<(n - 1) {
+            let jump = min(steps[i], steps[i + 1])
+            guard jump > 0.05 * range, (values[i] - values[i - 1]) * (values[i] - values[i + 1]) > 0 else { continue }
+            let window = (max(1, i - 15)...min(n - 1, i + 16)).filter { $0 != i && $0 != i + 1 }.map { steps[$0] }
+                .sorted()
+            if jump > 6 * window[window.count / 2] / 0.674_489_75 { found.append(i) }
+        }
+        return found.filter { !found.contains($0 - 1) && !found.contains($0 + 1) }
+    }
+
+    @Test(
+        "the sliding outlier screen finds exactly what sorting every window finds",
+        arguments: [7, 8, 20, 33, 34, 35, 120, 361])
+    func outliersAgainstSorting(count: Int) {
+        var flagged = 0
+        for seed in UInt64(0)..<40 {
+            var rng = TestRandom(seed: seed * 1000 + UInt64(count))
+            // A bolus with multiplicative noise, spikes and dips, and (every fourth seed) values on a coarse grid so
+            // that steps tie.
+            var values = (0..<count).map { k -> Double in
+                let t = 72 * Double(k) / Double(max(1, count - 1))
+                return referenceLognormal(t, area: 100, mu: 2.9, sigma: 0.78, t0: 5, offset: 0.3)
+                    * (1 + 0.1 * rng.normal())
+            }
+            for _ in 0..<(count / 15) {
+                let k = Int(rng.uniform() * Double(count))
+                values[k] *= rng.uniform() < 0.5 ? 4 : 0.2
+            }
+            if seed % 4 == 0 { values = values.map { ($0 * 4).rounded() / 4 } }
+            let found = IsolatedOutliers.find(values)
+            flagged += found.count
+            #expect(found == plainFind(values), "count \(count) seed \(seed)")
+        }
+        // The curves do have outliers to find (the spikes), except the shortest, whose spikes are too few.
+        if count >= 33 { #expect(flagged > 0) }
+    }
+
+    @Test("the running median (a median-of-9 network inside, sorting at the ends) equals sorting every window")
+    func runningMedianAgainstSorting() {
+        for seed in UInt64(0)..<50 {
+            var rng = TestRandom(seed: 77 + seed)
+            let count = 9 + Int(rng.uniform() * 300)
+            let values = (0..<count).map { _ in seed % 3 == 0 ? (rng.uniform() * 5).rounded() : rng.normal() }
+            let got = NoiseWeights.runningMedian(values)
+            for i in 0..<count {
+                let window = values[max(0, i - 4)...min(count - 1, i + 4)].sorted()
+                let k = window.count
+                let want = k % 2 == 1 ? window[k / 2] : (window[k / 2 - 1] + window[k / 2]) / 2
+                #expect(got[i] == want, "seed \(seed) sample \(i) of \(count)")
+            }
+        }
+    }
+}

@@ -21,6 +21,10 @@ enum IsolatedOutliers {
     static let halfWindow = 15
 
     /// Indices of the isolated outliers of `values`, increasing.
+    ///
+    /// The steps of the window around sample i, `k` in `max(1, i - 15) ... min(n - 1, i + 16)`, are kept sorted as
+    /// the window slides (one step in, one out); the scale is the upper median of that multiset without the two
+    /// steps that touch sample i, read off by position, so no window is sorted from scratch.
     static func find(_ values: [Double]) -> [Int] {
         let n = values.count
         guard n >= 7 else { return [] }
@@ -30,23 +34,86 @@ enum IsolatedOutliers {
         let range = runningMedianRange(values)
         guard range > 0 else { return [] }
         var outliers: [Int] = []
-        var window: [Double] = []
-        window.reserveCapacity(2 * halfWindow + 2)
+        let capacity = 2 * halfWindow + 2
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var sorted = SortedWindow(items: buffer)
+        var (lo, hi) = (1, 0)  // the steps in `sorted`: lo ... hi
         for i in 1..<(n - 1) {
+            let wantLo = max(1, i - halfWindow)
+            let wantHi = min(n - 1, i + 1 + halfWindow)
+            while hi < wantHi {
+                hi += 1
+                sorted.insert(steps[hi])
+            }
+            while lo < wantLo {
+                sorted.remove(steps[lo])
+                lo += 1
+            }
             let jump = min(steps[i], steps[i + 1])
             guard jump > minimumFraction * range else { continue }
             guard (values[i] - values[i - 1]) * (values[i] - values[i + 1]) > 0 else { continue }
-            // The scale from the steps around i, without the two steps that touch it.
-            window.removeAll(keepingCapacity: true)
-            for k in max(1, i - halfWindow)...min(n - 1, i + 1 + halfWindow) where k != i && k != i + 1 {
-                window.append(steps[k])
-            }
-            window.sort()
-            let scale = window[window.count / 2] / 0.674_489_75
+            let scale = sorted.upperMedian(excluding: steps[i], steps[i + 1]) / 0.674_489_75
             if jump > threshold * scale { outliers.append(i) }
         }
         // Two adjacent flagged samples are a run, not isolated outliers.
         return outliers.filter { i in !outliers.contains(i - 1) && !outliers.contains(i + 1) }
+    }
+
+    /// A small multiset of values kept in increasing order in memory the caller owns (room for
+    /// `2 halfWindow + 2` values).
+    struct SortedWindow {
+        let items: UnsafeMutablePointer<Double>
+        private(set) var count = 0
+
+        init(items: UnsafeMutablePointer<Double>) { self.items = items }
+
+        /// The first position whose value is not below `v`.
+        @inline(__always)
+        func lowerBound(_ v: Double) -> Int {
+            var (a, b) = (0, count)
+            while a < b {
+                let m = (a + b) >> 1
+                if items[m] < v { a = m + 1 } else { b = m }
+            }
+            return a
+        }
+
+        /// Inserts `v` after the values below it.
+        @inline(__always)
+        mutating func insert(_ v: Double) {
+            var j = count
+            while j > 0 && items[j - 1] >= v {
+                items[j] = items[j - 1]
+                j -= 1
+            }
+            items[j] = v
+            count += 1
+        }
+
+        /// Removes one value equal to `v` (which must be present).
+        @inline(__always)
+        mutating func remove(_ v: Double) {
+            var j = lowerBound(v)
+            while j < count - 1 {
+                items[j] = items[j + 1]
+                j += 1
+            }
+            count -= 1
+        }
+
+        /// `window[window.count / 2]` of the sorted multiset without one `u` and one `v` (both present).
+        @inline(__always)
+        func upperMedian(excluding u: Double, _ v: Double) -> Double {
+            var (p1, p2) = (lowerBound(u), lowerBound(v))
+            if p1 == p2 { p2 += 1 }  // equal values: the next copy
+            if p2 < p1 { swap(&p1, &p2) }
+            let q = (count - 2) / 2
+            // remaining[j] is items[j] before p1, items[j + 1] up to p2 - 1, items[j + 2] after.
+            if q < p1 { return items[q] }
+            if q < p2 - 1 { return items[q + 1] }
+            return items[q + 2]
+        }
     }
 
     /// Range (max - min) of the 5-sample running median.

@@ -1,5 +1,4 @@
 import CEUSImaging
-import Dispatch
 import PerfusionFitting
 
 /// One model fitted to one curve.
@@ -106,7 +105,7 @@ public struct CurveAnalyzer: Sendable {
     func fit(_ curves: [CurveSamples]) -> [[CurveFit]] {
         let weighting = weighting
         // Each curve alone, on every thread: the outlier screen and the weights.
-        let prepared = Self.perCurve(curves.count, threads: threads) { i -> ([Int], CurveSamples) in
+        let prepared = orderedParallelMap(curves.count, threads: threads) { i -> ([Int], CurveSamples) in
             let curve = curves[i]
             let drop = IsolatedOutliers.find(curve.values)
             var kept = curve
@@ -119,7 +118,7 @@ public struct CurveAnalyzer: Sendable {
         let outliers = prepared.map(\.0)
         let cleaned = prepared.map(\.1)
         let perModel = models.map { model in (model, model.fit(cleaned, fitter: fitter)) }
-        return Self.perCurve(curves.count, threads: threads) { i in
+        return orderedParallelMap(curves.count, threads: threads) { i in
             var fits = perModel.map { model, results -> CurveFit in
                 let fit = results[i]
                 guard fit.hasParameters else {
@@ -154,35 +153,6 @@ public struct CurveAnalyzer: Sendable {
             fits[ModelSelection.select(fits.map(\.fit), aic: aic, preferred: preferred)].selected = true
             return fits
         }
-    }
-
-    /// `body(i)` for i in 0 ..< count on `threads` threads, in input order. Chunks of 64 indices are assigned to
-    /// workers statically, and each result depends only on its index, so the output does not depend on the threads.
-    static func perCurve<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let chunk = 64
-        let chunks = (count + chunk - 1) / chunk
-        let workers = min(threads, chunks)
-        guard workers > 1 else { return (0..<count).map(body) }
-        let slots = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-        defer { slots.deallocate() }
-        let output = Slots(slots)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var c = worker
-            while c < chunks {
-                for i in (c * chunk)..<min(count, (c + 1) * chunk) { output.store(i, body(i)) }
-                c += workers
-            }
-        }
-        let results = Array(slots)
-        _ = slots.baseAddress.map { $0.deinitialize(count: count) }
-        return results
-    }
-
-    /// Result storage written by several workers at distinct indices.
-    private struct Slots<T>: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<T>
-        init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
-        func store(_ i: Int, _ value: T) { (buffer.baseAddress! + i).initialize(to: value) }
     }
 
     /// Sum of squared unweighted residuals of `model` at `parameters` over `curve`.
