@@ -47,6 +47,8 @@ let package = Package(
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
+        // The C library's snprintf with a fixed argument list (no package needed).
+        .systemLibrary(name: "CFormat"),
 
         // MARK: - Libraries
         .target(
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "PerfusionAnalysis",
             dependencies: [
-                "PerfusionFitting", "CEUSImaging",
+                "PerfusionFitting", "CEUSImaging", "CFormat",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),

@@ -99,7 +99,6 @@ struct BolusModelsTests {
         let derivatives = [block.d0, block.d1, block.d2, block.d3, block.d4]
         for (lane, t) in times.enumerated() {
             let (value, gradient) = model.valueAndGradient(at: Double(t), parameters: p)
-            let m = model.parameterCount
             // Float evaluation of log/exp products: 1e-5 relative of the largest term.
             #expect(abs(Double(block.value[lane]) - value) <= 1e-5 * max(1, abs(value)), "\(kind) value at \(t)")
             for k in 0..<5 {

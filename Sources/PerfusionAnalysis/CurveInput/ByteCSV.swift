@@ -112,6 +112,15 @@ struct ByteCSV {
         }
     }
 
+    /// Calls `body` with every record of `text[range]`, which must start at the beginning of a record of line
+    /// `firstLine`; field positions are into the whole `text`.
+    func forEachRow(_ text: [UInt8], in range: Range<Int>, firstLine: Int, _ body: (Row) throws -> Void) throws {
+        try scan(text, range: range, firstLine: firstLine) { row in
+            try body(row)
+            return true
+        }
+    }
+
     /// The first record's cells: the header row; an error naming the file when there is none.
     func header(_ text: [UInt8]) throws -> [String] {
         var header: [String] = []
@@ -138,13 +147,15 @@ struct ByteCSV {
     }
 
     /// The reader: calls `body` with each record until it returns false or throws.
-    private func scan(_ text: [UInt8], _ body: (Row) throws -> Bool) throws {
+    private func scan(
+        _ text: [UInt8], range: Range<Int>? = nil, firstLine: Int = 1, _ body: (Row) throws -> Bool
+    ) throws {
         try text.withUnsafeBufferPointer { bytes in
             var fields: [Field] = []
             fields.reserveCapacity(64)
-            let n = bytes.count
-            var i = 0
-            var line = 1
+            let n = range?.upperBound ?? bytes.count
+            var i = range?.lowerBound ?? 0
+            var line = firstLine
             let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
             let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
             func blank(_ b: UInt8) -> Bool { b == space || (b == tab && delimiter != tab) }

@@ -99,52 +99,188 @@ public enum CurveTableReader {
 
     /// Long layout: rows grouped by curve id without a look-up per row (rows of one curve usually follow each
     /// other; the id's bytes are compared with the previous row's).
+    ///
+    /// A large file without quotes is split at line ends into one part per core; each part is read alone and the
+    /// parts are joined in order (``LongPart``), with the same curves, samples and first error as one pass.
     static func readLong(
-        _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?
+        _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?,
+        parts: Int = BatchFitter.coreCount, minimumSplitBytes: Int = 1 << 20
     ) throws -> [NamedCurve] {
         let header = try reader.header(bytes)
-        let c = try column("curve", in: header, path: path, dialect: dialect)
-        let t = try column("time_s", in: header, path: path, dialect: dialect)
-        let y = try column("intensity", in: header, path: path, dialect: dialect)
-        let wanted = select.map(Set.init)
+        let columns = LongColumns(
+            curve: try column("curve", in: header, path: path, dialect: dialect),
+            time: try column("time_s", in: header, path: path, dialect: dialect),
+            value: try column("intensity", in: header, path: path, dialect: dialect), headerCount: header.count,
+            wanted: select.map(Set.init), path: path, dialect: dialect)
+        let splits = splitPoints(bytes, parts: parts, minimumBytes: minimumSplitBytes)
+        let parts = orderedParallelMap(splits.count, threads: splits.count, chunk: 1) { k -> LongPart in
+            let range = splits[k].start..<(k + 1 < splits.count ? splits[k + 1].start : bytes.count)
+            return LongPart(reader, bytes, range: range, firstLine: splits[k].line, header: k == 0, columns)
+        }
+        var whole = parts[0]
+        if let failure = whole.failure { throw failure.error }
+        for part in parts.dropFirst() { try whole.join(part, columns) }
+        return whole.ids.indices.map {
+            NamedCurve(id: whole.ids[$0], samples: CurveSamples(times: whole.times[$0], values: whole.values[$0]))
+        }
+    }
+
+    /// The columns a long table is read by, and what a message needs.
+    struct LongColumns: Sendable {
+        let curve: Int
+        let time: Int
+        let value: Int
+        let headerCount: Int
+        let wanted: Set<String>?
+        let path: String
+        let dialect: TableDialect
+    }
+
+    /// Where to split `bytes` for `parts` readers: the first part at 0 (line 1), the others just after a line feed
+    /// near each k / parts of the file, with the line they start on. One part when the file is small (under
+    /// `minimumBytes`), holds a quote (a line break may then be inside a cell) or has no line feed to split at.
+    static func splitPoints(_ bytes: [UInt8], parts: Int, minimumBytes: Int = 1 << 20) -> [(start: Int, line: Int)] {
+        let n = bytes.count
+        guard parts > 1, n >= minimumBytes, n > 0 else { return [(0, 1)] }
+        return bytes.withUnsafeBufferPointer { b -> [(start: Int, line: Int)] in
+            let base = b.baseAddress!
+            guard memchr(base, Int32(UInt8(ascii: "\"")), n) == nil else { return [(0, 1)] }
+            let hasCR = memchr(base, Int32(UInt8(ascii: "\r")), n) != nil
+            var points: [(start: Int, line: Int)] = [(0, 1)]
+            var (counted, line) = (0, 1)  // line breaks in bytes[0 ..< counted]
+            for k in 1..<parts {
+                let from = max(k * n / parts, points.last!.start + 1)
+                guard from < n, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), n - from) else { break }
+                let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                guard start < n else { break }
+                // Records end at LF, CRLF or a lone CR: count LFs, plus CRs not followed by a LF.
+                for i in counted..<start {
+                    if b[i] == UInt8(ascii: "\n")
+                        || (hasCR && b[i] == UInt8(ascii: "\r") && (i + 1 >= n || b[i + 1] != UInt8(ascii: "\n")))
+                    {
+                        line += 1
+                    }
+                }
+                counted = start
+                points.append((start, line))
+            }
+            return points
+        }
+    }
+
+    /// The curves of one part of a long table, or the first error in it.
+    struct LongPart: Sendable {
         var ids: [String] = []
         var index: [String: Int] = [:]
         var times: [[Double]] = []
         var values: [[Double]] = []
-        var previous: [UInt8]? = nil
-        var current = -1
-        try reader.forEachDataRow(bytes) { row in
-            guard row.count > max(c, t, y) else {
-                throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: row.line, detail: "\(row.count) cells, expected \(header.count)")
+        /// Line of each curve's first row in this part.
+        var firstLines: [Int] = []
+        /// The first error, with the line of the row it is about.
+        var failure: (line: Int, error: PerfusionAnalysisError)?
+
+        /// Reads the records of `bytes[range]` (starting on line `firstLine`; the first one is the header when
+        /// `header`).
+        init(
+            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, header: Bool, _ c: LongColumns
+        ) {
+            var previous: [UInt8]? = nil
+            var current = -1
+            var skipHeader = header
+            var line = firstLine
+            // Locals for the loop: the closure touches no reference-counted state per row.
+            var ids: [String] = []
+            var index: [String: Int] = [:]
+            var times: [[Double]] = []
+            var values: [[Double]] = []
+            var firstLines: [Int] = []
+            let (ci, ti, yi) = (c.curve, c.time, c.value)
+            let needed = max(ci, ti, yi)
+            let decimalComma = c.dialect.decimalComma
+            do {
+                try reader.forEachRow(bytes, in: range, firstLine: firstLine) { row in
+                    if skipHeader {
+                        skipHeader = false
+                        return
+                    }
+                    guard !row.isBlank else { return }
+                    line = row.line
+                    guard row.count > needed else {
+                        throw PerfusionAnalysisError.invalidTable(
+                            path: c.path, line: row.line, detail: "\(row.count) cells, expected \(c.headerCount)")
+                    }
+                    if previous == nil || !row.equals(ci, previous!) {
+                        let id = row.string(ci)
+                        previous = row.raw(ci)
+                        if let wanted = c.wanted, !wanted.contains(id) {
+                            current = -2  // other curves are not parsed at all
+                        } else if let k = index[id] {
+                            current = k
+                        } else {
+                            index[id] = ids.count
+                            current = ids.count
+                            ids.append(id)
+                            times.append([])
+                            values.append([])
+                            firstLines.append(row.line)
+                        }
+                    }
+                    guard current >= 0 else { return }
+                    // The message-making path only when a cell is not a plain number.
+                    let time =
+                        try row.number(ti, decimalComma: decimalComma)
+                        ?? number(row, ti, path: c.path, column: "time_s", dialect: c.dialect)
+                    let value =
+                        try row.number(yi, decimalComma: decimalComma)
+                        ?? number(row, yi, path: c.path, column: "intensity", dialect: c.dialect)
+                    if let last = times[current].last, !(time > last) {
+                        throw LongPart.notIncreasing(ids[current], time, last, line: row.line, c)
+                    }
+                    times[current].append(time)
+                    values[current].append(value)
+                }
+            } catch let error as PerfusionAnalysisError {
+                failure = (line, error)
+            } catch {
+                failure = (line, .invalidTable(path: c.path, line: line, detail: "\(error)"))
             }
-            if previous == nil || !row.equals(c, previous!) {
-                let id = row.string(c)
-                previous = row.raw(c)
-                if let wanted, !wanted.contains(id) {
-                    current = -2  // other curves are not parsed at all
-                } else if let k = index[id] {
-                    current = k
-                } else {
-                    index[id] = ids.count
-                    current = ids.count
-                    ids.append(id)
-                    times.append([])
-                    values.append([])
+            (self.ids, self.index, self.times, self.values, self.firstLines) = (ids, index, times, values, firstLines)
+        }
+
+        static func notIncreasing(_ id: String, _ time: Double, _ last: Double, line: Int, _ c: LongColumns)
+            -> PerfusionAnalysisError
+        {
+            .invalidTable(
+                path: c.path, line: line,
+                detail: "curve \"\(id)\": time_s \(time) does not increase (previous sample at \(last))")
+        }
+
+        /// Appends `next`, the part after this one; throws the error one pass over both would have met first.
+        mutating func join(_ next: LongPart, _ c: LongColumns) throws {
+            var first = next.failure
+            for (k, id) in next.ids.enumerated() {
+                guard let own = index[id], let last = times[own].last, let start = next.times[k].first,
+                    !(start > last)
+                else { continue }
+                let line = next.firstLines[k]
+                if first == nil || line < first!.line {
+                    first = (line, LongPart.notIncreasing(id, start, last, line: line, c))
                 }
             }
-            guard current >= 0 else { return }
-            let time = try number(row, t, path: path, column: "time_s", dialect: dialect)
-            let value = try number(row, y, path: path, column: "intensity", dialect: dialect)
-            if let last = times[current].last, !(time > last) {
-                throw PerfusionAnalysisError.invalidTable(
-                    path: path, line: row.line,
-                    detail: "curve \"\(ids[current])\": time_s \(time) does not increase (previous sample at \(last))")
+            if let first { throw first.error }
+            for (k, id) in next.ids.enumerated() {
+                if let own = index[id] {
+                    times[own] += next.times[k]
+                    values[own] += next.values[k]
+                } else {
+                    index[id] = ids.count
+                    ids.append(id)
+                    times.append(next.times[k])
+                    values.append(next.values[k])
+                    firstLines.append(next.firstLines[k])
+                }
             }
-            times[current].append(time)
-            values[current].append(value)
         }
-        return ids.indices.map { NamedCurve(id: ids[$0], samples: CurveSamples(times: times[$0], values: values[$0])) }
     }
 
     /// Wide layout: a time column and one column per curve; with a selection only those columns are parsed.

@@ -1,3 +1,4 @@
+import CFormat
 import Foundation
 import PerfusionFitting
 
@@ -85,10 +86,10 @@ public struct CSVTable: Sendable {
             out.append(UInt8(ascii: "0"))
             return
         }
-        // snprintf into a stack buffer (the C locale: a dot), not Foundation's String(format:), which costs ten
-        // times as much per number.
+        // snprintf into a stack buffer (the C locale: a dot) through a fixed-argument C wrapper, not Foundation's
+        // String(format:) or withVaList, which cost more than the formatting.
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let count = Int(withVaList([v]) { vsnprintf(buffer.baseAddress!, 32, "%.7g", $0) })
+            let count = Int(echoflow_format_g7(v, buffer.baseAddress!))
             UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count).withMemoryRebound(to: UInt8.self) {
                 out.append(contentsOf: $0)
             }
