@@ -1,6 +1,6 @@
 /// How the residuals of a fit are weighted.
 public enum FitWeighting: String, CaseIterable, Sendable {
-    /// Weights from the curve's own noise (``NoiseWeights``): the default.
+    /// Weights from the curve's own noise (var = a + b m^2 around its running median; docs/METHODS.md §5): the default.
     case noise
     /// Ordinary least squares, every sample weight 1 (what SciPy's `curve_fit` does without `sigma`).
     case none
