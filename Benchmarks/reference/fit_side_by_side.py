@@ -7,7 +7,9 @@ Writes N realistic noisy lognormal curves of 300 samples (scipy_agreement.write_
 - `echoflow fit` reading and fitting the file (wall time of the process, every core);
 - Python reading the same file with the csv module and grouping the rows into curves;
 - SciPy's `curve_fit` (Levenberg-Marquardt, analytic Jacobian, default tolerances, one core) fitting every curve from
-  the same data-driven start Echoflow reports with --starts, so that both do the same job.
+  the same data-driven start Echoflow reports with --starts and with the same residual weights (sigma = 1 / w, the
+  weights of docs/METHODS.md section 5 computed beforehand by Tests/Data/noise_weights.py, not timed), so that both do
+  the same job.
 
 and prints the times and the ratios. Usage:
 
@@ -25,7 +27,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scipy_agreement import jacobian, lognormal, write_curves  # noqa: E402
+from scipy_agreement import jacobian, lognormal, noise_weights, write_curves  # noqa: E402
 
 
 def main():
@@ -60,6 +62,10 @@ def main():
             entry[0].append(float(ts))
             entry[1].append(float(ys))
     reading = time.perf_counter() - started
+    sigmas = {}
+    for cid, (ts, ys) in curves.items():
+        w = noise_weights(ys)
+        sigmas[cid] = None if w is None else 1 / w
 
     started = time.perf_counter()
     fitted = 0
@@ -68,7 +74,7 @@ def main():
             continue
         p0 = [float(starts[cid][f"p{k}"]) for k in range(1, 6)]
         try:
-            curve_fit(lognormal, np.array(ts), np.array(ys), p0=p0, jac=jacobian, method="lm")
+            curve_fit(lognormal, np.array(ts), np.array(ys), p0=p0, sigma=sigmas[cid], jac=jacobian, method="lm")
             fitted += 1
         except RuntimeError:
             pass
