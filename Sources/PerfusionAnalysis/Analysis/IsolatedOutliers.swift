@@ -71,12 +71,17 @@ enum IsolatedOutliers {
         /// The first position whose value is not below `v`.
         @inline(__always)
         func lowerBound(_ v: Double) -> Int {
-            var (a, b) = (0, count)
-            while a < b {
-                let m = (a + b) >> 1
-                if items[m] < v { a = m + 1 } else { b = m }
+            guard count > 0 else { return 0 }
+            // Without data-dependent branches (the window's values are noise: a branch would be mispredicted half
+            // the time): halve the range, moving the base by a select.
+            var base = 0
+            var n = count
+            while n > 1 {
+                let half = n >> 1
+                base += items[base + half - 1] < v ? half : 0
+                n -= half
             }
-            return a
+            return base + (items[base] < v ? 1 : 0)
         }
 
         /// Inserts `v` after the values below it.
@@ -95,6 +100,7 @@ enum IsolatedOutliers {
         @inline(__always)
         mutating func remove(_ v: Double) {
             var j = lowerBound(v)
+            assert(j < count && items[j] == v, "removing a value that is not in the window")
             while j < count - 1 {
                 items[j] = items[j + 1]
                 j += 1
