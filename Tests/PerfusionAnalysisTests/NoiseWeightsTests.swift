@@ -18,17 +18,21 @@ struct NoiseWeightsTests {
         return (times, clean, noisy)
     }
 
-    @Test("the running median is the median of each window, cut at the ends", arguments: [1, 2, 8, 9, 10, 37])
+    @Test(
+        "the running median (a median-of-9 network inside, sorting at the ends) is the median of each window, cut at the ends",
+        arguments: [1, 2, 8, 9, 10, 37, 150, 309])
     func runningMedian(count: Int) {
         var rng = TestRandom(seed: UInt64(count))
-        // Values on a coarse grid, so that windows hold ties.
-        let values = (0..<count).map { _ in (rng.uniform() * 7).rounded(.down) }
-        let got = NoiseWeights.runningMedian(values)
-        for i in 0..<count {
-            let window = values[max(0, i - 4)...min(count - 1, i + 4)].sorted()
-            let k = window.count
-            let want = k % 2 == 1 ? window[k / 2] : (window[k / 2 - 1] + window[k / 2]) / 2
-            #expect(got[i] == want, "sample \(i) of \(count)")
+        // Values on a coarse grid, so that windows hold ties, and continuous values.
+        for coarse in [true, false] {
+            let values = (0..<count).map { _ in coarse ? (rng.uniform() * 7).rounded(.down) : rng.normal() }
+            let got = NoiseWeights.runningMedian(values)
+            for i in 0..<count {
+                let window = values[max(0, i - 4)...min(count - 1, i + 4)].sorted()
+                let k = window.count
+                let want = k % 2 == 1 ? window[k / 2] : (window[k / 2 - 1] + window[k / 2]) / 2
+                #expect(got[i] == want, "sample \(i) of \(count), coarse \(coarse)")
+            }
         }
     }
 

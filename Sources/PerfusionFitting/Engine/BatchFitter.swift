@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -32,37 +30,14 @@ public struct BatchFitter: Sendable {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    /// Fits `model` to every curve.
+    /// Fits `model` to every curve, each worker with its own workspace.
     public func fit<Model: CurveModel>(_ model: Model, curves: [CurveSamples]) -> [FitResult] {
-        let results = UnsafeMutableBufferPointer<FitResult>.allocate(capacity: curves.count)
-        defer { results.deallocate() }
-        let chunks = (curves.count + Self.chunkSize - 1) / Self.chunkSize
-        let workers = min(threads, max(chunks, 1))
         let capacity = curves.map(\.count).max() ?? 0
-        let output = ResultSlots(results)
-        let work: @Sendable (Int) -> Void = { worker in
-            let workspace = FitWorkspace(capacity: capacity)
-            var chunk = worker
-            while chunk < chunks {
-                let end = min(curves.count, (chunk + 1) * Self.chunkSize)
-                for i in (chunk * Self.chunkSize)..<end {
-                    output.store(i, engine.fit(model, to: curves[i], workspace: workspace))
-                }
-                chunk += workers
-            }
+        let engine = engine
+        return orderedParallelMap(
+            curves.count, threads: threads, chunk: Self.chunkSize, state: { FitWorkspace(capacity: capacity) }
+        ) { workspace, i in
+            engine.fit(model, to: curves[i], workspace: workspace)
         }
-        if workers == 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-        }
-        return Array(results)
     }
-}
-
-/// Result storage written by several workers at distinct indices.
-private struct ResultSlots: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<FitResult>
-    init(_ buffer: UnsafeMutableBufferPointer<FitResult>) { self.buffer = buffer }
-    func store(_ i: Int, _ result: FitResult) { (buffer.baseAddress! + i).initialize(to: result) }
 }

@@ -54,10 +54,11 @@ public final class FitWorkspace {
                 for i in 0..<n {
                     t[i] = Float(times[i])
                     y[i] = Float(values[i])
-                    w[i] = 1
                 }
                 if let weights = curve.weights {
                     for i in 0..<n { w[i] = Float(weights[i]) }
+                } else {
+                    for i in 0..<n { w[i] = 1 }
                 }
                 // Padding repeats the last time (a valid model input) with zero weight.
                 for i in n..<(blocks * 8) {
