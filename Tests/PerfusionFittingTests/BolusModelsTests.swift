@@ -94,8 +94,8 @@ struct BolusModelsTests {
     func simdTwin(kind: String) {
         let model = typicalModel(kind).model
         let p = ParameterVector(SIMD8<Float>(typicalModel(kind).parameters))
-        let times: [Float] = [0, 4.9, 5.2, 7, 12, 20, 40, 90]
-        let block = model.block(at: SIMD8<Float>(times), parameters: SIMD8<Float>(p))
+        let times: [Float] = [0, 4.9, 5.2, 7, 12, 20, 40, 90, 0.5, 5.01, 6, 9, 15, 27, 60, 120]
+        let block = model.block(at: SampleLanes(times), parameters: SIMD8<Float>(p))
         let derivatives = [block.d0, block.d1, block.d2, block.d3, block.d4]
         for (lane, t) in times.enumerated() {
             let (value, gradient) = model.valueAndGradient(at: Double(t), parameters: p)

@@ -24,9 +24,9 @@ public protocol CurveModel: Sendable {
     /// Lanes at and beyond `parameterCount` of the gradient must be zero.
     func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (value: Double, gradient: ParameterVector)
 
-    /// Value and gradient for eight samples at once in `Float` lanes (the vector twin of
+    /// Value and gradient for the sixteen samples of a ``SampleLanes`` block at once, in `Float` lanes (the vector twin of
     /// `valueAndGradient`); `parameters` holds the parameters converted to `Float`.
-    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock
+    func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock
 
     /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>

@@ -1,11 +1,14 @@
 /// Memory a fit needs, allocated once and reused for every fit of one worker (never shared between
-/// threads). Holds the samples packed in blocks of eight `Float` lanes (padded with zero weights) and the
+/// threads). Holds the samples packed in blocks of ``SampleLanes`` (sixteen `Float` lanes) (padded with zero weights) and the
 /// normal equations.
 public final class FitWorkspace {
-    /// Samples as blocks of eight lanes.
-    private(set) var times: UnsafeMutablePointer<SIMD8<Float>>
-    private(set) var values: UnsafeMutablePointer<SIMD8<Float>>
-    private(set) var weights: UnsafeMutablePointer<SIMD8<Float>>
+    /// Samples as blocks of ``sampleLaneCount`` lanes.
+    private(set) var times: UnsafeMutablePointer<SampleLanes>
+    private(set) var values: UnsafeMutablePointer<SampleLanes>
+    private(set) var weights: UnsafeMutablePointer<SampleLanes>
+    /// The weighted residual and the five weighted derivatives of each block (six lanes vectors per block), written
+    /// by the first half of the vector pass and summed by the second.
+    private(set) var jacobian: UnsafeMutablePointer<SampleLanes>
     private(set) var blockCapacity: Int
     /// Number of blocks of the packed curve.
     private(set) var blockCount = 0
@@ -16,10 +19,11 @@ public final class FitWorkspace {
 
     /// A workspace for curves of up to `capacity` samples (it grows when a longer curve comes).
     public init(capacity: Int = 1024) {
-        blockCapacity = max(1, (capacity + 7) / 8)
+        blockCapacity = max(1, (capacity + sampleLaneCount - 1) / sampleLaneCount)
         times = .allocate(capacity: blockCapacity)
         values = .allocate(capacity: blockCapacity)
         weights = .allocate(capacity: blockCapacity)
+        jacobian = .allocate(capacity: 6 * blockCapacity)
         for p in [normal, trialNormal, damped] { p.initialize(repeating: 0, count: 64) }
     }
 
@@ -27,6 +31,7 @@ public final class FitWorkspace {
         times.deallocate()
         values.deallocate()
         weights.deallocate()
+        jacobian.deallocate()
         normal.deallocate()
         trialNormal.deallocate()
         damped.deallocate()
@@ -34,15 +39,17 @@ public final class FitWorkspace {
 
     /// Packs `curve` into Float blocks, growing the buffers only when a longer curve arrives.
     func pack(_ curve: CurveSamples) {
-        let blocks = (curve.count + 7) / 8
+        let blocks = (curve.count + sampleLaneCount - 1) / sampleLaneCount
         if blocks > blockCapacity {
             times.deallocate()
             values.deallocate()
             weights.deallocate()
+            jacobian.deallocate()
             blockCapacity = blocks
             times = .allocate(capacity: blocks)
             values = .allocate(capacity: blocks)
             weights = .allocate(capacity: blocks)
+            jacobian = .allocate(capacity: 6 * blocks)
         }
         blockCount = blocks
         let t = UnsafeMutableRawPointer(times).assumingMemoryBound(to: Float.self)
@@ -61,7 +68,7 @@ public final class FitWorkspace {
                     for i in 0..<n { w[i] = 1 }
                 }
                 // Padding repeats the last time (a valid model input) with zero weight.
-                for i in n..<(blocks * 8) {
+                for i in n..<(blocks * sampleLaneCount) {
                     t[i] = Float(times[n - 1])
                     y[i] = 0
                     w[i] = 0

@@ -16,7 +16,7 @@
 /// decrease. Steps are projected onto the bounds. Standard errors come from `s^2 (J^T J)^-1`,
 /// `s^2 = C / (n - m)`.
 ///
-/// Two fused passes share this loop: ``Precision/vector`` evaluates eight samples at a time in `Float` SIMD
+/// Two fused passes share this loop: ``Precision/vector`` evaluates sixteen samples at a time in `Float` SIMD
 /// lanes (the fast path), ``Precision/scalar`` one sample at a time in `Double` (the reference twin).
 ///
 /// References: K. Madsen, H. B. Nielsen, O. Tingleff, "Methods for non-linear least squares problems",
@@ -116,10 +116,33 @@ public struct LevenbergMarquardt: Sendable {
     static func screen(_ curve: CurveSamples, parameterCount m: Int) -> CurveRejection? {
         let needed = minimumSamples(parameterCount: m)
         guard curve.count >= needed else { return .tooFewSamples(found: curve.count, needed: needed) }
-        guard curve.values.allSatisfy(\.isFinite), curve.times.allSatisfy(\.isFinite) else {
+        guard allFinite(curve.values), allFinite(curve.times) else {
             return .nonFiniteSamples
         }
         return nil
+    }
+
+    /// Whether every value is finite: `x - x` is 0 for a finite x and NaN for an infinite or NaN one, so the sum of
+    /// those differences (four lanes at a time) is 0 exactly when all are finite.
+    static func allFinite(_ values: [Double]) -> Bool {
+        values.withUnsafeBufferPointer { buffer in
+            let n = buffer.count
+            guard let base = buffer.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base)
+            var lanes = SIMD4<Double>.zero
+            var i = 0
+            while i + 4 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                lanes += v - v
+                i += 4
+            }
+            var rest = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            while i < n {
+                rest += base[i] - base[i]
+                i += 1
+            }
+            return rest == 0
+        }
     }
 
     /// Fits `model` to `curve` from `start` within `bounds`.
@@ -296,28 +319,42 @@ public struct LevenbergMarquardt: Sendable {
         return (cost, gradient)
     }
 
-    /// Vector fused pass: eight samples per step in Float lanes, the 15 entries of the symmetric 5 x 5
+    /// Vector fused pass: sixteen samples (``SampleLanes``) per step in Float lanes, the 15 entries of the symmetric 5 x 5
     /// `J^T J`, `J^T r` and the cost accumulated lane-wise and reduced to Double once at the end.
     @inline(__always)
     private func vectorPass<Model: CurveModel>(
         _ model: Model, _ ws: FitWorkspace, _ p: ParameterVector, _ normal: UnsafeMutablePointer<Double>
     ) -> (Double, ParameterVector) {
         let pf = SIMD8<Float>(p)
-        var c = SIMD8<Float>.zero
-        var g0 = SIMD8<Float>.zero, g1 = SIMD8<Float>.zero, g2 = SIMD8<Float>.zero
-        var g3 = SIMD8<Float>.zero, g4 = SIMD8<Float>.zero
-        var h00 = SIMD8<Float>.zero, h01 = SIMD8<Float>.zero, h02 = SIMD8<Float>.zero, h03 = SIMD8<Float>.zero
-        var h04 = SIMD8<Float>.zero, h11 = SIMD8<Float>.zero, h12 = SIMD8<Float>.zero, h13 = SIMD8<Float>.zero
-        var h14 = SIMD8<Float>.zero, h22 = SIMD8<Float>.zero, h23 = SIMD8<Float>.zero, h24 = SIMD8<Float>.zero
-        var h33 = SIMD8<Float>.zero, h34 = SIMD8<Float>.zero, h44 = SIMD8<Float>.zero
+        var c = SampleLanes.zero
+        var g0 = SampleLanes.zero, g1 = SampleLanes.zero, g2 = SampleLanes.zero
+        var g3 = SampleLanes.zero, g4 = SampleLanes.zero
+        var h00 = SampleLanes.zero, h01 = SampleLanes.zero, h02 = SampleLanes.zero, h03 = SampleLanes.zero
+        var h04 = SampleLanes.zero, h11 = SampleLanes.zero, h12 = SampleLanes.zero, h13 = SampleLanes.zero
+        var h14 = SampleLanes.zero, h22 = SampleLanes.zero, h23 = SampleLanes.zero, h24 = SampleLanes.zero
+        var h33 = SampleLanes.zero, h34 = SampleLanes.zero, h44 = SampleLanes.zero
         let times = ws.times
         let values = ws.values
         let weights = ws.weights
-        for b in 0..<ws.blockCount {
+        // First the model, block by block, into the workspace (the weighted residual and derivatives); then the
+        // sums. Two loops instead of one keep each within the vector registers: the model's temporaries and the
+        // 21 running sums together do not fit, and spilling them cost more than the stores and loads.
+        let jacobian = ws.jacobian
+        let blocks = ws.blockCount
+        for b in 0..<blocks {
             let block = model.block(at: times[b], parameters: pf)
             let w = weights[b]
-            let r = (values[b] - block.value) * w
-            let d0 = block.d0 * w, d1 = block.d1 * w, d2 = block.d2 * w, d3 = block.d3 * w, d4 = block.d4 * w
+            let row = jacobian + 6 * b
+            row[0] = (values[b] - block.value) * w
+            row[1] = block.d0 * w
+            row[2] = block.d1 * w
+            row[3] = block.d2 * w
+            row[4] = block.d3 * w
+            row[5] = block.d4 * w
+        }
+        for b in 0..<blocks {
+            let row = jacobian + 6 * b
+            let r = row[0], d0 = row[1], d1 = row[2], d2 = row[3], d3 = row[4], d4 = row[5]
             c = VectorMath.fma(r, r, c)
             g0 = VectorMath.fma(d0, r, g0)
             g1 = VectorMath.fma(d1, r, g1)
@@ -340,7 +377,13 @@ public struct LevenbergMarquardt: Sendable {
             h34 = VectorMath.fma(d3, d4, h34)
             h44 = VectorMath.fma(d4, d4, h44)
         }
-        @inline(__always) func sum(_ v: SIMD8<Float>) -> Double { Double(v.sum()) }
+        // Pairwise by halves: the generic `sum()` of SIMD16 is an out-of-line call in this toolchain.
+        @inline(__always) func sum(_ v: SampleLanes) -> Double {
+            let v8 = v.lowHalf + v.highHalf
+            let v4 = v8.lowHalf + v8.highHalf
+            let v2 = v4.lowHalf + v4.highHalf
+            return Double(v2.x + v2.y)
+        }
         let entries = (
             sum(h00), sum(h01), sum(h02), sum(h03), sum(h04), sum(h11), sum(h12), sum(h13), sum(h14), sum(h22),
             sum(h23), sum(h24), sum(h33), sum(h34), sum(h44)

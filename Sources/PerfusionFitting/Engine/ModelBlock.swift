@@ -1,18 +1,26 @@
-/// A model's value and gradient for eight samples at once, in `Float` lanes: the vector twin of
+/// The samples one step of the vector fused pass evaluates: sixteen `Float` lanes, one 512-bit register on CPUs
+/// with AVX-512 and two 256-bit registers elsewhere (AVX2, NEON), so the pass is written once for both.
+public typealias SampleLanes = SIMD16<Float>
+/// Lane masks of ``SampleLanes``: all bits set or none.
+typealias LaneMask = SIMD16<Int32>
+/// Lanes per block of the vector fused pass.
+let sampleLaneCount = SampleLanes.scalarCount
+
+/// A model's value and gradient for ``sampleLaneCount`` samples at once, in `Float` lanes: the vector twin of
 /// ``CurveModel/valueAndGradient(at:parameters:)``. Models have at most five parameters; derivatives of
 /// unused parameters are zero.
 public struct ModelBlock: Sendable {
-    var value: SIMD8<Float>
-    var d0: SIMD8<Float>
-    var d1: SIMD8<Float>
-    var d2: SIMD8<Float>
-    var d3: SIMD8<Float>
-    var d4: SIMD8<Float>
+    var value: SampleLanes
+    var d0: SampleLanes
+    var d1: SampleLanes
+    var d2: SampleLanes
+    var d3: SampleLanes
+    var d4: SampleLanes
 
     @inline(__always)
     init(
-        value: SIMD8<Float>, d0: SIMD8<Float>, d1: SIMD8<Float>, d2: SIMD8<Float>, d3: SIMD8<Float> = .zero,
-        d4: SIMD8<Float> = .zero
+        value: SampleLanes, d0: SampleLanes, d1: SampleLanes, d2: SampleLanes, d3: SampleLanes = .zero,
+        d4: SampleLanes = .zero
     ) {
         self.value = value
         self.d0 = d0
@@ -23,10 +31,10 @@ public struct ModelBlock: Sendable {
     }
 }
 
-extension SIMD8 where Scalar == Float {
+extension SIMD16 where Scalar == Float {
     /// Lanes of `self` where `mask` is all ones, zero where it is zero (bit operations only).
     @inline(__always)
-    func keeping(_ mask: SIMD8<Int32>) -> SIMD8<Float> {
-        unsafeBitCast(unsafeBitCast(self, to: SIMD8<Int32>.self) & mask, to: SIMD8<Float>.self)
+    func keeping(_ mask: LaneMask) -> SampleLanes {
+        unsafeBitCast(unsafeBitCast(self, to: LaneMask.self) & mask, to: SampleLanes.self)
     }
 }

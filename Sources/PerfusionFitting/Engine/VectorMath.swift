@@ -1,4 +1,4 @@
-/// Vectorized `exp` and `log` for eight `Float` lanes, branch-free, using only operations that compile to
+/// Vectorized `exp` and `log` for the `Float` lanes of ``SampleLanes``, branch-free, using only operations that compile to
 /// vector instructions (the standard library's `exp`/`log` on SIMD types call the scalar function per lane).
 ///
 /// Both reduce the argument with the binary exponent and evaluate a short polynomial (Cephes-style
@@ -9,7 +9,7 @@
 /// Reference: S. L. Moshier, "Methods and Programs for Mathematical Functions" (Cephes library, 1989);
 /// J.-M. Muller, "Elementary Functions: Algorithms and Implementation", 3rd ed. (2016), ch. 11.
 enum VectorMath {
-    typealias Vector = SIMD8<Float>
+    typealias Vector = SampleLanes
 
     /// `exp(x)`, with x clamped to [-87.3, 88.3] (the finite range of Float).
     ///
@@ -36,7 +36,7 @@ enum VectorMath {
         let poly = fma(r4, c, fma(r2, b, a))
         let p = fma(r2, poly, r + Vector(repeating: 1))
         // 2^n from the integer in the low mantissa bits of `shifted`.
-        let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- unsafeBitCast(magic, to: SIMD8<UInt32>.self)
+        let bits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- unsafeBitCast(magic, to: SIMD16<UInt32>.self)
         let scale = unsafeBitCast((bits &+ 127) &<< 23, to: Vector.self)
         return p * scale
     }
@@ -58,21 +58,21 @@ enum VectorMath {
     /// Masks come from sign bits and an arithmetic shift because SIMD comparisons (`.<`, `.>`) produce
     /// `SIMDMask` values that this toolchain converts lane by lane.
     @inline(__always)
-    static func negativeMask(_ v: Vector) -> SIMD8<Int32> {
-        unsafeBitCast(v, to: SIMD8<Int32>.self) &>> 31
+    static func negativeMask(_ v: Vector) -> LaneMask {
+        unsafeBitCast(v, to: LaneMask.self) &>> 31
     }
 
     /// `mask ? a : b` lane by lane with bit operations; `mask` lanes are all ones or all zeros.
     @inline(__always)
-    static func select(_ mask: SIMD8<Int32>, _ a: Vector, _ b: Vector) -> Vector {
-        let bits = (unsafeBitCast(a, to: SIMD8<Int32>.self) & mask) | (unsafeBitCast(b, to: SIMD8<Int32>.self) & ~mask)
+    static func select(_ mask: LaneMask, _ a: Vector, _ b: Vector) -> Vector {
+        let bits = (unsafeBitCast(a, to: LaneMask.self) & mask) | (unsafeBitCast(b, to: LaneMask.self) & ~mask)
         return unsafeBitCast(bits, to: Vector.self)
     }
 
     /// Exact conversion of small integers (|e| < 2^22) to Float without the per-lane conversion call:
     /// the integer is added into the mantissa of 1.5 * 2^23, which is then subtracted.
     @inline(__always)
-    static func toFloat(_ e: SIMD8<Int32>) -> Vector {
+    static func toFloat(_ e: LaneMask) -> Vector {
         unsafeBitCast(e &+ 0x4B40_0000, to: Vector.self) - Vector(repeating: 12_582_912)
     }
 
@@ -81,7 +81,7 @@ enum VectorMath {
     ///     x = m 2^e, m in [sqrt(1/2), sqrt(2));  log(x) = e ln 2 + log(m), log(m) = f - f^2/2 + f^3 Q(f), f = m - 1
     @inline(__always)
     static func log(_ x: Vector) -> Vector {
-        let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+        let bits = unsafeBitCast(x, to: LaneMask.self)
         // Subtracting the bits of sqrt(1/2) centres the mantissa range on 1.
         let offset = bits &- 0x3F35_04F3
         let e = offset &>> 23

@@ -47,7 +47,7 @@ struct CurveFeatures: Sendable, Equatable {
     /// Measures the features of `curve`.
     ///
     /// - Precondition: at least 3 samples, all finite.
-    /// - Complexity: O(n log n) for the medians.
+    /// - Complexity: O(n), plus O(window^2) at the two ends of the moving average.
     init(_ curve: CurveSamples) {
         let n = curve.count
         precondition(n >= 3)
@@ -71,23 +71,16 @@ struct CurveFeatures: Sendable, Equatable {
         smooth: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
     ) {
         let n = t.count
-        CurveFeatures.movingAverage(y, window: window, into: smooth)
-        var peak = 0
-        for i in 1..<n where smooth[i] > smooth[peak] { peak = i }
+        CurveScans.movingAverage(y, window: window, into: smooth)
+        let smoothed = UnsafeBufferPointer(smooth)
+        let peak = CurveScans.firstMaximum(smoothed)
         // The lowest smoothed level before the peak (the arrival threshold's base), and the lowest level before the
         // peak that a single sample cannot fake: the minimum over neighbouring pairs of the larger of the two raw
         // samples, so that one dark frame (the first, or any other) is not a baseline. Raw pairs, not the smoothed
         // curve: the smoothing window grows with the clip (n / 30) and on a long clip would carry the rise back over
         // the whole pre-bolus baseline.
-        var lowest = smooth[0]
-        for i in 0...peak where smooth[i] < lowest { lowest = smooth[i] }
-        var preFloor = peak > 0 ? max(y[0], y[1]) : y[0]
-        if peak >= 2 {
-            for i in 1..<peak {
-                let pair = max(y[i], y[i + 1])
-                if pair < preFloor { preFloor = pair }
-            }
-        }
+        let lowest = CurveScans.minimum(smoothed, from: 0, to: peak + 1)
+        let preFloor = peak > 0 ? CurveScans.pairFloor(y, from: 0, to: peak) : y[0]
         let threshold = lowest + CurveFeatures.arrivalFraction * (smooth[peak] - lowest)
         // Walk back from the peak to the last sample at or below the threshold.
         var k = peak
@@ -97,40 +90,27 @@ struct CurveFeatures: Sendable, Equatable {
         if k == 0 {
             // No baseline before the rise: measure against the lowest level of the whole curve, so a curve that
             // only washes out still shows its enhancement (and is then reported as not a bolus).
-            var overall = smooth[0]
-            for i in 0..<n { overall = min(overall, smooth[i]) }
-            base = overall
+            base = CurveScans.minimum(smoothed, from: 0, to: n)
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
             // Median of at most 32 pre-arrival samples spread evenly over them.
             let count = min(k, 32)
-            for j in 0..<count { scratch[j] = y[j * k / count] }
+            CurveScans.evenlySpaced(count, over: k, into: scratch) { y[$0] }
             base = CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<count]))
             arrival = t[k - 1]
         }
 
-        var weight = 0.0
-        var moment = 0.0
-        for i in 0..<n where t[i] > arrival {
-            let e = max(smooth[i] - base, 0)
-            let dt = i + 1 < n ? (t[i + 1] - t[max(i - 1, 0)]) / 2 : t[i] - t[i - 1]
-            weight += e * dt
-            moment += e * dt * t[i]
-        }
+        let (weight, moment) = CurveScans.moment(t, smoothed, base: base, after: arrival)
 
         // Noise from the median absolute first difference of at most 64 differences spread over the curve;
         // the MAD of differences of independent noise is sigma * sqrt(2) * 0.6745.
         let differences = min(n - 1, 64)
-        for j in 0..<differences {
-            let i = j * (n - 1) / differences
-            scratch[j] = abs(y[i + 1] - y[i])
-        }
+        CurveScans.evenlySpaced(differences, over: n - 1, into: scratch) { abs(y[$0 + 1] - y[$0]) }
         let noise =
             CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
             / (0.674_489_75 * 2.0.squareRoot())
 
-        var floor = lowest
-        for i in peak..<n where smooth[i] < floor { floor = smooth[i] }
+        let floor = min(lowest, CurveScans.minimum(smoothed, from: peak, to: n))
         let range = smooth[peak] - floor
         startFraction = range > 0 ? (preFloor - floor) / range : 0
         // Checks of the wash-out stop before a destruction flash and the samples its smoothing reaches.
@@ -143,9 +123,7 @@ struct CurveFeatures: Sendable, Equatable {
         arrivalIndex = k
         sampleCount = n
         finalEnhancement = smooth[usable - 1] - base
-        var late = smooth[usable / 2]
-        for i in (usable / 2)..<usable { late = min(late, smooth[i]) }
-        lateMinimumEnhancement = late - base
+        lateMinimumEnhancement = CurveScans.minimum(smoothed, from: usable / 2, to: usable) - base
         peakIndex = peak
         peakTime = t[peak]
         enhancement = smooth[peak] - base
@@ -199,34 +177,6 @@ struct CurveFeatures: Sendable, Equatable {
     /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus).
     var peakOverNoise: Double {
         smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
-    }
-
-    /// Centred moving average over `y[max(0, i - h) ... min(n - 1, i + h)]`, `h = window / 2` (the window is
-    /// cut at the ends, so every average holds at least h + 1 samples), by a running sum.
-    static func movingAverage(
-        _ y: UnsafeBufferPointer<Double>, window: Int, into out: UnsafeMutableBufferPointer<Double>
-    ) {
-        let n = y.count
-        let half = window / 2
-        let full = 2 * half + 1
-        let scale = 1 / Double(full)
-        var sum = 0.0
-        var count = 0
-        for i in 0..<min(half + 1, n) {
-            sum += y[i]
-            count += 1
-        }
-        for i in 0..<n {
-            out[i] = count == full ? sum * scale : sum / Double(count)
-            if i + half + 1 < n {
-                sum += y[i + half + 1]
-                count += 1
-            }
-            if i - half >= 0 {
-                sum -= y[i - half]
-                count -= 1
-            }
-        }
     }
 
     /// Median by Hoare's selection (expected O(n)); reorders `v`.

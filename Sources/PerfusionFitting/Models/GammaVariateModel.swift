@@ -61,10 +61,10 @@ struct GammaVariateModel: CurveModel {
     }
 
     @inline(__always)
-    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+    func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
-        let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
+        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
+        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
         let inverseTp = 1 / p[2]
         let u = xs * inverseTp
         let shape = VectorMath.log(u) + (1 - u)
@@ -72,7 +72,7 @@ struct GammaVariateModel: CurveModel {
         let ph = p[0] * h
         return ModelBlock(
             value: ph + p[4], d0: h, d1: ph * shape, d2: -(ph * p[1]) * (1 - u) * inverseTp,
-            d3: -(ph * p[1]) * (1 / xs - inverseTp), d4: SIMD8(repeating: 1))
+            d3: -(ph * p[1]) * (1 / xs - inverseTp), d4: SampleLanes(repeating: 1))
     }
 
     /// `t0` from the arrival, `tp` from the observed peak, `alpha` from the first moment:

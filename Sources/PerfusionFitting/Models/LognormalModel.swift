@@ -74,13 +74,13 @@ public struct LognormalModel: CurveModel {
         return (p[4] + aphi, gradient)
     }
 
-    /// Value and gradient for eight samples at once in `Float` lanes (the SIMD twin of `valueAndGradient`).
+    /// Value and gradient for the sixteen samples of a ``SampleLanes`` block at once, in `Float` lanes (the SIMD twin of `valueAndGradient`).
     @inline(__always)
-    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+    public func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
         // Lanes after the appearance time (x > 1e-30); the others evaluate at x = 1 and are zeroed.
-        let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
+        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
+        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
         let inverseX = 1 / xs
         let inverseSigma = 1 / p[2]
         let inverseSigma2 = inverseSigma * inverseSigma
@@ -95,7 +95,7 @@ public struct LognormalModel: CurveModel {
             d1: aphi * lScaled,
             d2: aphi * (l * lScaled - 1) * inverseSigma,
             d3: aphi * inverseX * (1 + lScaled),
-            d4: SIMD8(repeating: 1))
+            d4: SampleLanes(repeating: 1))
     }
 
     /// Start from the curve's features (docs/METHODS.md §4): `t0` is the arrival time, and with the observed

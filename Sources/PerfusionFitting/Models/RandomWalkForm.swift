@@ -51,10 +51,10 @@ struct RandomWalkForm: Sendable {
     }
 
     @inline(__always)
-    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+    func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
-        let positive = VectorMath.negativeMask(SIMD8(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SIMD8(repeating: 1))
+        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
+        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
         let (area, mu, lambda) = (p[0], p[1], p[2])
         let inverseX = 1 / xs
         let inverseMu = 1 / mu
@@ -69,7 +69,7 @@ struct RandomWalkForm: Sendable {
             d1: fe * (Float(s) * inverseMu - (0.5 * lambda) * (inverseX - xs * inverseMu * inverseMu)),
             d2: fe * (0.5 / lambda - (0.5 * inverseMu) * d * d * inverseX),
             d3: fe * (Float(q) * inverseX - (0.5 * lambda) * (mu * inverseX * inverseX - inverseMu)),
-            d4: SIMD8(repeating: 1))
+            d4: SampleLanes(repeating: 1))
     }
 
     /// Start from the arrival time and the observed peak and first moment; `modeRatio(lambda)` gives
@@ -153,7 +153,7 @@ extension RandomWalkModel {
     }
 
     @inline(__always)
-    func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
+    func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock { form.block(at: t, parameters: p) }
 
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
         form.initialGuess(for: curve, modeRatio: Self.modeRatio, meanRatio: Self.meanRatio)

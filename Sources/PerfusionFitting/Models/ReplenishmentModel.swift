@@ -48,16 +48,17 @@ public struct ReplenishmentModel: CurveModel {
         return (p[3] + p[0] * (1 - e), ParameterVector(1 - e, p[0] * x * e, -p[0] * p[1] * e, 1, 0, 0, 0, 0))
     }
 
-    /// Value and gradient for eight samples at once in `Float` lanes (the SIMD twin of `valueAndGradient`).
+    /// Value and gradient for the sixteen samples of a ``SampleLanes`` block at once, in `Float` lanes (the SIMD twin of `valueAndGradient`).
     @inline(__always)
-    public func block(at t: SIMD8<Float>, parameters p: SIMD8<Float>) -> ModelBlock {
+    public func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[2]
-        let positive = VectorMath.negativeMask(SIMD8(repeating: 0) - x)
-        let xs = VectorMath.select(positive, x, SIMD8(repeating: 0))
+        let positive = VectorMath.negativeMask(SampleLanes(repeating: 0) - x)
+        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 0))
         let e = VectorMath.exp(-p[1] * xs)
         let rise = (1 - e).keeping(positive)
         let ae = (p[0] * e).keeping(positive)
-        return ModelBlock(value: p[0] * rise + p[3], d0: rise, d1: ae * xs, d2: -p[1] * ae, d3: SIMD8(repeating: 1))
+        return ModelBlock(
+            value: p[0] * rise + p[3], d0: rise, d1: ae * xs, d2: -p[1] * ae, d3: SampleLanes(repeating: 1))
     }
 
     /// The flash at the lowest smoothed sample in the first third; the offset there; the plateau from the last

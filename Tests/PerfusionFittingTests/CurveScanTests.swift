@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import PerfusionFitting
+
+/// The four-lane scans of `CurveScans` against plain one-sample-at-a-time loops written here, on random curves of
+/// every length from 1 to 70 (all remainders of four, ranges that start and end anywhere) and a few long ones.
+@Suite("Curve scans four samples at a time")
+struct CurveScanTests {
+    static let lengths = Array(1...70) + [299, 300, 301, 1000, 3001]
+
+    /// Random values; every third curve on a few levels only, so that ties (equal maxima and minima) occur.
+    static func values(_ n: Int, seed: UInt64) -> [Double] {
+        var rng = TestRandomLite(seed: seed)
+        return (0..<n).map { _ in
+            seed % 3 == 0 ? Double(rng.next() % 4) : Double(rng.next() % 100_000) / 997 - 20
+        }
+    }
+
+    @Test("minimum and pair floor equal plain loops on every range", arguments: lengths)
+    func minima(n: Int) {
+        let y = Self.values(n, seed: UInt64(n))
+        y.withUnsafeBufferPointer { p in
+            for from in Set([0, 1, 2, 3, n / 3, n - 1]) where from >= 0 && from < n {
+                for to in Set([from + 1, from + 4, from + 5, n / 2, n - 1, n]) where to > from && to <= n {
+                    #expect(CurveScans.minimum(p, from: from, to: to) == y[from..<to].min()!, "n \(n) [\(from), \(to))")
+                    if to < n {
+                        let plain = (from..<to).map { max(y[$0], y[$0 + 1]) }.min()!
+                        #expect(CurveScans.pairFloor(p, from: from, to: to) == plain, "pairs n \(n) [\(from), \(to))")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the first maximum is the first index of the largest value", arguments: lengths)
+    func firstMaximum(n: Int) {
+        for seed in [UInt64(n), UInt64(3 * n)] {
+            let y = Self.values(n, seed: seed)
+            var plain = 0
+            for i in 1..<n where y[i] > y[plain] { plain = i }
+            #expect(y.withUnsafeBufferPointer { CurveScans.firstMaximum($0) } == plain, "n \(n) seed \(seed)")
+        }
+    }
+
+    @Test("the moving average equals direct averages of the cut windows", arguments: lengths)
+    func movingAverage(n: Int) {
+        let y = Self.values(n, seed: UInt64(n) + 7)
+        for window in [3, 5, 11, 31, 101] {
+            let half = window / 2
+            var out = [Double](repeating: .nan, count: n)
+            y.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { CurveScans.movingAverage(input, window: window, into: $0) }
+            }
+            for i in 0..<n {
+                let lo = max(0, i - half)
+                let hi = min(n - 1, i + half)
+                let direct = y[lo...hi].reduce(0, +) / Double(hi - lo + 1)
+                // Running sums over up to 3,000 steps of values below 100: rounding below 1e-11.
+                #expect(abs(out[i] - direct) < 1e-11, "n \(n), window \(window), i \(i)")
+            }
+        }
+    }
+
+    // Features need at least 3 samples (one-sided intervals at both ends need 2).
+    @Test("the first-moment sums equal a plain loop, with any arrival time", arguments: lengths.filter { $0 >= 2 })
+    func moment(n: Int) {
+        let y = Self.values(n, seed: UInt64(n) + 11)
+        // Uneven, increasing times.
+        var t: [Double] = []
+        var now = 0.25
+        for i in 0..<n {
+            t.append(now)
+            now += 0.1 + Double(i % 5) * 0.07
+        }
+        let base = 3.0
+        for arrival in [-1.0, t[0], t[n / 2], t[n - 1]] {
+            var weight = 0.0
+            var moment = 0.0
+            for i in 0..<n where t[i] > arrival {
+                let e = max(y[i] - base, 0)
+                let dt = i + 1 < n ? (t[i + 1] - t[max(i - 1, 0)]) / 2 : t[i] - t[i - 1]
+                weight += e * dt
+                moment += e * dt * t[i]
+            }
+            let got = t.withUnsafeBufferPointer { tp in
+                y.withUnsafeBufferPointer { CurveScans.moment(tp, $0, base: base, after: arrival) }
+            }
+            // Four partial sums instead of one: the same terms, rounded differently (1e-12 relative).
+            #expect(abs(got.weight - weight) <= 1e-12 * max(1, abs(weight)), "n \(n) arrival \(arrival)")
+            #expect(abs(got.moment - moment) <= 1e-12 * max(1, abs(moment)), "n \(n) arrival \(arrival)")
+        }
+    }
+
+    @Test("evenly spaced indices equal j * span / count")
+    func evenlySpaced() {
+        var out = [Double](repeating: -1, count: 64)
+        for span in [0, 1, 5, 31, 32, 63, 64, 65, 299, 3000] {
+            for count in [1, 2, 7, 32, 64] {
+                out.withUnsafeMutableBufferPointer {
+                    CurveScans.evenlySpaced(count, over: span, into: $0) { Double($0) }
+                }
+                for j in 0..<count { #expect(out[j] == Double(j * span / count), "span \(span) count \(count) j \(j)") }
+            }
+        }
+    }
+
+    @Test("a curve is finite unless one of its values is NaN or infinite, wherever it sits")
+    func allFinite() {
+        for n in [0, 1, 3, 4, 5, 8, 31, 300] {
+            let y = (0..<n).map { Double($0) * 1.5e300 / Double(max(n, 1)) - 7e299 }
+            #expect(LevenbergMarquardt.allFinite(y), "n \(n)")
+            for bad in [Double.nan, .infinity, -.infinity] {
+                for at in Set([0, n / 2, n - 1]) where at >= 0 && at < n {
+                    var z = y
+                    z[at] = bad
+                    #expect(!LevenbergMarquardt.allFinite(z), "n \(n), \(bad) at \(at)")
+                }
+            }
+        }
+        // Large finite values whose differences overflow nothing: x - x is 0 for every finite x.
+        #expect(LevenbergMarquardt.allFinite([.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, 2, 3]))
+    }
+}
