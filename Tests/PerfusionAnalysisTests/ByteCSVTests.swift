@@ -147,4 +147,67 @@ struct ByteCSVTests {
         // Most numbers written with up to 15 digits take the fast path.
         #expect(fast > 30_000, "\(fast) numbers took the fast path")
     }
+
+    @Test("numbers written in full (16 to 19 digits, any exponent) read without strtod give its value bit for bit")
+    func fullDigits() {
+        var rng = TestRandom(seed: 78)
+        var texts: [String] = [
+            // Halfway between two Doubles (2^53 + 1) and next to it; the largest and smallest normal Doubles;
+            // subnormals and overflow (left to strtod); 19 digits (the most a 64-bit mantissa holds) and 20.
+            "9007199254740993", "9007199254740992", "9007199254740994", "9007199254740993.0000000000001",
+            "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308", "2.2250738585072014e-308",
+            "2.2250738585072011e-308", "4.9406564584124654e-324", "1e-320", "9999999999999999999",
+            "18446744073709551615", "1234567890123456789e-300", "0.1000000000000000055511151231257827",
+            "0.30000000000000004", "-0.0000000000000000000000000000000000000000000000000000000000000000000001",
+        ]
+        for _ in 0..<40_000 {
+            // Any finite Double, from its bits, printed as programs print them in full.
+            var bits: UInt64 = 0
+            repeat { bits = rng.next() } while Double(bitPattern: bits).isNaN || Double(bitPattern: bits).isInfinite
+            let v = Double(bitPattern: bits)
+            texts.append(String(format: ["%.17g", "%.16e", "%.15e", "%.18g"][Int(rng.uniform() * 4)], v))
+        }
+        for _ in 0..<20_000 {
+            // Intensities: 16 to 19 digits, magnitudes 1e-12 to 1e6.
+            let v = rng.uniform() * pow(10, Double(Int(rng.uniform() * 18) - 12))
+            texts.append(String(format: "%.\(15 + Int(rng.uniform() * 4))g", v))
+        }
+        var fast = 0
+        var full = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let reference = Self.strtodReference(text, decimalComma: false)
+            if reference != nil, reference != 0, abs(reference!) >= 2.2250738585072014e-308 { full += 1 }
+            guard
+                let exact = bytes.withUnsafeBufferPointer({
+                    ByteCSV.exactDecimal($0, 0, bytes.count, decimalComma: false)
+                })
+            else { continue }
+            fast += 1
+            #expect(reference?.bitPattern == exact.bitPattern, "\(text): \(exact) vs \(String(describing: reference))")
+        }
+        // Every normal Double printed with up to 19 digits takes the fast path but the rare undecided ones.
+        #expect(Double(fast) >= 0.999 * Double(full), "\(fast) of \(full) normal numbers took the fast path")
+    }
+
+    @Test("the table of powers of five matches 5^q computed here with big integers")
+    func powersOfFive() {
+        // Independent of the Python generator: 5^q for q = 0 ... 55 by exact 128-bit multiplication, shifted to bit 127.
+        var value: (high: UInt64, low: UInt64) = (0, 1)
+        for q in 0...55 {
+            var (h, l) = value
+            let lead = h != 0 ? h.leadingZeroBitCount : 64 + l.leadingZeroBitCount
+            if lead >= 64 {
+                (h, l) = (l << UInt64(lead - 64), 0)
+            } else if lead > 0 {
+                (h, l) = (h << UInt64(lead) | l >> UInt64(64 - lead), l << UInt64(lead))
+            }
+            let entry = ByteCSV.powersOfFive[q - ByteCSV.lowestPowerOfTen]
+            #expect(entry.high == h && entry.low == l, "5^\(q)")
+            // value *= 5 (fits 128 bits up to 5^55).
+            let (carry, lowPart) = value.low.multipliedFullWidth(by: 5)
+            value = (value.high &* 5 &+ carry, lowPart)
+        }
+        #expect(ByteCSV.powersOfFive.count == 308 - ByteCSV.lowestPowerOfTen + 1)
+    }
 }

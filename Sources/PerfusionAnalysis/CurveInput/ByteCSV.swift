@@ -66,9 +66,7 @@ struct ByteCSV {
             let f = fields[fields.startIndex + i]
             let length = f.end - f.start
             guard length > 0, length < 64 else { return nil }
-            // Fields longer than 18 bytes are mostly 16- or 17-digit numbers (a Double written out in full): straight
-            // to strtod, without a fast-path attempt that would fail.
-            if length <= 18, let exact = ByteCSV.exactDecimal(bytes, f.start, f.end, decimalComma: decimalComma) {
+            if let exact = ByteCSV.exactDecimal(bytes, f.start, f.end, decimalComma: decimalComma) {
                 return exact
             }
             return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
@@ -239,11 +237,13 @@ extension ByteCSV {
     static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
 
     /// The number in `bytes[start..<end]` when it is a plain decimal `[+-]digits[.digits][(e|E)[+-]digits]` with at
-    /// most 15 significant digits and a power of ten within 10^±22, computed exactly; nil for anything else, which
-    /// strtod then reads. With at most 15 digits the mantissa is an exact Double (below 2^53), and so is the power
-    /// of ten, so one multiplication or division rounds once: the correctly rounded value, strtod's (Clinger's
-    /// fast path; W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990). Most tables hold such
-    /// numbers (Echoflow writes 7 digits; spreadsheets rarely more than 15).
+    /// most 19 significant digits, correctly rounded (the value strtod gives); nil for anything else and for the rare
+    /// numbers the two fast methods cannot decide, which strtod then reads.
+    ///
+    /// - Up to 15 digits and a power of ten within 10^±22: the mantissa and the power are exact Doubles, so one
+    ///   multiplication or division rounds once (Clinger's fast path; W. D. Clinger, "How to read floating point
+    ///   numbers accurately", PLDI 1990). Echoflow writes 7 digits; spreadsheets rarely more than 15.
+    /// - Otherwise (a Double written out in full has 16 or 17): ``eiselLemire(_:_:negative:)``.
     @inline(__always)
     static func exactDecimal(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool)
         -> Double?
@@ -266,8 +266,8 @@ extension ByteCSV {
                 if separator { fraction += 1 }
                 if mantissa != 0 || b != UInt8(ascii: "0") {
                     digits += 1
-                    guard digits <= 15 else { return nil }
-                    mantissa = mantissa * 10 + UInt64(b - UInt8(ascii: "0"))
+                    guard digits <= 19 else { return nil }
+                    mantissa = mantissa &* 10 &+ UInt64(b - UInt8(ascii: "0"))
                 }
             } else if !separator && (b == UInt8(ascii: ".") || (decimalComma && b == UInt8(ascii: ","))) {
                 separator = true
@@ -296,9 +296,52 @@ extension ByteCSV {
             if negativeExponent { exponent = -exponent }
         }
         let scale = exponent - fraction
-        guard scale >= -22 && scale <= 22 else { return nil }
+        guard digits <= 15 && scale >= -22 && scale <= 22 else {
+            return eiselLemire(mantissa, scale, negative: negative)
+        }
         let m = Double(mantissa)
         let value = scale >= 0 ? m * exactPowersOfTen[scale] : m / exactPowersOfTen[-scale]
         return negative ? -value : value
+    }
+
+    /// The Double nearest to `w 10^q` (ties to even), or nil when it is subnormal, infinite, or one of the rare
+    /// cases where 128 bits of the power of ten cannot decide the rounding.
+    ///
+    /// The normalized mantissa is multiplied by the 128-bit approximation of 5^q (``powersOfFive``; the factor 2^q
+    /// and the binary exponent of 10^q, floor(q log2 10) = (217706 q) >> 16, go to the exponent). The upper 64 bits of
+    /// the product hold the result's 54 leading bits and nine more; only when those nine are all ones (the product
+    /// may carry into them) is the lower half of the power multiplied in too, and only when even that leaves a carry
+    /// possible, or the value sits exactly halfway between two Doubles, is the answer left to strtod. D. Lemire,
+    /// "Number parsing at a gigabyte per second", Software: Practice and Experience 51 (2021), doi:10.1002/spe.2984,
+    /// §5 (the algorithm of M. Eisel).
+    @inline(__always)
+    static func eiselLemire(_ w: UInt64, _ q: Int, negative: Bool) -> Double? {
+        if w == 0 { return negative ? -0.0 : 0.0 }
+        guard q >= lowestPowerOfTen && q <= 308 else { return nil }
+        let shift = w.leadingZeroBitCount
+        let normalized = w << UInt64(shift)
+        let power = powersOfFive[q - lowestPowerOfTen]
+        var (high, low) = normalized.multipliedFullWidth(by: power.high)
+        if high & 0x1FF == 0x1FF && low &+ normalized < normalized {
+            let (carryHigh, carryLow) = normalized.multipliedFullWidth(by: power.low)
+            let mergedLow = low &+ carryHigh
+            let mergedHigh = high &+ (mergedLow < low ? 1 : 0)
+            if mergedHigh & 0x1FF == 0x1FF && mergedLow &+ 1 == 0 && carryLow &+ normalized < normalized { return nil }
+            (high, low) = (mergedHigh, mergedLow)
+        }
+        let top = high >> 63
+        var mantissa = high >> (top + 9)
+        var exponent = ((217_706 * q) >> 16) + 64 + 1023 - shift - Int(1 ^ top)
+        // Exactly halfway between two Doubles: round-half-even needs the digits the product dropped.
+        if low == 0 && high & 0x1FF == 0 && mantissa & 3 == 1 { return nil }
+        mantissa += mantissa & 1
+        mantissa >>= 1
+        if mantissa >> 53 > 0 {
+            mantissa >>= 1
+            exponent += 1
+        }
+        guard exponent >= 1 && exponent < 0x7FF else { return nil }
+        let bits = UInt64(exponent) << 52 | mantissa & 0x000F_FFFF_FFFF_FFFF | (negative ? 1 << 63 : 0)
+        return Double(bitPattern: bits)
     }
 }
