@@ -84,4 +84,38 @@ struct LongSplitTests {
         #expect(
             CurveTableReader.splitPoints(Array("h\n\"a\nb\",1\n".utf8) + text, parts: 4, minimumBytes: 0).count == 1)
     }
+
+    @Test("line feeds, quotes and CRs found eight bytes at a time as byte by byte, at every length and alignment")
+    func lineFeeds() {
+        var rng = TestRandom(seed: 5)
+        // Bytes near a LF in value (0x0A with other high or low bits) and everything else, to catch carries.
+        let near: [UInt8] = [0x0A, 0x0A, 0x0B, 0x09, 0x8A, 0x0E, 0x2A, 0x00, 0xFF, 0x7F, 0x80, 0x23, 0x21, 0x0C, 0x8D]
+        let rare: [UInt8] = [0x22, 0x0D]
+        for length in 0..<80 {
+            for _ in 0..<20 {
+                let bytes = (0..<(length + 7)).map { _ -> UInt8 in
+                    let u = rng.uniform()
+                    if u < 0.02 { return rare[Int(rng.uniform() * 2)] }
+                    return u < 0.7 ? near[Int(rng.uniform() * Double(near.count))] : UInt8(rng.next() & 0xFF)
+                }
+                for offset in 0..<8 where offset + length <= bytes.count {
+                    let plain = bytes[offset..<(offset + length)].filter { $0 == 0x0A }.count
+                    let fast = bytes.withUnsafeBufferPointer {
+                        CurveTableReader.countLineFeeds($0.baseAddress! + offset, length)
+                    }
+                    #expect(fast == plain, "length \(length), offset \(offset)")
+                    let window = bytes[offset..<(offset + length)]
+                    let either = bytes.withUnsafeBufferPointer {
+                        CurveTableReader.containsQuoteOrCR($0.baseAddress! + offset, length)
+                    }
+                    #expect(either == (window.contains(0x22) || window.contains(0x0D)), "length \(length)")
+                }
+            }
+        }
+        // And the split of a table with LF line ends only numbers its lines as a count by hand does.
+        let text = Array((0..<2000).map { "c\($0 % 7),\($0),1.5\n" }.joined().utf8)
+        for (start, line) in CurveTableReader.splitPoints(text, parts: 5, minimumBytes: 0).dropFirst() {
+            #expect(line == 1 + text[0..<start].filter { $0 == 0x0A }.count, "split at \(start)")
+        }
+    }
 }

@@ -22,104 +22,39 @@ enum IsolatedOutliers {
 
     /// Indices of the isolated outliers of `values`, increasing.
     ///
-    /// The steps of the window around sample i, `k` in `max(1, i - 15) ... min(n - 1, i + 16)`, are kept sorted as
-    /// the window slides (one step in, one out); the scale is the upper median of that multiset without the two
-    /// steps that touch sample i, read off by position, so no window is sorted from scratch.
+    /// The median is never formed: with `m` the upper median of the window's steps without the two that touch sample
+    /// i, `jump > 6 m / 0.6745` holds exactly when more than half of those steps (at least `q + 1` of them, `m` being
+    /// the one at position `q` in order) satisfy `jump > 6 step / 0.6745`, the test being monotone in the step. So each
+    /// candidate counts the steps of its window below the jump, and only samples that pass the two cheap tests (a jump
+    /// above the floor, both neighbours on one side) count at all.
     static func find(_ values: [Double]) -> [Int] {
         let n = values.count
         guard n >= 7 else { return [] }
-        // steps[k] = |y_k - y_(k-1)|, k = 1 ..< n.
-        var steps = [Double](repeating: 0, count: n)
-        for k in 1..<n { steps[k] = abs(values[k] - values[k - 1]) }
         let range = runningMedianRange(values)
         guard range > 0 else { return [] }
+        // steps[k] = |y_k - y_(k-1)|, k = 1 ..< n, and each as the jump it would allow: 6 step / 0.6745.
+        var steps = [Double](repeating: 0, count: n)
+        var allowed = [Double](repeating: 0, count: n)
+        for k in 1..<n {
+            steps[k] = abs(values[k] - values[k - 1])
+            allowed[k] = threshold * (steps[k] / 0.674_489_75)
+        }
         var outliers: [Int] = []
-        let capacity = 2 * halfWindow + 2
-        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
-        var sorted = SortedWindow(items: buffer)
-        var (lo, hi) = (1, 0)  // the steps in `sorted`: lo ... hi
         for i in 1..<(n - 1) {
-            let wantLo = max(1, i - halfWindow)
-            let wantHi = min(n - 1, i + 1 + halfWindow)
-            while hi < wantHi {
-                hi += 1
-                sorted.insert(steps[hi])
-            }
-            while lo < wantLo {
-                sorted.remove(steps[lo])
-                lo += 1
-            }
             let jump = min(steps[i], steps[i + 1])
             guard jump > minimumFraction * range else { continue }
             guard (values[i] - values[i - 1]) * (values[i] - values[i + 1]) > 0 else { continue }
-            let scale = sorted.upperMedian(excluding: steps[i], steps[i + 1]) / 0.674_489_75
-            if jump > threshold * scale { outliers.append(i) }
+            let lo = max(1, i - halfWindow)
+            let hi = min(n - 1, i + 1 + halfWindow)
+            // The window without steps i and i + 1 holds hi - lo - 1 steps; its upper median is at q.
+            let q = (hi - lo - 1) / 2
+            var below = 0
+            for k in lo...hi { below += jump > allowed[k] ? 1 : 0 }
+            below -= (jump > allowed[i] ? 1 : 0) + (jump > allowed[i + 1] ? 1 : 0)
+            if below >= q + 1 { outliers.append(i) }
         }
         // Two adjacent flagged samples are a run, not isolated outliers.
         return outliers.filter { i in !outliers.contains(i - 1) && !outliers.contains(i + 1) }
-    }
-
-    /// A small multiset of values kept in increasing order in memory the caller owns (room for
-    /// `2 halfWindow + 2` values).
-    struct SortedWindow {
-        let items: UnsafeMutablePointer<Double>
-        private(set) var count = 0
-
-        init(items: UnsafeMutablePointer<Double>) { self.items = items }
-
-        /// The first position whose value is not below `v`.
-        @inline(__always)
-        func lowerBound(_ v: Double) -> Int {
-            guard count > 0 else { return 0 }
-            // Without data-dependent branches (the window's values are noise: a branch would be mispredicted half
-            // the time): halve the range, moving the base by a select.
-            var base = 0
-            var n = count
-            while n > 1 {
-                let half = n >> 1
-                base += items[base + half - 1] < v ? half : 0
-                n -= half
-            }
-            return base + (items[base] < v ? 1 : 0)
-        }
-
-        /// Inserts `v` after the values below it.
-        @inline(__always)
-        mutating func insert(_ v: Double) {
-            var j = count
-            while j > 0 && items[j - 1] >= v {
-                items[j] = items[j - 1]
-                j -= 1
-            }
-            items[j] = v
-            count += 1
-        }
-
-        /// Removes one value equal to `v` (which must be present).
-        @inline(__always)
-        mutating func remove(_ v: Double) {
-            var j = lowerBound(v)
-            assert(j < count && items[j] == v, "removing a value that is not in the window")
-            while j < count - 1 {
-                items[j] = items[j + 1]
-                j += 1
-            }
-            count -= 1
-        }
-
-        /// `window[window.count / 2]` of the sorted multiset without one `u` and one `v` (both present).
-        @inline(__always)
-        func upperMedian(excluding u: Double, _ v: Double) -> Double {
-            var (p1, p2) = (lowerBound(u), lowerBound(v))
-            if p1 == p2 { p2 += 1 }  // equal values: the next copy
-            if p2 < p1 { swap(&p1, &p2) }
-            let q = (count - 2) / 2
-            // remaining[j] is items[j] before p1, items[j + 1] up to p2 - 1, items[j + 2] after.
-            if q < p1 { return items[q] }
-            if q < p2 - 1 { return items[q + 1] }
-            return items[q + 2]
-        }
     }
 
     /// Range (max - min) of the 5-sample running median.

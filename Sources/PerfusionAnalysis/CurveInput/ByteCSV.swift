@@ -21,7 +21,7 @@ struct ByteCSV {
     /// One record, valid during the callback.
     struct Row {
         let bytes: UnsafeBufferPointer<UInt8>
-        let fields: ArraySlice<Field>
+        let fields: UnsafeBufferPointer<Field>
         /// Line (from 1) where the record starts.
         let line: Int
 
@@ -149,8 +149,23 @@ struct ByteCSV {
         _ text: [UInt8], range: Range<Int>? = nil, firstLine: Int = 1, _ body: (Row) throws -> Bool
     ) throws {
         try text.withUnsafeBufferPointer { bytes in
-            var fields: [Field] = []
-            fields.reserveCapacity(64)
+            // The fields of the current record, in memory owned here (no reference counting per row); doubled when
+            // a record has more.
+            var capacity = 64
+            var storage = UnsafeMutablePointer<Field>.allocate(capacity: capacity)
+            defer { storage.deallocate() }
+            var count = 0
+            @inline(__always) func append(_ field: Field) {
+                if count == capacity {
+                    let larger = UnsafeMutablePointer<Field>.allocate(capacity: 2 * capacity)
+                    larger.moveInitialize(from: storage, count: count)
+                    storage.deallocate()
+                    storage = larger
+                    capacity *= 2
+                }
+                (storage + count).initialize(to: field)
+                count += 1
+            }
             let n = range?.upperBound ?? bytes.count
             var i = range?.lowerBound ?? 0
             var line = firstLine
@@ -158,7 +173,7 @@ struct ByteCSV {
             let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
             func blank(_ b: UInt8) -> Bool { b == space || (b == tab && delimiter != tab) }
             while i < n {
-                fields.removeAll(keepingCapacity: true)
+                count = 0
                 let startLine = line
                 var endOfRecord = false
                 while !endOfRecord {
@@ -186,7 +201,7 @@ struct ByteCSV {
                             if bytes[j] == lf { line += 1 }
                             j += 1
                         }
-                        fields.append(Field(start: start + 1, end: j, escaped: escaped))
+                        append(Field(start: start + 1, end: j, escaped: escaped))
                         i = j + 1
                         while i < n && blank(bytes[i]) { i += 1 }
                         guard i == n || bytes[i] == delimiter || bytes[i] == lf || bytes[i] == cr else {
@@ -201,7 +216,7 @@ struct ByteCSV {
                         while j < n && bytes[j] != delimiter && bytes[j] != lf && bytes[j] != cr { j += 1 }
                         var end = j
                         while end > start && blank(bytes[end - 1]) { end -= 1 }
-                        fields.append(Field(start: start, end: end, escaped: false))
+                        append(Field(start: start, end: end, escaped: false))
                         i = j
                     }
                     if i < n && bytes[i] == delimiter {
@@ -214,7 +229,8 @@ struct ByteCSV {
                     line += 1
                     endOfRecord = true
                 }
-                guard try body(Row(bytes: bytes, fields: fields[...], line: startLine)) else { return }
+                let row = Row(bytes: bytes, fields: UnsafeBufferPointer(start: storage, count: count), line: startLine)
+                guard try body(row) else { return }
             }
         }
     }

@@ -41,11 +41,11 @@ public enum CurveTableReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }
-        guard let data = FileBytes.read(path) else {
+        guard let data = FileBytes.readArray(path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
-        let text = try TableText.decode(data, path: path, encoding: encoding)
-        let (reader, bytes, dialect) = TableText.reader(text, path: path, dialect: requested)
+        let (reader, bytes, dialect) = try TableText.reader(
+            data, path: path, encoding: encoding, dialect: requested)
         var curves: [NamedCurve]
         switch layout {
         case .long: curves = try readLong(reader, bytes, path: path, dialect: dialect, select: select)
@@ -139,13 +139,58 @@ public enum CurveTableReader {
     /// Where to split `bytes` for `parts` readers: the first part at 0 (line 1), the others just after a line feed
     /// near each k / parts of the file, with the line they start on. One part when the file is small (under
     /// `minimumBytes`), holds a quote (a line break may then be inside a cell) or has no line feed to split at.
+    /// The LF bytes among `count` bytes at `p`, eight at a time: a byte of `x = word ^ 0x0A...0A` is zero exactly where
+    /// the word holds a LF, and `~(((x & 0x7F..7F) + 0x7F..7F) | x | 0x7F..7F)` sets the top bit of exactly those bytes
+    /// (the additions stay within their bytes), so a population count counts them.
+    static func countLineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        let raw = UnsafeRawPointer(p)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var total = 0
+        var i = 0
+        while i + 8 <= count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            total += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+            i += 8
+        }
+        while i < count {
+            if p[i] == UInt8(ascii: "\n") { total += 1 }
+            i += 1
+        }
+        return total
+    }
+
+    /// Whether a quote or a CR is among `count` bytes at `p`, eight at a time: a byte of `word ^ 0x22...22` (or
+    /// `^ 0x0D...0D`) is zero where the word holds that byte, and `(x - 0x01..01) & ~x & 0x80..80` is nonzero exactly
+    /// when some byte of x is zero.
+    static func containsQuoteOrCR(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        var found: UInt64 = 0
+        var i = 0
+        while i + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let cr = word ^ 0x0D0D_0D0D_0D0D_0D0D
+            found |= ((quote &- ones) & ~quote | (cr &- ones) & ~cr) & tops
+            i += 8
+        }
+        while i < count {
+            if p[i] == UInt8(ascii: "\"") || p[i] == UInt8(ascii: "\r") { return true }
+            i += 1
+        }
+        return found != 0
+    }
+
     static func splitPoints(_ bytes: [UInt8], parts: Int, minimumBytes: Int = 1 << 20) -> [(start: Int, line: Int)] {
         let n = bytes.count
         guard parts > 1, n >= minimumBytes, n > 0 else { return [(0, 1)] }
         return bytes.withUnsafeBufferPointer { b -> [(start: Int, line: Int)] in
             let base = b.baseAddress!
-            guard memchr(base, Int32(UInt8(ascii: "\"")), n) == nil else { return [(0, 1)] }
-            let hasCR = memchr(base, Int32(UInt8(ascii: "\r")), n) != nil
+            // One pass for both bytes that change the split (most files have neither), memchr only when one is there.
+            let either = containsQuoteOrCR(base, n)
+            guard !either || memchr(base, Int32(UInt8(ascii: "\"")), n) == nil else { return [(0, 1)] }
+            let hasCR = either && memchr(base, Int32(UInt8(ascii: "\r")), n) != nil
             var points: [(start: Int, line: Int)] = [(0, 1)]
             var (counted, line) = (0, 1)  // line breaks in bytes[0 ..< counted]
             for k in 1..<parts {
@@ -154,12 +199,16 @@ public enum CurveTableReader {
                 let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 guard start < n else { break }
                 // Records end at LF, CRLF or a lone CR: count LFs, plus CRs not followed by a LF.
-                for i in counted..<start {
-                    if b[i] == UInt8(ascii: "\n")
-                        || (hasCR && b[i] == UInt8(ascii: "\r") && (i + 1 >= n || b[i + 1] != UInt8(ascii: "\n")))
-                    {
-                        line += 1
+                if hasCR {
+                    for i in counted..<start {
+                        if b[i] == UInt8(ascii: "\n")
+                            || (b[i] == UInt8(ascii: "\r") && (i + 1 >= n || b[i + 1] != UInt8(ascii: "\n")))
+                        {
+                            line += 1
+                        }
                     }
+                } else {
+                    line += countLineFeeds(base + counted, start - counted)
                 }
                 counted = start
                 points.append((start, line))

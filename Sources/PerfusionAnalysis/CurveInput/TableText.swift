@@ -104,6 +104,38 @@ enum TableText {
         return (line, 0)
     }
 
+    /// A reader of the table in `bytes` (read from `path`) in `dialect`, or the one its header row shows, with the
+    /// UTF-8 bytes it reads. A UTF-8 file that is all ASCII (most tables) is used as it is, without making a String of
+    /// it; other files are decoded (``decode(_:path:encoding:)``, with its errors) and re-encoded.
+    static func reader(_ bytes: [UInt8], path: String, encoding: TableEncoding, dialect: TableDialect?) throws -> (
+        ByteCSV, [UInt8], TableDialect
+    ) {
+        let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+        if !utf16 && encoding == .utf8 && isASCII(bytes) {
+            let end = bytes.firstIndex { $0 == 0x0A || $0 == 0x0D } ?? bytes.count
+            let chosen = dialect ?? TableDialect.detect(header: String(decoding: bytes[..<end], as: UTF8.self))
+            return (ByteCSV(delimiter: UInt8(ascii: chosen.delimiter.unicodeScalars.first!), path: path), bytes, chosen)
+        }
+        return reader(try decode(Data(bytes), path: path, encoding: encoding), path: path, dialect: dialect)
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    static func isASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var high: UInt64 = 0
+            var i = 0
+            while i + 8 <= raw.count {
+                high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < raw.count {
+                high |= UInt64(raw[i])
+                i += 1
+            }
+            return high & 0x8080_8080_8080_8080 == 0
+        }
+    }
+
     /// A reader of `text` (header row first) in `dialect`, or the one its header row shows.
     static func reader(_ text: String, path: String, dialect: TableDialect?) -> (ByteCSV, [UInt8], TableDialect) {
         let header = String(text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" })

@@ -105,11 +105,10 @@ public struct Study: Sendable, Equatable, Codable {
     }
 
     static func fromManifest(_ path: String, encoding: TableEncoding = .utf8) throws -> Study {
-        guard let data = FileBytes.read(path) else {
+        guard let data = FileBytes.readArray(path) else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
         }
-        let text = try TableText.decode(data, path: path, encoding: encoding)
-        let (reader, bytes, dialect) = TableText.reader(text, path: path, dialect: nil)
+        let (reader, bytes, dialect) = try TableText.reader(data, path: path, encoding: encoding, dialect: nil)
         var records = try reader.records(bytes)[...]
         guard let first = records.popFirst() else {
             throw PerfusionAnalysisError.invalidTable(path: path, line: 1, detail: "no header row")
