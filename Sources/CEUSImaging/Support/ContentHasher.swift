@@ -33,6 +33,8 @@ public struct ContentHasher: Sendable {
         word(UInt64(bytes.count))
     }
 
+    /// Mixes in `bytes` (the same hash as the same bytes in a `Data`).
+    public mutating func mix(_ bytes: [UInt8]) { bytes.withUnsafeBytes { mix($0) } }
     /// Mixes in the bytes of `data`.
     public mutating func mix(_ data: Data) { data.withUnsafeBytes { mix($0) } }
     /// Mixes in the UTF-8 bytes of `text`.

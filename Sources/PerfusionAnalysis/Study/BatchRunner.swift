@@ -387,16 +387,18 @@ enum Fingerprint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         hash.mix((try? encoder.encode(settings)) ?? Data())
-        hash.mix(FileBytes.read(entry.roi) ?? Data("missing".utf8))
+        // Files are read with open and read into arrays (FileBytes.readArray), not through FileManager, whose
+        // attribute dictionary and Data per file cost more than hashing a small PNG frame.
+        hash.mix(FileBytes.readArray(entry.roi) ?? Array("missing".utf8))
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: entry.clip, isDirectory: &isFolder), isFolder.boolValue {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: entry.clip)) ?? []).sorted()
             for name in names {
                 hash.mix(name)
-                hash.mix(FileBytes.read((entry.clip as NSString).appendingPathComponent(name)) ?? Data())
+                hash.mix(FileBytes.readArray(entry.clip + "/" + name) ?? [])
             }
         } else {
-            hash.mix(FileBytes.read(entry.clip) ?? Data("missing".utf8))
+            hash.mix(FileBytes.readArray(entry.clip) ?? Array("missing".utf8))
         }
         return String(hash.state, radix: 16)
     }
