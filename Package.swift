@@ -49,11 +49,13 @@ let package = Package(
         ),
         // The C library's snprintf with a fixed argument list (no package needed).
         .systemLibrary(name: "CFormat"),
+        // Flush-to-zero of subnormals around single-precision fits (MXCSR / FPCR; no package needed).
+        .systemLibrary(name: "CFloatMode"),
 
         // MARK: - Libraries
         .target(
             name: "PerfusionFitting",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CFloatMode", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(
             name: "CEUSImaging",

@@ -81,6 +81,20 @@ struct LevenbergMarquardtTests {
         #expect(abs(typical / spread - 1) < 0.25, "reported \(typical), observed \(spread)")
     }
 
+    @Test("subnormals are flushed only inside a Float fit: afterwards the caller's arithmetic is IEEE again")
+    func floatModeRestored() {
+        // Values the compiler cannot fold: 1e-20 squared is 1e-40, a Float subnormal (zero if FTZ/DAZ leaked out).
+        let tiny = [Float(1e-20), Float(3e-21)]
+        #expect(tiny[0] * tiny[0] > 0 && tiny[1] * tiny[0] > 0, "subnormals work before the fits")
+        // A fit that collapses onto its amplitude bound runs through the flushed range (flat noise, a far tail).
+        for curve in [syntheticCurve(noise: 0.01), syntheticCurve(area: 1e-9, noise: 1e-3, seed: 3)] {
+            _ = engine.fit(model, to: curve)
+            #expect(tiny[0] * tiny[0] > 0 && tiny[1] * tiny[0] > 0, "subnormals work after the fit")
+            // 1e-40 is held with 17 significant bits as a subnormal: its root within 1e-4 of 1e-20.
+            #expect(abs(Float(sqrt(Double(tiny[0] * tiny[0]))) / tiny[0] - 1) < 1e-4, "the subnormal has its value")
+        }
+    }
+
     @Test("a curve shorter than twice the parameter count is rejected as too short")
     func tooShort() {
         let curve = CurveSamples(times: [0, 1, 2, 3, 4, 5], values: [0, 1, 3, 2, 1, 0.5])
