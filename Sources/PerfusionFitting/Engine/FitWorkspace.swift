@@ -2,7 +2,7 @@
 /// threads). Holds the samples packed in blocks of ``SampleLanes`` (sixteen `Float` lanes) (padded with zero weights) and the
 /// normal equations.
 public final class FitWorkspace {
-    /// Samples as blocks of ``sampleLaneCount`` lanes.
+    /// Samples as blocks of sixteen lanes (`sampleLaneCount`).
     private(set) var times: UnsafeMutablePointer<SampleLanes>
     private(set) var values: UnsafeMutablePointer<SampleLanes>
     private(set) var weights: UnsafeMutablePointer<SampleLanes>

@@ -6,7 +6,7 @@ typealias LaneMask = SIMD16<Int32>
 /// Lanes per block of the vector fused pass.
 let sampleLaneCount = SampleLanes.scalarCount
 
-/// A model's value and gradient for ``sampleLaneCount`` samples at once, in `Float` lanes: the vector twin of
+/// A model's value and gradient for the sixteen samples of a ``SampleLanes`` block at once, in `Float` lanes: the vector twin of
 /// ``CurveModel/valueAndGradient(at:parameters:)``. Models have at most five parameters; derivatives of
 /// unused parameters are zero.
 public struct ModelBlock: Sendable {
