@@ -66,8 +66,8 @@ struct MedianOfFiveTests {
     }
 }
 
-@Suite("The sliding window of the outlier screen")
-struct SlidingWindowTests {
+@Suite("The outlier screen against sorting every window")
+struct OutlierWindowTests {
     /// The outlier rule written out plainly: for every candidate, the steps around it collected and sorted afresh.
     func plainFind(_ values: [Double]) -> [Int] {
         let n = values.count
@@ -87,7 +87,7 @@ struct SlidingWindowTests {
     }
 
     @Test(
-        "the sliding outlier screen finds exactly what sorting every window finds",
+        "the counting outlier screen finds exactly what sorting every window finds",
         arguments: [7, 8, 20, 33, 34, 35, 120, 361])
     func outliersAgainstSorting(count: Int) {
         var flagged = 0

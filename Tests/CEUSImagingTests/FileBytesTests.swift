@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+@testable import CEUSImaging
+
+@Suite("Reading whole files into arrays")
+struct FileBytesTests {
+    @Test(
+        "a file's bytes equal Foundation's; an empty file is empty; a folder, a missing file and a device are handled")
+    func readArray() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("echoflow-filebytes-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Every byte value, and a length that is not a multiple of any block size.
+        let bytes = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
+        let file = folder.appendingPathComponent("data.bin")
+        try Data(bytes).write(to: file)
+        #expect(FileBytes.readArray(file.path) == bytes)
+        #expect(FileBytes.readArray(file.path).map { Data($0) } == FileBytes.read(file.path))
+        let empty = folder.appendingPathComponent("empty.csv")
+        try Data().write(to: empty)
+        #expect(FileBytes.readArray(empty.path) == [])
+        // A folder is not a file to read, and a missing file is nil, as with `read`.
+        #expect(FileBytes.readArray(folder.path) == nil)
+        #expect(FileBytes.readArray(folder.appendingPathComponent("missing.csv").path) == nil)
+        // Not a regular file: read through Foundation, like `read` (/dev/null reads as empty).
+        #expect(FileBytes.readArray("/dev/null").map { Data($0) } == FileBytes.read("/dev/null"))
+    }
+}
