@@ -105,6 +105,32 @@ struct CurveScanTests {
         }
     }
 
+    /// Curves on a few levels (0 ... 3, floor 0, range 3: "high" is above 1.5, "low" below 0.75), so that falls from
+    /// high to low, single dark frames and recoveries after one or two samples all occur at every lane position.
+    @Test("the flash search finds the first flash a plain loop finds", arguments: lengths)
+    func flashIndex(n: Int) {
+        for seed in [UInt64(n), UInt64(7 * n + 1), UInt64(13 * n + 5)] {
+            var rng = TestRandomLite(seed: seed)
+            let y = (0..<n).map { _ in Double(rng.next() % 4) }
+            y.withUnsafeBufferPointer { p in
+                for from in Set([1, 2, 3, 4, n / 3, n - 3]) where from >= 1 && from < n {
+                    var plain: Int? = nil
+                    var i = from
+                    while i + 2 < n {
+                        if y[i - 1] > 1.5 && y[i] < 0.75 && y[i + 1] < 0.75 && y[i + 2] < 0.75 {
+                            plain = i
+                            break
+                        }
+                        i += 1
+                    }
+                    #expect(
+                        CurveFeatures.flashIndex(p, from: from, floor: 0, range: 3) == plain,
+                        "n \(n) seed \(seed) from \(from)")
+                }
+            }
+        }
+    }
+
     @Test("a curve is finite unless one of its values is NaN or infinite, wherever it sits")
     func allFinite() {
         for n in [0, 1, 3, 4, 5, 8, 31, 300] {

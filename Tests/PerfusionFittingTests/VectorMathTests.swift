@@ -51,14 +51,26 @@ struct VectorMathTests {
 
 @Suite("Curve features")
 struct CurveFeaturesTests {
-    @Test("the selection median equals the sorted median", arguments: [1, 2, 3, 10, 11, 101, 300])
+    /// Up to 64 values take the rank median, more the selection; values from 1,000 levels (few ties) and from
+    /// 5 (mostly ties, where a rank count that mishandled equal values would pick the wrong one).
+    @Test(
+        "the median equals the sorted median, with and without ties",
+        arguments: [1, 2, 3, 10, 11, 31, 32, 33, 63, 64, 65, 101, 300])
     func median(count: Int) {
-        var rng = TestRandomLite(seed: UInt64(count))
-        let values = (0..<count).map { _ in Double(rng.next() % 1000) / 7 }
-        let sorted = values.sorted()
+        for levels in [1000, 5] {
+            var rng = TestRandomLite(seed: UInt64(count * levels))
+            let values = (0..<count).map { _ in Double(rng.next() % UInt64(levels)) / 7 }
+            let sorted = values.sorted()
+            let expected = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+            var copy = values
+            #expect(copy.withUnsafeMutableBufferPointer { CurveFeatures.median($0) } == expected, "levels \(levels)")
+        }
+        // Negative values and both signs of zero rank like any others.
+        let signed = (0..<count).map { Double(($0 * 37) % 11) - 5 }
+        let sorted = signed.sorted()
         let expected = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
-        var copy = values
-        #expect(copy.withUnsafeMutableBufferPointer { CurveFeatures.median($0) } == expected)
+        var copy = signed
+        #expect(copy.withUnsafeMutableBufferPointer { CurveFeatures.median($0) } == expected, "signed")
     }
 }
 

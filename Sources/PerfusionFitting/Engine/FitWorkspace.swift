@@ -16,6 +16,8 @@ public final class FitWorkspace {
     let normal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
     let trialNormal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
     let damped = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+    /// The factorisations of ``SymmetricSolver``.
+    let solverScratch = UnsafeMutablePointer<Double>.allocate(capacity: SymmetricSolver.scratchCount)
 
     /// A workspace for curves of up to `capacity` samples (it grows when a longer curve comes).
     public init(capacity: Int = 1024) {
@@ -25,6 +27,7 @@ public final class FitWorkspace {
         weights = .allocate(capacity: blockCapacity)
         jacobian = .allocate(capacity: 6 * blockCapacity)
         for p in [normal, trialNormal, damped] { p.initialize(repeating: 0, count: 64) }
+        solverScratch.initialize(repeating: 0, count: SymmetricSolver.scratchCount)
     }
 
     deinit {
@@ -35,6 +38,7 @@ public final class FitWorkspace {
         normal.deallocate()
         trialNormal.deallocate()
         damped.deallocate()
+        solverScratch.deallocate()
     }
 
     /// Packs `curve` into Float blocks, growing the buffers only when a longer curve arrives.

@@ -125,25 +125,38 @@ public struct LevenbergMarquardt: Sendable {
     }
 
     /// Whether every value is finite: `x - x` is 0 for a finite x and NaN for an infinite or NaN one, so the sum of
-    /// those differences (four lanes at a time) is 0 exactly when all are finite.
+    /// those differences is 0 exactly when all are finite. Four independent sums of eight lanes each, so the adds
+    /// do not wait on one another.
     static func allFinite(_ values: [Double]) -> Bool {
         values.withUnsafeBufferPointer { buffer in
+            typealias Lanes = SIMD8<Double>
             let n = buffer.count
             guard let base = buffer.baseAddress else { return true }
             let raw = UnsafeRawPointer(base)
-            var lanes = SIMD4<Double>.zero
+            @inline(__always) func load(_ i: Int) -> Lanes { raw.loadUnaligned(fromByteOffset: i * 8, as: Lanes.self) }
+            var (s0, s1, s2, s3) = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
             var i = 0
-            while i + 4 <= n {
-                let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                lanes += v - v
-                i += 4
+            while i + 32 <= n {
+                let (a, b, c, d) = (load(i), load(i + 8), load(i + 16), load(i + 24))
+                s0 += a - a
+                s1 += b - b
+                s2 += c - c
+                s3 += d - d
+                i += 32
             }
-            var rest = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            while i + 8 <= n {
+                let a = load(i)
+                s0 += a - a
+                i += 8
+            }
+            let lanes = (s0 + s1) + (s2 + s3)
+            let rest = lanes.lowHalf + lanes.highHalf
+            var total = (rest[0] + rest[1]) + (rest[2] + rest[3])
             while i < n {
-                rest += base[i] - base[i]
+                total += base[i] - base[i]
                 i += 1
             }
-            return rest == 0
+            return total == 0
         }
     }
 
@@ -202,7 +215,7 @@ public struct LevenbergMarquardt: Sendable {
                 for j in 0..<m { damped[i * 8 + j] = normal[i * 8 + j] }
                 damped[i * 9] += lambda * scale[i]
             }
-            guard let delta = SymmetricSolver.solve(damped, gradient, n: m) else {
+            guard let delta = SymmetricSolver.solve(damped, gradient, n: m, scratch: ws.solverScratch) else {
                 lambda *= nu
                 nu *= 2
                 if lambda > 1e30 {
@@ -269,7 +282,7 @@ public struct LevenbergMarquardt: Sendable {
         var errors = ParameterVector.zero
         for k in 0..<m { errors[k] = .nan }
         var covariance = ParameterCovariance.unknown
-        if n > m, let upper = SymmetricSolver.inverseUpper(normal, n: m) {
+        if n > m, let upper = SymmetricSolver.inverseUpper(normal, n: m, scratch: ws.solverScratch) {
             let s2 = cost / Double(n - m)
             covariance.packed = s2 * upper
             for k in 0..<m {

@@ -166,7 +166,21 @@ struct CurveFeatures: Sendable, Equatable {
         guard range > 0, from >= 1 else { return nil }
         let (high, low) = (floor + 0.5 * range, floor + 0.25 * range)
         let n = y.count
+        let p = y.baseAddress!
         var i = from
+        // Four candidate indices at a time (the conditions of i ... i + 3 as lanes); the first lane that holds is
+        // the answer, as in the one-at-a-time loop below.
+        let highs = CurveScans.Lanes(repeating: high)
+        let lows = CurveScans.Lanes(repeating: low)
+        while i + 5 < n {
+            let falls =
+                (CurveScans.load(p, i - 1) .> highs) .& (CurveScans.load(p, i) .< lows)
+                .& (CurveScans.load(p, i + 1) .< lows) .& (CurveScans.load(p, i + 2) .< lows)
+            if any(falls) {
+                for lane in 0..<4 where falls[lane] { return i + lane }
+            }
+            i += 4
+        }
         while i + 2 < n {
             if y[i - 1] > high && y[i] < low && y[i + 1] < low && y[i + 2] < low { return i }
             i += 1
@@ -179,9 +193,10 @@ struct CurveFeatures: Sendable, Equatable {
         smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
     }
 
-    /// Median by Hoare's selection (expected O(n)); reorders `v`.
+    /// Median of `v`; reorders `v` when it holds more than ``rankLimit`` values.
     static func median(_ v: UnsafeMutableBufferPointer<Double>) -> Double {
         if v.isEmpty { return 0 }
+        if v.count <= rankLimit { return rankMedian(UnsafeBufferPointer(v)) }
         let m = v.count / 2
         let upper = select(v, m)
         guard v.count % 2 == 0 else { return upper }
@@ -189,6 +204,30 @@ struct CurveFeatures: Sendable, Equatable {
         var lower = v[0]
         for i in 1..<m where v[i] > lower { lower = v[i] }
         return (lower + upper) / 2
+    }
+
+    /// Most values ``rankMedian(_:)`` takes.
+    static let rankLimit = 64
+
+    /// Median of 1 ... 64 values by ranks, with no branch on the data (a selection's branches are mispredicted
+    /// about half the time on noise). For each value `v_i`, `below_i` counts the values smaller than it; the k-th
+    /// smallest value (from 0) is then the largest `v_i` with `below_i <= k`: any larger value has at least the
+    /// k + 1 smallest below it, and the k-th smallest itself has at most k. Ties need no care. The values sit in
+    /// eight `SIMD8<Double>` registers, padded with +infinity (which counts all n values below it and is never
+    /// chosen), and each value is compared with all 64 lanes at once: n * 8 vector comparisons.
+    static func rankMedian(_ v: UnsafeBufferPointer<Double>) -> Double {
+        let n = v.count
+        precondition(n >= 1 && n <= rankLimit)
+        var values = RankLanes(repeating: .infinity)
+        withUnsafeMutableBytes(of: &values) { raw in
+            raw.baseAddress!.copyMemory(from: v.baseAddress!, byteCount: n * MemoryLayout<Double>.stride)
+        }
+        var below = RankLanes(repeating: 0)
+        for j in 0..<n { below.countBelow(values, probe: v[j]) }
+        let m = n / 2
+        return n % 2 == 1
+            ? values.largest(where: below, atMost: m)
+            : (values.largest(where: below, atMost: m - 1) + values.largest(where: below, atMost: m)) / 2
     }
 
     /// Puts the k-th smallest value at index k (smaller ones before it) and returns it.
@@ -222,5 +261,47 @@ struct CurveFeatures: Sendable, Equatable {
             }
         }
         return v[k]
+    }
+}
+
+/// 64 `Double` lanes as eight `SIMD8<Double>` registers, for ``CurveFeatures/rankMedian(_:)``. (`SIMD64<Double>`
+/// itself is not lowered to vector instructions: each of its operations runs lane by lane.)
+struct RankLanes {
+    typealias Lanes = SIMD8<Double>
+    var a, b, c, d, e, f, g, h: Lanes
+
+    init(repeating value: Double) {
+        let v = Lanes(repeating: value)
+        (a, b, c, d, e, f, g, h) = (v, v, v, v, v, v, v, v)
+    }
+
+    /// Adds 1 to every lane of `self` where `values` is above `probe`.
+    @inline(__always)
+    mutating func countBelow(_ values: RankLanes, probe: Double) {
+        let p = Lanes(repeating: probe)
+        a.replace(with: a + 1, where: p .< values.a)
+        b.replace(with: b + 1, where: p .< values.b)
+        c.replace(with: c + 1, where: p .< values.c)
+        d.replace(with: d + 1, where: p .< values.d)
+        e.replace(with: e + 1, where: p .< values.e)
+        f.replace(with: f + 1, where: p .< values.f)
+        g.replace(with: g + 1, where: p .< values.g)
+        h.replace(with: h + 1, where: p .< values.h)
+    }
+
+    /// The largest lane of `self` whose lane in `counts` is at most `k`.
+    @inline(__always)
+    func largest(where counts: RankLanes, atMost k: Int) -> Double {
+        let limit = Lanes(repeating: Double(k))
+        let low = Lanes(repeating: -.infinity)
+        @inline(__always) func keep(_ v: Lanes, _ count: Lanes) -> Lanes {
+            v.replacing(with: low, where: count .> limit)
+        }
+        @inline(__always) func larger(_ x: Lanes, _ y: Lanes) -> Lanes { x.replacing(with: y, where: y .> x) }
+        let top = larger(
+            larger(larger(keep(a, counts.a), keep(b, counts.b)), larger(keep(c, counts.c), keep(d, counts.d))),
+            larger(larger(keep(e, counts.e), keep(f, counts.f)), larger(keep(g, counts.g), keep(h, counts.h))))
+        let four = top.lowHalf.replacing(with: top.highHalf, where: top.highHalf .> top.lowHalf)
+        return Swift.max(Swift.max(four[0], four[1]), Swift.max(four[2], four[3]))
     }
 }
