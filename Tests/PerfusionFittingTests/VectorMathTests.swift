@@ -22,6 +22,27 @@ struct VectorMathTests {
         #expect(worst < 2e-7, "worst relative error \(worst)")
     }
 
+    @Test("the exp of a Gaussian's exponent agrees with exp on [-87, 0] and clamps below, never to NaN")
+    func expOfNonPositive() {
+        var worst = 0.0
+        var x = -87.0
+        while x < 0 {
+            let lanes = VectorMath.Vector((0..<sampleLaneCount).map { Float(min(0, x + Double($0) * 0.0137)) })
+            let got = VectorMath.expOfNonPositive(lanes)
+            let full = VectorMath.exp(lanes)
+            for i in 0..<sampleLaneCount {
+                let exact = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, abs(Double(got[i]) - exact) / exact)
+                #expect(got[i] == full[i], "x \(lanes[i])")
+            }
+            x += 0.0791
+        }
+        #expect(worst < 2e-7, "worst relative error \(worst)")
+        // Far tails (a sample many sigma from the bolus): tiny and finite, as the full exp clamps them.
+        let tails = VectorMath.expOfNonPositive(VectorMath.Vector(repeating: -1e6))
+        #expect(tails[0] >= 0 && tails[0] < 1e-37)
+    }
+
     @Test("log agrees with the double-precision function from 1e-30 to 1e30")
     func logAccuracy() {
         var worst = 0.0

@@ -28,6 +28,11 @@ public protocol CurveModel: Sendable {
     /// `valueAndGradient`); `parameters` holds the parameters converted to `Float`.
     func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock
 
+    /// ``block(at:parameters:)`` with the value and every derivative multiplied by the residual weights `w`, as the
+    /// vector pass uses it. The default multiplies the block's six vectors; a model can fold the weight in earlier
+    /// (the lognormal model into its common factor, four multiplies fewer per block).
+    func weightedBlock(at t: SampleLanes, weight w: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock
+
     /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>
 
@@ -54,6 +59,12 @@ public protocol CurveModel: Sendable {
 }
 
 extension CurveModel {
+    /// Default: every vector of ``block(at:parameters:)`` times `w`.
+    public func weightedBlock(at t: SampleLanes, weight w: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
+        let b = block(at: t, parameters: p)
+        return ModelBlock(value: b.value * w, d0: b.d0 * w, d1: b.d1 * w, d2: b.d2 * w, d3: b.d3 * w, d4: b.d4 * w)
+    }
+
     /// Default: a bolus model.
     public var isBolus: Bool { true }
 

@@ -2,7 +2,7 @@
 /// threads). Holds the samples packed in blocks of ``SampleLanes`` (sixteen `Float` lanes) (padded with zero weights) and the
 /// normal equations.
 public final class FitWorkspace {
-    /// Samples as blocks of sixteen lanes (`sampleLaneCount`).
+    /// Samples as blocks of sixteen lanes (`sampleLaneCount`): times, values times their weights, weights.
     private(set) var times: UnsafeMutablePointer<SampleLanes>
     private(set) var values: UnsafeMutablePointer<SampleLanes>
     private(set) var weights: UnsafeMutablePointer<SampleLanes>
@@ -62,14 +62,20 @@ public final class FitWorkspace {
         let n = curve.count
         curve.times.withUnsafeBufferPointer { times in
             curve.values.withUnsafeBufferPointer { values in
-                for i in 0..<n {
-                    t[i] = Float(times[i])
-                    y[i] = Float(values[i])
-                }
+                for i in 0..<n { t[i] = Float(times[i]) }
+                // Values times their weights (in Double, then rounded once), as the vector pass subtracts them.
                 if let weights = curve.weights {
-                    for i in 0..<n { w[i] = Float(weights[i]) }
+                    weights.withUnsafeBufferPointer { weights in
+                        for i in 0..<n {
+                            w[i] = Float(weights[i])
+                            y[i] = Float(values[i] * weights[i])
+                        }
+                    }
                 } else {
-                    for i in 0..<n { w[i] = 1 }
+                    for i in 0..<n {
+                        w[i] = 1
+                        y[i] = Float(values[i])
+                    }
                 }
                 // Padding repeats the last time (a valid model input) with zero weight.
                 for i in n..<(blocks * sampleLaneCount) {

@@ -362,15 +362,15 @@ public struct LevenbergMarquardt: Sendable {
         let jacobian = ws.jacobian
         let blocks = ws.blockCount
         for b in 0..<blocks {
-            let block = model.block(at: times[b], parameters: pf)
-            let w = weights[b]
+            // Values are stored weighted (FitWorkspace.pack), so the residual is a difference of weighted terms.
+            let block = model.weightedBlock(at: times[b], weight: weights[b], parameters: pf)
             let row = jacobian + 6 * b
-            row[0] = (values[b] - block.value) * w
-            row[1] = block.d0 * w
-            row[2] = block.d1 * w
-            row[3] = block.d2 * w
-            row[4] = block.d3 * w
-            row[5] = block.d4 * w
+            row[0] = values[b] - block.value
+            row[1] = block.d0
+            row[2] = block.d1
+            row[3] = block.d2
+            row[4] = block.d3
+            row[5] = block.d4
         }
         for b in 0..<blocks {
             let row = jacobian + 6 * b

@@ -30,11 +30,3 @@ public struct ModelBlock: Sendable {
         self.d4 = d4
     }
 }
-
-extension SIMD16 where Scalar == Float {
-    /// Lanes of `self` where `mask` is all ones, zero where it is zero (bit operations only).
-    @inline(__always)
-    func keeping(_ mask: LaneMask) -> SampleLanes {
-        unsafeBitCast(unsafeBitCast(self, to: LaneMask.self) & mask, to: SampleLanes.self)
-    }
-}

@@ -4,7 +4,8 @@
 /// Both reduce the argument with the binary exponent and evaluate a short polynomial (Cephes-style
 /// coefficients, minimax on the reduced range). Accuracy, tested against `Double` functions in
 /// `VectorMathTests`: relative error below 2e-7 for exp on [-87, 88] and absolute error below 2e-7 for log
-/// on [1e-30, 1e30].
+/// on [1e-30, 1e30]. Clamps are comparisons feeding `replacing(with:where:)`, which compile to a vector
+/// compare and a blend (with AVX-512 a mask register and one masked move).
 ///
 /// Reference: S. L. Moshier, "Methods and Programs for Mathematical Functions" (Cephes library, 1989);
 /// J.-M. Muller, "Elementary Functions: Algorithms and Implementation", 3rd ed. (2016), ch. 11.
@@ -18,7 +19,13 @@ enum VectorMath {
     static func exp(_ x: Vector) -> Vector {
         let high = Vector(repeating: 88.3)
         let low = Vector(repeating: -87.3)
-        let x = select(negativeMask(high - x), high, select(negativeMask(x - low), low, x))
+        let clamped = x.replacing(with: high, where: x .> high)
+        return expCore(clamped.replacing(with: low, where: clamped .< low))
+    }
+
+    /// `exp(x)` for x in [-87.3, 88.3].
+    @inline(__always)
+    static func expCore(_ x: Vector) -> Vector {
         // Round x / ln 2 to the nearest integer by adding 1.5 * 2^23 (round-to-nearest of the FPU).
         let magic = Vector(repeating: 12_582_912)
         let shifted = x * Vector(repeating: 1.442_695_04) + magic
@@ -41,6 +48,12 @@ enum VectorMath {
         return p * scale
     }
 
+    /// `exp(x)` for x <= 0 (a Gaussian's exponent): as ``exp(_:)`` with only the lower clamp.
+    @inline(__always)
+    static func expOfNonPositive(_ x: Vector) -> Vector {
+        expCore(x.replacing(with: Vector(repeating: -87.3), where: x .< Vector(repeating: -87.3)))
+    }
+
     /// `a * b + c`, fused into one instruction in builds for CPUs with FMA (the Makefile's release builds
     /// define `ECHOFLOW_FMA` together with `-target-cpu native`); two instructions otherwise, because Swift
     /// does not contract `a * b + c` and `addingProduct` becomes a per-lane library call without FMA.
@@ -51,22 +64,6 @@ enum VectorMath {
         #else
             return a * b + c
         #endif
-    }
-
-    /// All bits set in lanes where `v` is negative (sign bit set, including -0), zero elsewhere.
-    ///
-    /// Masks come from sign bits and an arithmetic shift because SIMD comparisons (`.<`, `.>`) produce
-    /// `SIMDMask` values that this toolchain converts lane by lane.
-    @inline(__always)
-    static func negativeMask(_ v: Vector) -> LaneMask {
-        unsafeBitCast(v, to: LaneMask.self) &>> 31
-    }
-
-    /// `mask ? a : b` lane by lane with bit operations; `mask` lanes are all ones or all zeros.
-    @inline(__always)
-    static func select(_ mask: LaneMask, _ a: Vector, _ b: Vector) -> Vector {
-        let bits = (unsafeBitCast(a, to: LaneMask.self) & mask) | (unsafeBitCast(b, to: LaneMask.self) & ~mask)
-        return unsafeBitCast(bits, to: Vector.self)
     }
 
     /// Exact conversion of small integers (|e| < 2^22) to Float without the per-lane conversion call:

@@ -63,12 +63,12 @@ struct GammaVariateModel: CurveModel {
     @inline(__always)
     func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
-        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
+        let positive = x .> SampleLanes(repeating: 1e-30)
+        let xs = SampleLanes(repeating: 1).replacing(with: x, where: positive)
         let inverseTp = 1 / p[2]
         let u = xs * inverseTp
         let shape = VectorMath.log(u) + (1 - u)
-        let h = VectorMath.exp(p[1] * shape).keeping(positive)
+        let h = VectorMath.exp(p[1] * shape).replacing(with: 0, where: .!positive)
         let ph = p[0] * h
         return ModelBlock(
             value: ph + p[4], d0: h, d1: ph * shape, d2: -(ph * p[1]) * (1 - u) * inverseTp,

@@ -77,25 +77,33 @@ public struct LognormalModel: CurveModel {
     /// Value and gradient for the sixteen samples of a ``SampleLanes`` block at once, in `Float` lanes (the SIMD twin of `valueAndGradient`).
     @inline(__always)
     public func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
+        weightedBlock(at: t, weight: SampleLanes(repeating: 1), parameters: p)
+    }
+
+    /// The block times the weights `w`, folded into `phi` (every derivative but `df/dO` is a multiple of it).
+    @inline(__always)
+    public func weightedBlock(at t: SampleLanes, weight w: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
-        // Lanes after the appearance time (x > 1e-30); the others evaluate at x = 1 and are zeroed.
-        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
+        // Lanes after the appearance time (x > 1e-30); the others evaluate at x = 1 and are zeroed. (A comparison
+        // and masked moves: one instruction each with AVX-512.)
+        let positive = x .> SampleLanes(repeating: 1e-30)
+        let xs = SampleLanes(repeating: 1).replacing(with: x, where: positive)
         let inverseX = 1 / xs
         let inverseSigma = 1 / p[2]
         let inverseSigma2 = inverseSigma * inverseSigma
         let l = VectorMath.log(xs) - p[1]
         let lScaled = l * inverseSigma2
-        let gauss = VectorMath.exp(-0.5 * l * lScaled)
-        let phi = (gauss * inverseX * (Float(Self.inverseRootTwoPi) * inverseSigma)).keeping(positive)
+        let gauss = VectorMath.expOfNonPositive(-0.5 * l * lScaled)
+        let phi = (gauss * inverseX * w * (Float(Self.inverseRootTwoPi) * inverseSigma))
+            .replacing(with: 0, where: .!positive)
         let aphi = p[0] * phi
         return ModelBlock(
-            value: aphi + p[4],
+            value: VectorMath.fma(SampleLanes(repeating: p[4]), w, aphi),
             d0: phi,
             d1: aphi * lScaled,
             d2: aphi * (l * lScaled - 1) * inverseSigma,
             d3: aphi * inverseX * (1 + lScaled),
-            d4: SampleLanes(repeating: 1))
+            d4: w)
     }
 
     /// Start from the curve's features (docs/METHODS.md §4): `t0` is the arrival time, and with the observed

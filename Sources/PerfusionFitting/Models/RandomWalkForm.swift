@@ -53,15 +53,16 @@ struct RandomWalkForm: Sendable {
     @inline(__always)
     func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[3]
-        let positive = VectorMath.negativeMask(SampleLanes(repeating: 1e-30) - x)
-        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 1))
+        let positive = x .> SampleLanes(repeating: 1e-30)
+        let xs = SampleLanes(repeating: 1).replacing(with: x, where: positive)
         let (area, mu, lambda) = (p[0], p[1], p[2])
         let inverseX = 1 / xs
         let inverseMu = 1 / mu
         let d = xs - mu
         let exponent =
             Float(s) * Float.log(mu) - Float(q) * VectorMath.log(xs) - (0.5 * lambda * inverseMu) * d * d * inverseX
-        let u = (VectorMath.exp(exponent) * (lambda.squareRoot() * Float(Self.inverseRootTwoPi))).keeping(positive)
+        let u = (VectorMath.exp(exponent) * (lambda.squareRoot() * Float(Self.inverseRootTwoPi))).replacing(
+            with: 0, where: .!positive)
         let fe = area * u
         return ModelBlock(
             value: fe + p[4],

@@ -52,11 +52,11 @@ public struct ReplenishmentModel: CurveModel {
     @inline(__always)
     public func block(at t: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let x = t - p[2]
-        let positive = VectorMath.negativeMask(SampleLanes(repeating: 0) - x)
-        let xs = VectorMath.select(positive, x, SampleLanes(repeating: 0))
+        let positive = x .> SampleLanes(repeating: 0)
+        let xs = SampleLanes(repeating: 0).replacing(with: x, where: positive)
         let e = VectorMath.exp(-p[1] * xs)
-        let rise = (1 - e).keeping(positive)
-        let ae = (p[0] * e).keeping(positive)
+        let rise = (1 - e).replacing(with: 0, where: .!positive)
+        let ae = (p[0] * e).replacing(with: 0, where: .!positive)
         return ModelBlock(
             value: p[0] * rise + p[3], d0: rise, d1: ae * xs, d2: -p[1] * ae, d3: SampleLanes(repeating: 1))
     }
