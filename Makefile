@@ -9,7 +9,7 @@ PREFIX       ?= /usr/local
 # Debian packages and the pkg-config module that shows each is present.
 DEB_PKGS     := pkg-config:pkg-config libpng-dev:libpng libfftw3-dev:fftw3 libturbojpeg0-dev:libturbojpeg zlib1g-dev:zlib
 
-.PHONY: all deps build release install demo test test-data browser-deps browser-test viewer-bench lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
+.PHONY: all deps build release install demo test test-data browser-deps browser-test viewer-bench side-by-side lint format fixtures clean bench bench-check bench-thresholds fuzz fuzz-ci readme-tables docs reference-fits dicom-reference imagej-rois nifti-masks
 
 all: build
 
@@ -80,6 +80,14 @@ viewer-bench: release browser-deps
 ## curve and fit, saves it, and `echoflow analyze` reads the saved roi.json (Tests/Browser/drive_viewer.py).
 browser-test: browser-deps build
 	python3 Tests/Browser/drive_viewer.py "$$($(SWIFT) build --show-bin-path)/echoflow"
+
+## side-by-side: `echoflow fit` on a generated 3,000-curve long CSV beside SciPy's curve_fit fitting and pandas.read_csv
+## reading the same file, in one run (release build; NumPy, SciPy and pandas in .cache/pandas-venv): the README's table.
+side-by-side: release
+	[ -x .cache/pandas-venv/bin/python ] || python3 -m venv .cache/pandas-venv
+	.cache/pandas-venv/bin/pip install --quiet numpy==2.4.6 scipy==1.17.1 pandas==3.1.1
+	.cache/pandas-venv/bin/python Benchmarks/reference/fit_side_by_side.py \
+	    "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --show-bin-path)/echoflow"
 
 ## bench: release throughput on this machine (echoflow bench), then the benchmark package (ordo-one/benchmark).
 bench: release

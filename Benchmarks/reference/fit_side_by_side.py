@@ -4,7 +4,10 @@
 Writes N realistic noisy lognormal curves of 300 samples (scipy_agreement.write_curves) to one long CSV
 (`curve,time_s,intensity`), then times, on this machine:
 
-- `echoflow fit` reading and fitting the file (wall time of the process, every core);
+- `echoflow fit` reading and fitting the file (wall time of the process, every core), and the reading alone as its
+  --timings line reports it;
+- pandas.read_csv reading the same file (its C parser, default options), when pandas is installed (`make side-by-side`
+  installs it in a virtual environment), for the reading target: Echoflow's reading within 2x of pandas;
 - Python reading the same file with the csv module and grouping the rows into curves;
 - SciPy's `curve_fit` (Levenberg-Marquardt, analytic Jacobian, default tolerances, one core) fitting every curve from
   the same data-driven start Echoflow reports with --starts and with the same residual weights (sigma = 1 / w, the
@@ -14,6 +17,7 @@ Writes N realistic noisy lognormal curves of 300 samples (scipy_agreement.write_
 and prints the times and the ratios. Usage:
 
     python3 Benchmarks/reference/fit_side_by_side.py PATH/TO/echoflow [--curves 3000] [--seed 1]
+    make side-by-side      (the release build, and pandas in .cache/pandas-venv)
 """
 import argparse
 import csv
@@ -21,6 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import re
 import time
 
 import numpy as np
@@ -42,8 +47,21 @@ def main():
     size = os.path.getsize(tics) / 1e6
 
     started = time.perf_counter()
-    subprocess.run([args.echoflow, "fit", tics, "--output", os.path.join(folder, "fits.csv"), "--quiet"], check=True)
+    run = subprocess.run(
+        [args.echoflow, "fit", tics, "--output", os.path.join(folder, "fits.csv"), "--quiet", "--timings"],
+        check=True, capture_output=True, text=True)
     echoflow = time.perf_counter() - started
+    phases = dict((name, float(value)) for name, value in re.findall(r"(read|fit|write) ([0-9.]+) s", run.stderr))
+
+    pandas_reading = None
+    try:
+        import pandas
+        started = time.perf_counter()
+        frame = pandas.read_csv(tics)
+        pandas_reading = time.perf_counter() - started
+        assert len(frame) == args.curves * 300, len(frame)
+    except ImportError:
+        pass
 
     # The starts, for SciPy (not timed).
     starts_path = os.path.join(folder, "starts.csv")
@@ -81,11 +99,19 @@ def main():
     fitting = time.perf_counter() - started
 
     print(f"{args.curves} curves x 300 samples, {size:.1f} MB long CSV, {os.cpu_count()} cores")
-    print(f"echoflow fit (read, fit, write):      {echoflow:7.2f} s")
+    print(f"echoflow fit (read, fit, write):      {echoflow:7.2f} s"
+          f"  (its --timings: read {phases.get('read', float('nan')):.3f} s, fit {phases.get('fit', float('nan')):.3f} s,"
+          f" write {phases.get('write', float('nan')):.3f} s)")
+    if pandas_reading is not None:
+        print(f"pandas.read_csv reading alone:        {pandas_reading:7.2f} s (pandas {pandas.__version__})")
     print(f"Python csv reading and grouping:      {reading:7.2f} s")
     print(f"SciPy curve_fit, {fitted} curves, one core: {fitting:7.2f} s")
     print(f"SciPy fitting alone / echoflow end to end:         {fitting / echoflow:6.1f}x")
     print(f"(Python reading + SciPy fitting) / echoflow:       {(reading + fitting) / echoflow:6.1f}x")
+    if pandas_reading is not None and "read" in phases:
+        print(f"echoflow reading / pandas.read_csv (target <= 2): {phases['read'] / pandas_reading:6.2f}")
+    else:
+        print("echoflow reading / pandas.read_csv: not measured (pandas is not installed here; make side-by-side)")
 
 
 if __name__ == "__main__":

@@ -88,6 +88,12 @@ struct FitCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No summary on standard output.")
     var quiet = false
 
+    @Flag(
+        help:
+            "Print the time spent reading, fitting and writing to standard error (the read figure is what Benchmarks/reference/fit_side_by_side.py compares with pandas.read_csv)."
+    )
+    var timings = false
+
     func validate() throws {
         if let d = dynamicRange, !(d > 0) { throw ValidationError("--dynamic-range must be positive, got \(d)") }
         guard maxDisplay > 0 else { throw ValidationError("--max-display must be positive") }
@@ -115,6 +121,7 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let selection = curves?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let reading = Date()
             let table = try CurveFitTable.read(
                 input, layout: wide ? .wide(timeColumn: timeColumn) : .long, select: selection,
                 dynamicRangeDB: dynamicRange, maxDisplayValue: maxDisplay, dialect: dialect, encoding: encoding)
@@ -123,6 +130,18 @@ struct FitCommand: ParsableCommand {
             let started = Date()
             let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
             let elapsed = Date().timeIntervalSince(started)
+            let writing = Date()
+            defer {
+                if timings {
+                    let read = started.timeIntervalSince(reading)
+                    let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil
+                    let rate = bytes.map { String(format: " (%.0f MB/s)", Double($0) / 1e6 / max(read, 1e-9)) } ?? ""
+                    printError(
+                        String(
+                            format: "timings: read %.3f s%@, fit %.3f s, write %.3f s", read, rate, elapsed,
+                            Date().timeIntervalSince(writing)))
+                }
+            }
             if let fitted {
                 try AtomicFile.write(CurveFitTable.fittedCurves(table, fits: fits).render(), to: fitted)
             }
