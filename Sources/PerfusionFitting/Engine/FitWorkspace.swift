@@ -15,9 +15,10 @@ public final class FitWorkspace {
     /// Row-major 8 x 8 matrices: J^T J at the current point, at the trial point, and damped.
     let normal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
     let trialNormal = UnsafeMutablePointer<Double>.allocate(capacity: 64)
-    let damped = UnsafeMutablePointer<Double>.allocate(capacity: 64)
-    /// The factorisations of ``SymmetricSolver``.
-    let solverScratch = UnsafeMutablePointer<Double>.allocate(capacity: SymmetricSolver.scratchCount)
+    /// (With the solver's scratch after it in the same allocation.)
+    let damped = UnsafeMutablePointer<Double>.allocate(capacity: 64 + SymmetricSolver.scratchCount)
+    /// The factorisations of ``SymmetricSolver``: memory after `damped`, so that a workspace allocates no more often.
+    var solverScratch: UnsafeMutablePointer<Double> { damped + 64 }
 
     /// A workspace for curves of up to `capacity` samples (it grows when a longer curve comes).
     public init(capacity: Int = 1024) {
@@ -27,7 +28,7 @@ public final class FitWorkspace {
         weights = .allocate(capacity: blockCapacity)
         jacobian = .allocate(capacity: 6 * blockCapacity)
         for p in [normal, trialNormal, damped] { p.initialize(repeating: 0, count: 64) }
-        solverScratch.initialize(repeating: 0, count: SymmetricSolver.scratchCount)
+        (damped + 64).initialize(repeating: 0, count: SymmetricSolver.scratchCount)
     }
 
     deinit {
@@ -38,7 +39,6 @@ public final class FitWorkspace {
         normal.deallocate()
         trialNormal.deallocate()
         damped.deallocate()
-        solverScratch.deallocate()
     }
 
     /// Packs `curve` into Float blocks, growing the buffers only when a longer curve arrives.
