@@ -85,30 +85,34 @@ struct LongSplitTests {
             CurveTableReader.splitPoints(Array("h\n\"a\nb\",1\n".utf8) + text, parts: 4, minimumBytes: 0).count == 1)
     }
 
-    @Test("line feeds, quotes and CRs found eight bytes at a time as byte by byte, at every length and alignment")
+    @Test(
+        "line ends (LF, CRLF, lone CR) and quotes found eight bytes at a time as byte by byte, at every length and alignment"
+    )
     func lineFeeds() {
         var rng = TestRandom(seed: 5)
         // Bytes near a LF in value (0x0A with other high or low bits) and everything else, to catch carries.
         let near: [UInt8] = [0x0A, 0x0A, 0x0B, 0x09, 0x8A, 0x0E, 0x2A, 0x00, 0xFF, 0x7F, 0x80, 0x23, 0x21, 0x0C, 0x8D]
-        let rare: [UInt8] = [0x22, 0x0D]
+        let rare: [UInt8] = [0x22, 0x0D, 0x0D, 0x0D]
         for length in 0..<80 {
             for _ in 0..<20 {
                 let bytes = (0..<(length + 7)).map { _ -> UInt8 in
                     let u = rng.uniform()
-                    if u < 0.02 { return rare[Int(rng.uniform() * 2)] }
+                    if u < 0.08 { return rare[Int(rng.uniform() * 4)] }
                     return u < 0.7 ? near[Int(rng.uniform() * Double(near.count))] : UInt8(rng.next() & 0xFF)
                 }
                 for offset in 0..<8 where offset + length <= bytes.count {
-                    let plain = bytes[offset..<(offset + length)].filter { $0 == 0x0A }.count
+                    let window = Array(bytes[offset..<(offset + length)])
+                    // By hand: each LF ends a record, and each CR not followed by a LF within the window.
+                    var ends = 0
+                    for (i, b) in window.enumerated()
+                    where b == 0x0A || (b == 0x0D && (i + 1 == window.count || window[i + 1] != 0x0A)) {
+                        ends += 1
+                    }
                     let fast = bytes.withUnsafeBufferPointer {
-                        CurveTableReader.countLineFeeds($0.baseAddress! + offset, length)
+                        CurveTableReader.surveyLines($0.baseAddress! + offset, length)
                     }
-                    #expect(fast == plain, "length \(length), offset \(offset)")
-                    let window = bytes[offset..<(offset + length)]
-                    let either = bytes.withUnsafeBufferPointer {
-                        CurveTableReader.containsQuoteOrCR($0.baseAddress! + offset, length)
-                    }
-                    #expect(either == (window.contains(0x22) || window.contains(0x0D)), "length \(length)")
+                    #expect(fast.lineEnds == ends, "length \(length), offset \(offset)")
+                    #expect(fast.quote == window.contains(0x22), "length \(length), offset \(offset)")
                 }
             }
         }
@@ -117,5 +121,140 @@ struct LongSplitTests {
         for (start, line) in CurveTableReader.splitPoints(text, parts: 5, minimumBytes: 0).dropFirst() {
             #expect(line == 1 + text[0..<start].filter { $0 == 0x0A }.count, "split at \(start)")
         }
+    }
+}
+
+@Suite("table text checks split across cores")
+struct TableTextSplitTests {
+    @Test("the ASCII check in parts gives the answer of a byte-by-byte check, wherever the high byte is")
+    func asciiInParts() {
+        var rng = TestRandom(seed: 9)
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+            for _ in 0..<10 {
+                var bytes = (0..<length).map { _ in UInt8(rng.next() & 0x7F) }
+                if length > 0 && rng.uniform() < 0.6 { bytes[Int(rng.uniform() * Double(length))] |= 0x80 }
+                let plain = bytes.allSatisfy { $0 < 0x80 }
+                for parts in [1, 2, 3, 5] {
+                    #expect(
+                        TableText.isASCII(bytes, parts: parts, minimumSplitBytes: 0) == plain,
+                        "length \(length), \(parts) parts")
+                }
+            }
+        }
+    }
+}
+
+@Suite("The loop for plain rows of long tables against the general reader")
+struct PlainRowsTests {
+    func read(_ text: String, plain: Bool, parts: Int, select: [String]?) -> LongSplitTests.Outcome {
+        let (reader, bytes, dialect) = TableText.reader(text, path: "t.csv", dialect: nil)
+        do {
+            return .curves(
+                try CurveTableReader.readLong(
+                    reader, bytes, path: "t.csv", dialect: dialect, select: select, parts: parts, minimumSplitBytes: 0,
+                    plainRows: plain))
+        } catch {
+            return .error("\(error)")
+        }
+    }
+
+    /// A long table with columns in the order of `seed`, its separator, line ends and a few awkward rows: cells with
+    /// blanks or quotes (a separator and a line break inside), empty cells, numbers strtod must read or that are not
+    /// numbers, extra and missing cells, blank lines, times that go back.
+    func awkwardTable(seed: UInt64) -> String {
+        var rng = TestRandom(seed: seed)
+        let separator = [",", ";", "\t"][Int(seed % 3)]
+        let decimal = separator == "," ? "." : (rng.uniform() < 0.5 ? "," : ".")
+        let end = ["\n", "\r\n", "\r"][Int(seed / 3 % 3)]
+        let orders = [[0, 1, 2, 3], [2, 0, 1, 3], [3, 1, 2, 0], [1, 2, 0, 3]]
+        let order = orders[Int(seed / 9 % 4)]
+        let names = ["curve", "time_s", "intensity", "note"]
+        func row(_ cells: [String]) -> String { order.map { cells[$0] }.joined(separator: separator) }
+        var lines = [row(names)]
+        var next = [Double](repeating: 0, count: 4)
+        let odd: [String] = [
+            " 1.5", "1.5 ", "\"1.5\"", "", "1e400", "0.1000000000000000055511151231257827", "0x10", "nan", "1e5",
+            "+.5", "5.", "-0", "12345678901234567890123",
+        ]
+        for _ in 0..<(30 + Int(rng.uniform() * 120)) {
+            let k = rng.uniform() < 0.85 ? Int(next.indices.min { next[$0] < next[$1] }!) : Int(rng.uniform() * 4)
+            next[k] += 0.05 + rng.uniform()
+            func number(_ v: Double) -> String {
+                let text = rng.uniform() < 0.5 ? "\(v)" : String(format: "%.6g", v)
+                return decimal == "," ? text.replacingOccurrences(of: ".", with: ",") : text
+            }
+            var cells = ["c\(k)", number(next[k]), number(rng.normal()), "x"]
+            let u = rng.uniform()
+            if u < 0.02 {
+                cells[Int(rng.uniform() * 3)] = odd[Int(rng.uniform() * Double(odd.count))]
+            } else if u < 0.03 {
+                cells[0] = [" c\(k)", "c\(k) ", "\"c\(k)\"", ""][Int(rng.uniform() * 4)]
+            } else if u < 0.04 {
+                cells[3] = ["\"a\(separator)b\"", "\"a\nb\"", " \"q\"", "\"say \"\"hi\"\"\""][Int(rng.uniform() * 4)]
+            } else if u < 0.045 {
+                cells[1] = number(max(0, next[k] - 3))  // back in time
+            }
+            var line = row(cells)
+            if u > 0.99 { line += separator + "extra" }
+            if u > 0.985 && u <= 0.99 { line = String(line.dropLast(2)) }
+            lines.append(line)
+            if rng.uniform() < 0.02 { lines.append("") }
+        }
+        return lines.joined(separator: end) + (rng.uniform() < 0.5 ? end : "")
+    }
+
+    @Test("on awkward tables the plain-row loop and the general reader give the same curves or the same first error")
+    func sameOutcome() {
+        var (errors, successes) = (0, 0)
+        for seed in UInt64(0)..<240 {
+            let text = awkwardTable(seed: seed)
+            for select in [nil, ["c1", "c0"]] as [[String]?] {
+                let general = read(text, plain: false, parts: 1, select: select)
+                if case .error = general { errors += 1 } else { successes += 1 }
+                for parts in [1, 3] {
+                    #expect(
+                        read(text, plain: true, parts: parts, select: select) == general,
+                        "seed \(seed), \(parts) parts, selection \(select ?? [])")
+                }
+            }
+        }
+        #expect(errors > 50 && successes > 50, "\(errors) errors, \(successes) tables read")
+    }
+
+    @Test("the plain-row loop reads a plain table to its end and stops at the first row that is not plain")
+    func stopsAtAwkwardRow() throws {
+        let plain = (0..<50).map { "c\($0 / 10),\(Double($0 % 10) * 0.5),\(Double($0) * 0.25)" }
+        for awkward in [" c9,1,2", "c9,\"1\",2", "c9,,2", "", "c9,1", "c9,1e400,2", "c9,1 ,2"] {
+            for stop in [0, 17, 49] {
+                var lines = plain
+                lines.insert(awkward, at: stop)
+                let text = Array(lines.joined(separator: "\n").utf8)
+                let columns = CurveTableReader.LongColumns(
+                    curve: 0, time: 1, value: 2, headerCount: 3, wanted: nil, path: "t.csv", dialect: TableDialect())
+                var gathering = CurveTableReader.LongPart.Gathering()
+                var (position, line) = (0, 2)
+                try text.withUnsafeBufferPointer {
+                    try CurveTableReader.LongPart.fastRows(
+                        $0, from: &position, line: &line, to: text.count, UInt8(ascii: ","), columns, &gathering)
+                }
+                let expected = lines[..<stop].reduce(0) { $0 + $1.utf8.count + 1 }
+                #expect(position == expected && line == 2 + stop, "\"\(awkward)\" at row \(stop)")
+                gathering.putBack()
+                #expect(gathering.part.times.reduce(0) { $0 + $1.count } == stop, "\"\(awkward)\" at row \(stop)")
+            }
+        }
+        // Without an awkward row it reads every row.
+        let text = Array(plain.joined(separator: "\r\n").utf8)
+        var gathering = CurveTableReader.LongPart.Gathering()
+        var (position, line) = (0, 2)
+        let columns = CurveTableReader.LongColumns(
+            curve: 0, time: 1, value: 2, headerCount: 3, wanted: nil, path: "t.csv", dialect: TableDialect())
+        try text.withUnsafeBufferPointer {
+            try CurveTableReader.LongPart.fastRows(
+                $0, from: &position, line: &line, to: text.count, UInt8(ascii: ","), columns, &gathering)
+        }
+        gathering.putBack()
+        #expect(position == text.count && line == 52)
+        #expect(gathering.part.values.flatMap { $0 } == (0..<50).map { Double($0) * 0.25 })
     }
 }

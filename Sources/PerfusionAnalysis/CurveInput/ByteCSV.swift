@@ -24,6 +24,9 @@ struct ByteCSV {
         let fields: UnsafeBufferPointer<Field>
         /// Line (from 1) where the record starts.
         let line: Int
+        /// Where the next record starts (just after this one's line end), and its line.
+        var end = 0
+        var endLine = 0
 
         var count: Int { fields.count }
 
@@ -132,6 +135,17 @@ struct ByteCSV {
         return header
     }
 
+    /// Where the record after the first one of `text[range]` starts (the first starting on line `firstLine`), and its
+    /// line; the end of the range when there is one record or none.
+    func afterFirstRecord(_ text: [UInt8], in range: Range<Int>, firstLine: Int) throws -> (start: Int, line: Int) {
+        var next = (range.upperBound, firstLine)
+        try scan(text, range: range, firstLine: firstLine) { row in
+            next = (row.end, row.endLine)
+            return false
+        }
+        return next
+    }
+
     /// Calls `body` with every record after the header row, blank lines left out.
     func forEachDataRow(_ text: [UInt8], _ body: (Row) throws -> Void) throws {
         var first = true
@@ -142,6 +156,38 @@ struct ByteCSV {
                 try body(row)
             }
         }
+    }
+
+    /// Whether `byte` is trimmed around unquoted cells: a space, or a tab unless the tab separates cells.
+    @inline(__always)
+    static func isBlank(_ byte: UInt8, _ delimiter: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || (byte == UInt8(ascii: "\t") && delimiter != UInt8(ascii: "\t"))
+    }
+
+    /// The first separator, LF or CR at or after `start` (`n` when there is none), eight bytes at a time: in
+    /// `x = word ^ byte...byte` the bytes equal to `byte` are zero, and `(x - 0x01..01) & ~x & 0x80..80` marks the
+    /// lowest zero byte exactly (a borrow can mark a byte above it too, never one below), so the lowest mark of the three
+    /// tests is the first byte that ends the field.
+    @inline(__always)
+    func fieldEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int) -> Int {
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        let separators = UInt64(delimiter) &* ones
+        var j = start
+        while j + 8 <= n {
+            let word = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            let a = word ^ separators
+            let b = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            let c = word ^ 0x0D0D_0D0D_0D0D_0D0D
+            let marks = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & tops
+            if marks != 0 { return j + marks.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < n && bytes[j] != delimiter && bytes[j] != UInt8(ascii: "\n") && bytes[j] != UInt8(ascii: "\r") {
+            j += 1
+        }
+        return j
     }
 
     /// The reader: calls `body` with each record until it returns false or throws.
@@ -212,8 +258,7 @@ struct ByteCSV {
                             )
                         }
                     } else {
-                        var j = start
-                        while j < n && bytes[j] != delimiter && bytes[j] != lf && bytes[j] != cr { j += 1 }
+                        let j = fieldEnd(bytes, from: start, to: n)
                         var end = j
                         while end > start && blank(bytes[end - 1]) { end -= 1 }
                         append(Field(start: start, end: end, escaped: false))
@@ -229,7 +274,9 @@ struct ByteCSV {
                     line += 1
                     endOfRecord = true
                 }
-                let row = Row(bytes: bytes, fields: UnsafeBufferPointer(start: storage, count: count), line: startLine)
+                let row = Row(
+                    bytes: bytes, fields: UnsafeBufferPointer(start: storage, count: count), line: startLine, end: i,
+                    endLine: line)
                 guard try body(row) else { return }
             }
         }
@@ -249,6 +296,54 @@ extension ByteCSV {
 }
 
 extension ByteCSV {
+    /// Whether the eight bytes of `word` are all ASCII digits: every high nibble is 3, and adding 6 to a byte leaves
+    /// its high nibble 3 only for the low nibbles 0 to 9 (a carry out of a byte comes only from bytes whose high
+    /// nibble is not 3, which fail the first test anyway).
+    @inline(__always)
+    static func isEightDigits(_ word: UInt64) -> Bool {
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        return (word & high) | (((word &+ 0x0606_0606_0606_0606) & high) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest byte): pairs of digits
+    /// combined into 0-99 in every other byte, pairs of those into 0-9999 in two 32-bit halves by one multiply each,
+    /// and the halves into the 8-digit number by the same multiply's upper half. Three multiplications instead of
+    /// eight (Lemire 2021, §6, the SWAR method).
+    @inline(__always)
+    static func eightDigitsValue(_ word: UInt64) -> UInt64 {
+        var v = word &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)
+        let pairs: UInt64 = 0x0000_00FF_0000_00FF
+        return ((v & pairs) &* (100 &+ (1_000_000 << 32)) &+ ((v >> 16) & pairs) &* (1 &+ (10_000 << 32))) >> 32
+    }
+
+    /// Appends the digits at `bytes[i...]` (up to the first byte that is not one) to `mantissa`, eight at a time while
+    /// eight are there; nil when they would make more than 19 significant digits (`digits` counts them). Every digit
+    /// taken here is significant: callers skip leading zeros first.
+    @inline(__always)
+    static func appendDigits(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ mantissa: inout UInt64, _ digits: inout Int
+    ) -> Bool {
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        while i + 8 <= end {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            guard isEightDigits(word) else { break }
+            digits += 8
+            guard digits <= 19 else { return false }
+            mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
+            i += 8
+        }
+        while i < end {
+            let d = bytes[i] &- UInt8(ascii: "0")
+            guard d < 10 else { break }
+            digits += 1
+            guard digits <= 19 else { return false }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        return true
+    }
+
     /// Powers of ten that are exact in Double (10^0 ... 10^22).
     static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
 
@@ -264,7 +359,21 @@ extension ByteCSV {
     static func exactDecimal(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool)
         -> Double?
     {
+        guard let (value, stop) = decimalPrefix(bytes, start, end, decimalComma: decimalComma), stop == end else {
+            return nil
+        }
+        return value
+    }
+
+    /// The number at the start of `bytes[start..<limit]` as ``exactDecimal(_:_:_:decimalComma:)`` reads it, and where
+    /// it ends (the first byte that cannot continue it); nil when no number starts there or it is left to strtod. The
+    /// exponent, when there is one, has one to four digits.
+    @inline(__always)
+    static func decimalPrefix(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool
+    ) -> (Double, Int)? {
         var i = start
+        guard i < end else { return nil }
         var negative = false
         if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
             negative = bytes[i] == UInt8(ascii: "-")
@@ -272,52 +381,48 @@ extension ByteCSV {
         }
         var mantissa: UInt64 = 0
         var digits = 0  // significant digits taken (leading zeros are not)
-        var seen = 0  // digits of any kind
+        // The integer part: leading zeros, then significant digits.
+        let integerStart = i
+        while i < end && bytes[i] == UInt8(ascii: "0") { i += 1 }
+        guard appendDigits(bytes, &i, end, &mantissa, &digits) else { return nil }
+        var seen = i - integerStart  // digits of any kind
         var fraction = 0  // digits after the separator
-        var separator = false
-        while i < end {
-            let b = bytes[i]
-            if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
-                seen += 1
-                if separator { fraction += 1 }
-                if mantissa != 0 || b != UInt8(ascii: "0") {
-                    digits += 1
-                    guard digits <= 19 else { return nil }
-                    mantissa = mantissa &* 10 &+ UInt64(b - UInt8(ascii: "0"))
-                }
-            } else if !separator && (b == UInt8(ascii: ".") || (decimalComma && b == UInt8(ascii: ","))) {
-                separator = true
-            } else {
-                break
-            }
+        if i < end && (bytes[i] == UInt8(ascii: ".") || (decimalComma && bytes[i] == UInt8(ascii: ","))) {
             i += 1
+            let fractionStart = i
+            // Zeros after the separator are leading zeros too while nothing significant came before them.
+            if mantissa == 0 { while i < end && bytes[i] == UInt8(ascii: "0") { i += 1 } }
+            guard appendDigits(bytes, &i, end, &mantissa, &digits) else { return nil }
+            fraction = i - fractionStart
+            seen += fraction
         }
         guard seen > 0 else { return nil }
         var exponent = 0
-        if i < end {
-            guard bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E"), i + 1 < end else { return nil }
+        if i < end && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
             i += 1
             var negativeExponent = false
-            if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            if i < end && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
                 negativeExponent = bytes[i] == UInt8(ascii: "-")
                 i += 1
             }
-            guard i < end, end - i <= 4 else { return nil }
+            let exponentStart = i
             while i < end {
-                let b = bytes[i]
-                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
-                exponent = exponent * 10 + Int(b - UInt8(ascii: "0"))
+                let d = bytes[i] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                guard i - exponentStart < 4 else { return nil }
+                exponent = exponent * 10 + Int(d)
                 i += 1
             }
+            guard i > exponentStart else { return nil }
             if negativeExponent { exponent = -exponent }
         }
         let scale = exponent - fraction
         guard digits <= 15 && scale >= -22 && scale <= 22 else {
-            return eiselLemire(mantissa, scale, negative: negative)
+            return eiselLemire(mantissa, scale, negative: negative).map { ($0, i) }
         }
         let m = Double(mantissa)
         let value = scale >= 0 ? m * exactPowersOfTen[scale] : m / exactPowersOfTen[-scale]
-        return negative ? -value : value
+        return (negative ? -value : value, i)
     }
 
     /// The Double nearest to `w 10^q` (ties to even), or nil when it is subnormal, infinite, or one of the rare

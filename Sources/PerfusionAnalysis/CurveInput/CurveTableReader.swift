@@ -104,7 +104,7 @@ public enum CurveTableReader {
     /// parts are joined in order (``LongPart``), with the same curves, samples and first error as one pass.
     static func readLong(
         _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?,
-        parts: Int = BatchFitter.coreCount, minimumSplitBytes: Int = 1 << 20
+        parts: Int = BatchFitter.coreCount, minimumSplitBytes: Int = 1 << 20, plainRows: Bool = true
     ) throws -> [NamedCurve] {
         let header = try reader.header(bytes)
         let columns = LongColumns(
@@ -115,7 +115,8 @@ public enum CurveTableReader {
         let splits = splitPoints(bytes, parts: parts, minimumBytes: minimumSplitBytes)
         let parts = orderedParallelMap(splits.count, threads: splits.count, chunk: 1) { k -> LongPart in
             let range = splits[k].start..<(k + 1 < splits.count ? splits[k + 1].start : bytes.count)
-            return LongPart(reader, bytes, range: range, firstLine: splits[k].line, header: k == 0, columns)
+            return LongPart(
+                reader, bytes, range: range, firstLine: splits[k].line, header: k == 0, columns, plainRows: plainRows)
         }
         var whole = parts[0]
         if let failure = whole.failure { throw failure.error }
@@ -139,82 +140,76 @@ public enum CurveTableReader {
     /// Where to split `bytes` for `parts` readers: the first part at 0 (line 1), the others just after a line feed
     /// near each k / parts of the file, with the line they start on. One part when the file is small (under
     /// `minimumBytes`), holds a quote (a line break may then be inside a cell) or has no line feed to split at.
-    /// The LF bytes among `count` bytes at `p`, eight at a time: a byte of `x = word ^ 0x0A...0A` is zero exactly where
-    /// the word holds a LF, and `~(((x & 0x7F..7F) + 0x7F..7F) | x | 0x7F..7F)` sets the top bit of exactly those bytes
-    /// (the additions stay within their bytes), so a population count counts them.
-    static func countLineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        let raw = UnsafeRawPointer(p)
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        var total = 0
-        var i = 0
-        while i + 8 <= count {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            total += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
-            i += 8
-        }
-        while i < count {
-            if p[i] == UInt8(ascii: "\n") { total += 1 }
-            i += 1
-        }
-        return total
-    }
-
-    /// Whether a quote or a CR is among `count` bytes at `p`, eight at a time: a byte of `word ^ 0x22...22` (or
-    /// `^ 0x0D...0D`) is zero where the word holds that byte, and `(x - 0x01..01) & ~x & 0x80..80` is nonzero exactly
-    /// when some byte of x is zero.
-    static func containsQuoteOrCR(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        let raw = UnsafeRawPointer(p)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let tops: UInt64 = 0x8080_8080_8080_8080
-        var found: UInt64 = 0
-        var i = 0
-        while i + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let quote = word ^ 0x2222_2222_2222_2222
-            let cr = word ^ 0x0D0D_0D0D_0D0D_0D0D
-            found |= ((quote &- ones) & ~quote | (cr &- ones) & ~cr) & tops
-            i += 8
-        }
-        while i < count {
-            if p[i] == UInt8(ascii: "\"") || p[i] == UInt8(ascii: "\r") { return true }
-            i += 1
-        }
-        return found != 0
-    }
-
+    ///
+    /// The parts are surveyed for quotes and line ends on a core each (``surveyLines(_:_:)``); a part ends with a LF,
+    /// so a CRLF never straddles two parts and the line each part starts on is 1 plus the line ends before it.
     static func splitPoints(_ bytes: [UInt8], parts: Int, minimumBytes: Int = 1 << 20) -> [(start: Int, line: Int)] {
         let n = bytes.count
         guard parts > 1, n >= minimumBytes, n > 0 else { return [(0, 1)] }
-        return bytes.withUnsafeBufferPointer { b -> [(start: Int, line: Int)] in
+        let starts = bytes.withUnsafeBufferPointer { b -> [Int] in
             let base = b.baseAddress!
-            // One pass for both bytes that change the split (most files have neither), memchr only when one is there.
-            let either = containsQuoteOrCR(base, n)
-            guard !either || memchr(base, Int32(UInt8(ascii: "\"")), n) == nil else { return [(0, 1)] }
-            let hasCR = either && memchr(base, Int32(UInt8(ascii: "\r")), n) != nil
-            var points: [(start: Int, line: Int)] = [(0, 1)]
-            var (counted, line) = (0, 1)  // line breaks in bytes[0 ..< counted]
+            var starts = [0]
             for k in 1..<parts {
-                let from = max(k * n / parts, points.last!.start + 1)
+                let from = max(k * n / parts, starts.last! + 1)
                 guard from < n, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), n - from) else { break }
                 let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 guard start < n else { break }
-                // Records end at LF, CRLF or a lone CR: count LFs, plus CRs not followed by a LF.
-                if hasCR {
-                    for i in counted..<start {
-                        if b[i] == UInt8(ascii: "\n")
-                            || (b[i] == UInt8(ascii: "\r") && (i + 1 >= n || b[i + 1] != UInt8(ascii: "\n")))
-                        {
-                            line += 1
-                        }
-                    }
-                } else {
-                    line += countLineFeeds(base + counted, start - counted)
-                }
-                counted = start
-                points.append((start, line))
+                starts.append(start)
             }
-            return points
+            return starts
         }
+        guard starts.count > 1 else { return [(0, 1)] }
+        let surveys = orderedParallelMap(starts.count, threads: starts.count, chunk: 1) { k in
+            let end = k + 1 < starts.count ? starts[k + 1] : n
+            return bytes.withUnsafeBufferPointer { surveyLines($0.baseAddress! + starts[k], end - starts[k]) }
+        }
+        guard !surveys.contains(where: \.quote) else { return [(0, 1)] }
+        var points: [(start: Int, line: Int)] = [(0, 1)]
+        var line = 1
+        for k in 1..<starts.count {
+            line += surveys[k - 1].lineEnds
+            points.append((starts[k], line))
+        }
+        return points
+    }
+
+    /// Whether the `count` bytes at `p` hold a double quote, and how many records end in them (every LF, and every CR
+    /// not followed by a LF among them), eight bytes at a time. In `x = word ^ 0x0A...0A` the bytes holding a LF are
+    /// zero, and `~(((x & 0x7F..7F) + 0x7F..7F) | x | 0x7F..7F)` sets the top bit of exactly those bytes (the
+    /// additions stay within their bytes); the same for CR and the quote. A CR's mark shifted up by a byte meets the
+    /// mark of a LF right after it (from the previous word through the carry), so CRLFs are counted once.
+    static func surveyLines(_ p: UnsafePointer<UInt8>, _ count: Int) -> (quote: Bool, lineEnds: Int) {
+        let raw = UnsafeRawPointer(p)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func marks(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
+        var quotes: UInt64 = 0
+        var (lineFeeds, returns, pairs) = (0, 0, 0)
+        var carry: UInt64 = 0  // 1 when the previous byte was a CR
+        var i = 0
+        while i + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let lf = marks(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+            let cr = marks(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+            quotes |= marks(word ^ 0x2222_2222_2222_2222)
+            lineFeeds += lf.nonzeroBitCount
+            returns += cr.nonzeroBitCount
+            pairs += ((cr << 8 | carry << 7) & lf).nonzeroBitCount
+            carry = cr >> 63
+            i += 8
+        }
+        var previousCR = carry == 1
+        while i < count {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { quotes = 1 }
+            if b == UInt8(ascii: "\n") {
+                lineFeeds += 1
+                if previousCR { pairs += 1 }
+            }
+            if b == UInt8(ascii: "\r") { returns += 1 }
+            previousCR = b == UInt8(ascii: "\r")
+            i += 1
+        }
+        return (quotes != 0, lineFeeds + returns - pairs)
     }
 
     /// The curves of one part of a long table, or the first error in it.
@@ -228,72 +223,199 @@ public enum CurveTableReader {
         /// The first error, with the line of the row it is about.
         var failure: (line: Int, error: PerfusionAnalysisError)?
 
+        /// The curves being gathered: the current curve's samples are held apart from the others (no look-up and no
+        /// nested array access per row) and put back when another curve's row comes.
+        struct Gathering {
+            var part = LongPart()
+            /// Index of the current curve, -2 for a curve not selected (its rows are skipped), -1 before any.
+            var current = -1
+            var currentTimes: [Double] = []
+            var currentValues: [Double] = []
+
+            /// Makes `id`'s curve the current one; its first row is on `line`.
+            mutating func begin(_ id: String, line: Int, wanted: Set<String>?) {
+                putBack()
+                if let wanted, !wanted.contains(id) {
+                    current = -2  // other curves are not parsed at all
+                    return
+                }
+                if let k = part.index[id] {
+                    current = k
+                    swap(&currentTimes, &part.times[k])
+                    swap(&currentValues, &part.values[k])
+                    return
+                }
+                // Room for as many samples as the curve before (curves of a table are usually as long as each
+                // other): no regrowing and copying while the curve's rows are appended.
+                let expected = part.times.last?.count ?? 0
+                current = part.ids.count
+                part.index[id] = current
+                part.ids.append(id)
+                part.firstLines.append(line)
+                part.times.append([])
+                part.values.append([])
+                currentTimes.reserveCapacity(expected)
+                currentValues.reserveCapacity(expected)
+            }
+
+            /// Appends a sample to the current curve; an error when its time does not increase.
+            @inline(__always)
+            mutating func append(_ time: Double, _ value: Double, line: Int, _ c: LongColumns) throws {
+                if let last = currentTimes.last, !(time > last) {
+                    throw LongPart.notIncreasing(part.ids[current], time, last, line: line, c)
+                }
+                currentTimes.append(time)
+                currentValues.append(value)
+            }
+
+            /// Puts the current curve's samples back among the others.
+            mutating func putBack() {
+                guard current >= 0 else { return }
+                swap(&currentTimes, &part.times[current])
+                swap(&currentValues, &part.values[current])
+                currentTimes = []
+                currentValues = []
+            }
+        }
+
+        init() {}
+
         /// Reads the records of `bytes[range]` (starting on line `firstLine`; the first one is the header when
         /// `header`).
+        ///
+        /// Rows are read by a loop for plain rows first (``fastRows(_:from:line:to:_:_:)``), which parses the three
+        /// cells in use where they stand; from the first row it cannot read (a quote, blanks around a cell, an empty or
+        /// odd cell, a blank line) the rest goes through the general reader (`ByteCSV`), which reads every dialect and
+        /// names the problem. Both give the same samples (`plainRows` false: the general reader alone, for tests).
         init(
-            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, header: Bool, _ c: LongColumns
+            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, header: Bool, _ c: LongColumns,
+            plainRows: Bool = true
         ) {
-            var previous: [UInt8]? = nil
-            var current = -1
-            var skipHeader = header
+            var gathering = Gathering()
             var line = firstLine
-            // Locals for the loop: the closure touches no reference-counted state per row.
-            var ids: [String] = []
-            var index: [String: Int] = [:]
-            var times: [[Double]] = []
-            var values: [[Double]] = []
-            var firstLines: [Int] = []
+            var position = range.lowerBound
+            do {
+                if header {
+                    (position, line) = try reader.afterFirstRecord(bytes, in: range, firstLine: firstLine)
+                }
+                try bytes.withUnsafeBufferPointer { b in
+                    guard plainRows, b.count > 0 else { return }
+                    try LongPart.fastRows(
+                        b, from: &position, line: &line, to: range.upperBound, reader.delimiter, c, &gathering)
+                }
+                if position < range.upperBound {
+                    try LongPart.generalRows(
+                        reader, bytes, range: position..<range.upperBound, firstLine: line, c, &gathering, &line)
+                }
+            } catch let error as PerfusionAnalysisError {
+                gathering.part.failure = (line, error)
+            } catch {
+                gathering.part.failure = (line, .invalidTable(path: c.path, line: line, detail: "\(error)"))
+            }
+            gathering.putBack()
+            self = gathering.part
+        }
+
+        /// Plain rows from `position` on: cells without quotes or blanks at their start, a curve id without blanks
+        /// around it, the time and intensity plain decimal numbers (``ByteCSV/decimalPrefix(_:_:_:decimalComma:)``:
+        /// each cell read once, by the parse itself), at least as many cells as the columns in use need. The cells of
+        /// a curve not selected are not parsed (when the curve column comes before the numbers, as it does in the
+        /// tables we write). Stops at the end or before the first row that is not plain, with `position` and `line` at
+        /// that row.
+        static func fastRows(
+            _ b: UnsafeBufferPointer<UInt8>, from position: inout Int, line: inout Int, to n: Int, _ delimiter: UInt8,
+            _ c: LongColumns, _ gathering: inout Gathering
+        ) throws {
             let (ci, ti, yi) = (c.curve, c.time, c.value)
             let needed = max(ci, ti, yi)
             let decimalComma = c.dialect.decimalComma
-            do {
-                try reader.forEachRow(bytes, in: range, firstLine: firstLine) { row in
-                    if skipHeader {
-                        skipHeader = false
-                        return
+            let base = b.baseAddress!
+            let scanner = ByteCSV(delimiter: delimiter, path: c.path)
+            var (previousStart, previousLength) = (0, -1)
+            rows: while position < n {
+                var p = position
+                var field = 0
+                var (time, value) = (0.0, 0.0)
+                var skipped = false  // the row belongs to a curve not selected
+                while true {
+                    guard p < n, b[p] != UInt8(ascii: "\""), !ByteCSV.isBlank(b[p], delimiter) else {
+                        // An empty last cell, a quote or a blank: the general reader decides.
+                        break rows
                     }
-                    guard !row.isBlank else { return }
-                    line = row.line
-                    guard row.count > needed else {
-                        throw PerfusionAnalysisError.invalidTable(
-                            path: c.path, line: row.line, detail: "\(row.count) cells, expected \(c.headerCount)")
-                    }
-                    if previous == nil || !row.equals(ci, previous!) {
-                        let id = row.string(ci)
-                        previous = row.raw(ci)
-                        if let wanted = c.wanted, !wanted.contains(id) {
-                            current = -2  // other curves are not parsed at all
-                        } else if let k = index[id] {
-                            current = k
-                        } else {
-                            index[id] = ids.count
-                            current = ids.count
-                            ids.append(id)
-                            times.append([])
-                            values.append([])
-                            firstLines.append(row.line)
+                    if (field == ti || field == yi) && !skipped {
+                        guard let (number, stop) = ByteCSV.decimalPrefix(b, p, n, decimalComma: decimalComma),
+                            stop - p < 64
+                        else { break rows }
+                        if field == ti { time = number } else { value = number }
+                        p = stop
+                    } else {
+                        let stop = scanner.fieldEnd(b, from: p, to: n)
+                        if field == ci {
+                            guard stop > p, !ByteCSV.isBlank(b[stop - 1], delimiter) else { break rows }
+                            let length = stop - p
+                            if length != previousLength || memcmp(base + p, base + previousStart, length) != 0 {
+                                let id = String(decoding: UnsafeBufferPointer(rebasing: b[p..<stop]), as: UTF8.self)
+                                gathering.begin(id, line: line, wanted: c.wanted)
+                                (previousStart, previousLength) = (p, length)
+                            }
+                            skipped = gathering.current < 0
                         }
+                        p = stop
                     }
-                    guard current >= 0 else { return }
-                    // The message-making path only when a cell is not a plain number.
-                    let time =
-                        try row.number(ti, decimalComma: decimalComma)
-                        ?? number(row, ti, path: c.path, column: "time_s", dialect: c.dialect)
-                    let value =
-                        try row.number(yi, decimalComma: decimalComma)
-                        ?? number(row, yi, path: c.path, column: "intensity", dialect: c.dialect)
-                    if let last = times[current].last, !(time > last) {
-                        throw LongPart.notIncreasing(ids[current], time, last, line: row.line, c)
+                    guard p < n else { break }
+                    let byte = b[p]
+                    if byte == delimiter {
+                        field += 1
+                        p += 1
+                        continue
                     }
-                    times[current].append(time)
-                    values[current].append(value)
+                    if byte == UInt8(ascii: "\n") {
+                        p += 1
+                        break
+                    }
+                    guard byte == UInt8(ascii: "\r") else { break rows }
+                    p += 1
+                    if p < n && b[p] == UInt8(ascii: "\n") { p += 1 }
+                    break
                 }
-            } catch let error as PerfusionAnalysisError {
-                failure = (line, error)
-            } catch {
-                failure = (line, .invalidTable(path: c.path, line: line, detail: "\(error)"))
+                guard field >= needed else { break rows }
+                if !skipped { try gathering.append(time, value, line: line, c) }
+                position = p
+                line += 1
             }
-            (self.ids, self.index, self.times, self.values, self.firstLines) = (ids, index, times, values, firstLines)
+        }
+
+        /// The rows of `bytes[range]` (starting on line `firstLine`) through the general reader; `line` follows the
+        /// row being read.
+        static func generalRows(
+            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, _ c: LongColumns,
+            _ gathering: inout Gathering, _ line: inout Int
+        ) throws {
+            var previous: [UInt8]? = nil
+            let (ci, ti, yi) = (c.curve, c.time, c.value)
+            let needed = max(ci, ti, yi)
+            let decimalComma = c.dialect.decimalComma
+            try reader.forEachRow(bytes, in: range, firstLine: firstLine) { row in
+                guard !row.isBlank else { return }
+                line = row.line
+                guard row.count > needed else {
+                    throw PerfusionAnalysisError.invalidTable(
+                        path: c.path, line: row.line, detail: "\(row.count) cells, expected \(c.headerCount)")
+                }
+                if previous == nil || !row.equals(ci, previous!) {
+                    gathering.begin(row.string(ci), line: row.line, wanted: c.wanted)
+                    previous = row.raw(ci)
+                }
+                guard gathering.current >= 0 else { return }
+                // The message-making path only when a cell is not a plain number.
+                let time =
+                    try row.number(ti, decimalComma: decimalComma)
+                    ?? number(row, ti, path: c.path, column: "time_s", dialect: c.dialect)
+                let value =
+                    try row.number(yi, decimalComma: decimalComma)
+                    ?? number(row, yi, path: c.path, column: "intensity", dialect: c.dialect)
+                try gathering.append(time, value, line: row.line, c)
+            }
         }
 
         static func notIncreasing(_ id: String, _ time: Double, _ last: Double, line: Int, _ c: LongColumns)
