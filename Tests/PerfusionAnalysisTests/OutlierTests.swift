@@ -64,6 +64,18 @@ struct MedianOfFiveTests {
             #expect(IsolatedOutliers.median5(v[0], v[1], v[2], v[3], v[4]) == v.sorted()[2], "\(v)")
         }
     }
+
+    @Test("the running median's range, eight windows at a time, equals the range of sorted windows", arguments: 0..<4)
+    func rangeAgainstSorting(seed: Int) {
+        var rng = TestRandom(seed: UInt64(950 + seed))
+        for n in Array(5...40) + [299, 300, 301] {
+            // Small integers make ties common; then continuous values.
+            let values = (0..<n).map { _ in seed % 2 == 0 ? Double(Int(rng.uniform() * 5)) : rng.normal() }
+            let medians = (2..<(n - 2)).map { values[($0 - 2)...($0 + 2)].sorted()[2] }
+            let plain = medians.max()! - medians.min()!
+            #expect(IsolatedOutliers.runningMedianRange(values) == plain, "n \(n), seed \(seed)")
+        }
+    }
 }
 
 @Suite("The outlier screen against sorting every window")

@@ -57,16 +57,55 @@ enum IsolatedOutliers {
         return outliers.filter { i in !outliers.contains(i - 1) && !outliers.contains(i + 1) }
     }
 
-    /// Range (max - min) of the 5-sample running median.
+    /// Range (max - min) of the 5-sample running median: eight windows at a time (``median5Lanes(_:)``), the rest
+    /// one at a time.
     static func runningMedianRange(_ values: [Double]) -> Double {
+        let n = values.count
         var lowest = Double.infinity
         var highest = -Double.infinity
-        for i in 2..<(values.count - 2) {
-            let m = median5(values[i - 2], values[i - 1], values[i], values[i + 1], values[i + 2])
-            lowest = min(lowest, m)
-            highest = max(highest, m)
+        values.withUnsafeBufferPointer { y in
+            var i = 2
+            var (low, high) = (SIMD8<Double>(repeating: .infinity), SIMD8<Double>(repeating: -.infinity))
+            while i + 8 <= n - 2 {
+                let m = median5Lanes(y.baseAddress! + i - 2)
+                low = low.replacing(with: m, where: m .< low)
+                high = high.replacing(with: m, where: m .> high)
+                i += 8
+            }
+            for j in 0..<8 {
+                lowest = min(lowest, low[j])
+                highest = max(highest, high[j])
+            }
+            while i < n - 2 {
+                let m = median5(y[i - 2], y[i - 1], y[i], y[i + 1], y[i + 2])
+                lowest = min(lowest, m)
+                highest = max(highest, m)
+                i += 1
+            }
         }
         return highest - lowest
+    }
+
+    /// The medians of eight windows of five at once (lane j: the five values at `p + j`), by minima and maxima only:
+    /// of four values a, b, c, d the middle two are max(min(a, b), min(c, d)) and min(max(a, b), max(c, d)) whichever
+    /// pair holds the smallest, and the median of five is the median of those two and the fifth value e (the smallest
+    /// and largest of the four cannot be it: one of them lies below or above all of the other three and e).
+    @inline(__always)
+    static func median5Lanes(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
+        let raw = UnsafeRawPointer(p)
+        @inline(__always) func load(_ k: Int) -> SIMD8<Double> {
+            raw.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+        }
+        @inline(__always) func lower(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+            a.replacing(with: b, where: b .< a)
+        }
+        @inline(__always) func upper(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+            a.replacing(with: b, where: b .>= a)
+        }
+        let (a, b, c, d, e) = (load(0), load(1), load(3), load(4), load(2))
+        let u = upper(lower(a, b), lower(c, d))
+        let v = lower(upper(a, b), upper(c, d))
+        return upper(lower(u, v), lower(upper(u, v), e))
     }
 
     /// The median of five values without sorting or allocating: the largest of the three smallest (six compares

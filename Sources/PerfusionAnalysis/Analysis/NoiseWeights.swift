@@ -108,19 +108,29 @@ enum NoiseWeights {
     }
 
     /// Running median over `2 halfWindow + 1` samples, the window cut at the ends.
+    ///
+    /// Inside, eight windows at a time (``median9Lanes(_:)``), the rest one at a time (``median9(_:)``); at the ends
+    /// an insertion sort of the cut window.
     static func runningMedian(_ values: [Double]) -> [Double] {
         let n = values.count
         var out = [Double](repeating: 0, count: n)
         var window = [Double](repeating: 0, count: 2 * halfWindow + 1)
         values.withUnsafeBufferPointer { y in
-            for i in 0..<n {
-                let lo = i - halfWindow
-                let hi = i + halfWindow
-                if lo >= 0 && hi < n {
-                    out[i] = median9(y.baseAddress! + lo)
-                    continue
+            out.withUnsafeMutableBufferPointer { o in
+                var i = halfWindow
+                while i + 8 <= n - halfWindow {
+                    UnsafeMutableRawPointer(o.baseAddress! + i).storeBytes(
+                        of: median9Lanes(y.baseAddress! + i - halfWindow), as: SIMD8<Double>.self)
+                    i += 8
                 }
+                while i < n - halfWindow {
+                    o[i] = median9(y.baseAddress! + i - halfWindow)
+                    i += 1
+                }
+            }
+            for i in 0..<n where i < halfWindow || i >= n - halfWindow {
                 // The ends: insertion sort of the cut window (at most 8 values).
+                let (lo, hi) = (i - halfWindow, i + halfWindow)
                 var count = 0
                 for k in max(0, lo)...min(n - 1, hi) {
                     let v = y[k]
@@ -136,6 +146,45 @@ enum NoiseWeights {
             }
         }
         return out
+    }
+
+    /// ``median9(_:)`` of eight windows at once: lane j is the median of the nine values at `p + j`. The same
+    /// network on vectors, each compare-exchange lane by lane exactly as `Swift.min` and `Swift.max` choose
+    /// (`b < a ? b : a` and `b >= a ? b : a`), so every lane equals the scalar network's result bit for bit.
+    @inline(__always)
+    static func median9Lanes(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
+        let raw = UnsafeRawPointer(p)
+        @inline(__always) func load(_ k: Int) -> SIMD8<Double> {
+            raw.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+        }
+        var (p0, p1, p2, p3, p4) = (load(0), load(1), load(2), load(3), load(4))
+        var (p5, p6, p7, p8) = (load(5), load(6), load(7), load(8))
+        @inline(__always) func order(_ a: inout SIMD8<Double>, _ b: inout SIMD8<Double>) {
+            let low = a.replacing(with: b, where: b .< a)
+            let high = a.replacing(with: b, where: b .>= a)
+            a = low
+            b = high
+        }
+        order(&p1, &p2)
+        order(&p4, &p5)
+        order(&p7, &p8)
+        order(&p0, &p1)
+        order(&p3, &p4)
+        order(&p6, &p7)
+        order(&p1, &p2)
+        order(&p4, &p5)
+        order(&p7, &p8)
+        order(&p0, &p3)
+        order(&p5, &p8)
+        order(&p4, &p7)
+        order(&p3, &p6)
+        order(&p1, &p4)
+        order(&p2, &p5)
+        order(&p4, &p7)
+        order(&p4, &p2)
+        order(&p6, &p4)
+        order(&p4, &p2)
+        return p4
     }
 
     /// The median of the nine values at `p` by a fixed network of 19 compare-exchanges (A. W. Paeth's median of 9,

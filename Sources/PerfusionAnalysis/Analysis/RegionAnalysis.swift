@@ -159,12 +159,7 @@ public struct CurveAnalyzer: Sendable {
     static func residualSumOfSquares(_ model: any CurveModel, _ parameters: ParameterVector, _ curve: CurveSamples)
         -> Double
     {
-        var sum = 0.0
-        for (t, y) in zip(curve.times, curve.values) {
-            let r = y - model.value(at: t, parameters: parameters)
-            sum += r * r
-        }
-        return sum
+        model.residualSumOfSquares(curve, parameters: parameters)
     }
 
     /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`

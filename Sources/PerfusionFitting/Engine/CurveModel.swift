@@ -33,6 +33,10 @@ public protocol CurveModel: Sendable {
     /// (the lognormal model into its common factor, four multiplies fewer per block).
     func weightedBlock(at t: SampleLanes, weight w: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock
 
+    /// Sum of squared unweighted residuals, `sum (y_i - f(t_i))^2`, of `curve` at `p`, in sample order. The default
+    /// calls the model's own ``value(at:parameters:)`` (one call per sample without going through the protocol).
+    func residualSumOfSquares(_ curve: CurveSamples, parameters p: ParameterVector) -> Double
+
     /// A starting point estimated from the samples, or a reason the curve cannot be fitted by this model.
     func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection>
 
@@ -60,6 +64,15 @@ public protocol CurveModel: Sendable {
 
 extension CurveModel {
     /// Default: every vector of ``block(at:parameters:)`` times `w`.
+    public func residualSumOfSquares(_ curve: CurveSamples, parameters p: ParameterVector) -> Double {
+        var sum = 0.0
+        for (t, y) in zip(curve.times, curve.values) {
+            let r = y - value(at: t, parameters: p)
+            sum += r * r
+        }
+        return sum
+    }
+
     public func weightedBlock(at t: SampleLanes, weight w: SampleLanes, parameters p: SIMD8<Float>) -> ModelBlock {
         let b = block(at: t, parameters: p)
         return ModelBlock(value: b.value * w, d0: b.d0 * w, d1: b.d1 * w, d2: b.d2 * w, d3: b.d3 * w, d4: b.d4 * w)
