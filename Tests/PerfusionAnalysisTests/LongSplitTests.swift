@@ -12,12 +12,14 @@ struct LongSplitTests {
         case error(String)
     }
 
-    func read(_ text: String, parts: Int, select: [String]? = nil) -> Outcome {
+    /// (`plain` false: the general reader alone, without the loop for plain rows.)
+    static func read(_ text: String, parts: Int, select: [String]? = nil, plain: Bool = true) -> Outcome {
         let (reader, bytes, dialect) = TableText.reader(text, path: "t.csv", dialect: nil)
         do {
             return .curves(
                 try CurveTableReader.readLong(
-                    reader, bytes, path: "t.csv", dialect: dialect, select: select, parts: parts, minimumSplitBytes: 0))
+                    reader, bytes, path: "t.csv", dialect: dialect, select: select, parts: parts, minimumSplitBytes: 0,
+                    plainRows: plain))
         } catch {
             return .error("\(error)")
         }
@@ -56,12 +58,13 @@ struct LongSplitTests {
         var (errors, successes) = (0, 0)
         for seed in UInt64(0)..<200 {
             let text = table(seed: seed)
-            let whole = read(text, parts: 1)
+            let whole = Self.read(text, parts: 1)
             if case .error = whole { errors += 1 } else { successes += 1 }
             for parts in [2, 3, 7] {
-                #expect(read(text, parts: parts) == whole, "seed \(seed), \(parts) parts")
+                #expect(Self.read(text, parts: parts) == whole, "seed \(seed), \(parts) parts")
             }
-            #expect(read(text, parts: 3, select: ["c0"]) == read(text, parts: 1, select: ["c0"]), "seed \(seed)")
+            #expect(
+                Self.read(text, parts: 3, select: ["c0"]) == Self.read(text, parts: 1, select: ["c0"]), "seed \(seed)")
         }
         // Both kinds of outcome occur.
         #expect(errors > 40 && successes > 40, "\(errors) errors, \(successes) tables read")
@@ -147,15 +150,7 @@ struct TableTextSplitTests {
 @Suite("The loop for plain rows of long tables against the general reader")
 struct PlainRowsTests {
     func read(_ text: String, plain: Bool, parts: Int, select: [String]?) -> LongSplitTests.Outcome {
-        let (reader, bytes, dialect) = TableText.reader(text, path: "t.csv", dialect: nil)
-        do {
-            return .curves(
-                try CurveTableReader.readLong(
-                    reader, bytes, path: "t.csv", dialect: dialect, select: select, parts: parts, minimumSplitBytes: 0,
-                    plainRows: plain))
-        } catch {
-            return .error("\(error)")
-        }
+        LongSplitTests.read(text, parts: parts, select: select, plain: plain)
     }
 
     /// A long table with columns in the order of `seed`, its separator, line ends and a few awkward rows: cells with
@@ -235,7 +230,8 @@ struct PlainRowsTests {
                 var (position, line) = (0, 2)
                 try text.withUnsafeBufferPointer {
                     try CurveTableReader.LongPart.fastRows(
-                        $0, from: &position, line: &line, to: text.count, UInt8(ascii: ","), columns, &gathering)
+                        $0, from: &position, line: &line, to: text.count,
+                        ByteCSV(delimiter: UInt8(ascii: ","), path: "t.csv"), columns, &gathering)
                 }
                 let expected = lines[..<stop].reduce(0) { $0 + $1.utf8.count + 1 }
                 #expect(position == expected && line == 2 + stop, "\"\(awkward)\" at row \(stop)")
@@ -251,7 +247,8 @@ struct PlainRowsTests {
             curve: 0, time: 1, value: 2, headerCount: 3, wanted: nil, path: "t.csv", dialect: TableDialect())
         try text.withUnsafeBufferPointer {
             try CurveTableReader.LongPart.fastRows(
-                $0, from: &position, line: &line, to: text.count, UInt8(ascii: ","), columns, &gathering)
+                $0, from: &position, line: &line, to: text.count, ByteCSV(delimiter: UInt8(ascii: ","), path: "t.csv"),
+                columns, &gathering)
         }
         gathering.putBack()
         #expect(position == text.count && line == 52)

@@ -148,43 +148,13 @@ enum NoiseWeights {
         return out
     }
 
-    /// ``median9(_:)`` of eight windows at once: lane j is the median of the nine values at `p + j`. The same
-    /// network on vectors, each compare-exchange lane by lane exactly as `Swift.min` and `Swift.max` choose
-    /// (`b < a ? b : a` and `b >= a ? b : a`), so every lane equals the scalar network's result bit for bit.
+    /// ``median9(_:)`` of eight windows at once: lane j is the median of the nine values at `p + j`, the same network
+    /// on vectors (each compare-exchange lane by lane as `Swift.min` and `Swift.max` choose), so every lane equals
+    /// the scalar result bit for bit.
     @inline(__always)
     static func median9Lanes(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
         let raw = UnsafeRawPointer(p)
-        @inline(__always) func load(_ k: Int) -> SIMD8<Double> {
-            raw.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
-        }
-        var (p0, p1, p2, p3, p4) = (load(0), load(1), load(2), load(3), load(4))
-        var (p5, p6, p7, p8) = (load(5), load(6), load(7), load(8))
-        @inline(__always) func order(_ a: inout SIMD8<Double>, _ b: inout SIMD8<Double>) {
-            let low = a.replacing(with: b, where: b .< a)
-            let high = a.replacing(with: b, where: b .>= a)
-            a = low
-            b = high
-        }
-        order(&p1, &p2)
-        order(&p4, &p5)
-        order(&p7, &p8)
-        order(&p0, &p1)
-        order(&p3, &p4)
-        order(&p6, &p7)
-        order(&p1, &p2)
-        order(&p4, &p5)
-        order(&p7, &p8)
-        order(&p0, &p3)
-        order(&p5, &p8)
-        order(&p4, &p7)
-        order(&p3, &p6)
-        order(&p1, &p4)
-        order(&p2, &p5)
-        order(&p4, &p7)
-        order(&p4, &p2)
-        order(&p6, &p4)
-        order(&p4, &p2)
-        return p4
+        return median9Network { raw.loadUnaligned(fromByteOffset: 8 * $0, as: SIMD8<Double>.self) }
     }
 
     /// The median of the nine values at `p` by a fixed network of 19 compare-exchanges (A. W. Paeth's median of 9,
@@ -192,31 +162,54 @@ enum NoiseWeights {
     /// finite values.
     @inline(__always)
     static func median9(_ p: UnsafePointer<Double>) -> Double {
-        var (p0, p1, p2, p3, p4, p5, p6, p7, p8) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
-        @inline(__always) func order(_ a: inout Double, _ b: inout Double) {
-            let (low, high) = (min(a, b), max(a, b))
-            a = low
-            b = high
-        }
-        order(&p1, &p2)
-        order(&p4, &p5)
-        order(&p7, &p8)
-        order(&p0, &p1)
-        order(&p3, &p4)
-        order(&p6, &p7)
-        order(&p1, &p2)
-        order(&p4, &p5)
-        order(&p7, &p8)
-        order(&p0, &p3)
-        order(&p5, &p8)
-        order(&p4, &p7)
-        order(&p3, &p6)
-        order(&p1, &p4)
-        order(&p2, &p5)
-        order(&p4, &p7)
-        order(&p4, &p2)
-        order(&p6, &p4)
-        order(&p4, &p2)
+        median9Network { p[$0] }
+    }
+
+    /// The network of ``median9(_:)`` on the nine values `value(0) ... value(8)`.
+    @inline(__always)
+    static func median9Network<V: CompareExchange>(_ value: (Int) -> V) -> V {
+        var (p0, p1, p2, p3, p4) = (value(0), value(1), value(2), value(3), value(4))
+        var (p5, p6, p7, p8) = (value(5), value(6), value(7), value(8))
+        V.order(&p1, &p2)
+        V.order(&p4, &p5)
+        V.order(&p7, &p8)
+        V.order(&p0, &p1)
+        V.order(&p3, &p4)
+        V.order(&p6, &p7)
+        V.order(&p1, &p2)
+        V.order(&p4, &p5)
+        V.order(&p7, &p8)
+        V.order(&p0, &p3)
+        V.order(&p5, &p8)
+        V.order(&p4, &p7)
+        V.order(&p3, &p6)
+        V.order(&p1, &p4)
+        V.order(&p2, &p5)
+        V.order(&p4, &p7)
+        V.order(&p4, &p2)
+        V.order(&p6, &p4)
+        V.order(&p4, &p2)
         return p4
+    }
+}
+
+/// A value a sorting network can order: a Double, or eight of them lane by lane.
+protocol CompareExchange {
+    /// Puts the smaller of `a` and `b` in `a` and the larger in `b`, as `Swift.min` and `Swift.max` choose
+    /// (`b < a ? b : a` and `b >= a ? b : a`).
+    static func order(_ a: inout Self, _ b: inout Self)
+}
+
+extension Double: CompareExchange {
+    @inline(__always)
+    static func order(_ a: inout Double, _ b: inout Double) {
+        (a, b) = (min(a, b), max(a, b))
+    }
+}
+
+extension SIMD8: CompareExchange where Scalar == Double {
+    @inline(__always)
+    static func order(_ a: inout SIMD8<Double>, _ b: inout SIMD8<Double>) {
+        (a, b) = (a.replacing(with: b, where: b .< a), a.replacing(with: b, where: b .>= a))
     }
 }

@@ -128,7 +128,7 @@ public struct CurveAnalyzer: Sendable {
                 }
                 // QOF is 100 R^2 of the unweighted residuals, whatever the fit minimised.
                 let qof = PerfusionParameters.qualityOfFit(
-                    residualSumOfSquares: Self.residualSumOfSquares(model, fit.parameters, cleaned[i]),
+                    residualSumOfSquares: model.residualSumOfSquares(cleaned[i], parameters: fit.parameters),
                     values: cleaned[i].values)
                 let parameters = model.bolusShape(fit.parameters).map {
                     PerfusionParameters(shape: $0, qualityOfFit: qof)
@@ -153,13 +153,6 @@ public struct CurveAnalyzer: Sendable {
             fits[ModelSelection.select(fits.map(\.fit), aic: aic, preferred: preferred)].selected = true
             return fits
         }
-    }
-
-    /// Sum of squared unweighted residuals of `model` at `parameters` over `curve`.
-    static func residualSumOfSquares(_ model: any CurveModel, _ parameters: ParameterVector, _ curve: CurveSamples)
-        -> Double
-    {
-        model.residualSumOfSquares(curve, parameters: parameters)
     }
 
     /// Fits region curves (excluded frames left out) and fills in amplitudes relative to the `reference`

@@ -217,7 +217,6 @@ struct ByteCSV {
             var line = firstLine
             let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
             let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
-            func blank(_ b: UInt8) -> Bool { b == space || (b == tab && delimiter != tab) }
             while i < n {
                 count = 0
                 let startLine = line
@@ -225,7 +224,7 @@ struct ByteCSV {
                 while !endOfRecord {
                     // Leading blanks of a field.
                     var start = i
-                    while start < n && blank(bytes[start]) { start += 1 }
+                    while start < n && ByteCSV.isBlank(bytes[start], delimiter) { start += 1 }
                     if start < n && bytes[start] == quote {
                         // Quoted: up to the closing quote; "" is a quote inside.
                         var j = start + 1
@@ -249,7 +248,7 @@ struct ByteCSV {
                         }
                         append(Field(start: start + 1, end: j, escaped: escaped))
                         i = j + 1
-                        while i < n && blank(bytes[i]) { i += 1 }
+                        while i < n && ByteCSV.isBlank(bytes[i], delimiter) { i += 1 }
                         guard i == n || bytes[i] == delimiter || bytes[i] == lf || bytes[i] == cr else {
                             throw PerfusionAnalysisError.invalidTable(
                                 path: path, line: line,
@@ -260,7 +259,7 @@ struct ByteCSV {
                     } else {
                         let j = fieldEnd(bytes, from: start, to: n)
                         var end = j
-                        while end > start && blank(bytes[end - 1]) { end -= 1 }
+                        while end > start && ByteCSV.isBlank(bytes[end - 1], delimiter) { end -= 1 }
                         append(Field(start: start, end: end, escaped: false))
                         i = j
                     }

@@ -301,7 +301,7 @@ public enum CurveTableReader {
                 try bytes.withUnsafeBufferPointer { b in
                     guard plainRows, b.count > 0 else { return }
                     try LongPart.fastRows(
-                        b, from: &position, line: &line, to: range.upperBound, reader.delimiter, c, &gathering)
+                        b, from: &position, line: &line, to: range.upperBound, reader, c, &gathering)
                 }
                 if position < range.upperBound {
                     try LongPart.generalRows(
@@ -323,14 +323,14 @@ public enum CurveTableReader {
         /// tables we write). Stops at the end or before the first row that is not plain, with `position` and `line` at
         /// that row.
         static func fastRows(
-            _ b: UnsafeBufferPointer<UInt8>, from position: inout Int, line: inout Int, to n: Int, _ delimiter: UInt8,
+            _ b: UnsafeBufferPointer<UInt8>, from position: inout Int, line: inout Int, to n: Int, _ reader: ByteCSV,
             _ c: LongColumns, _ gathering: inout Gathering
         ) throws {
             let (ci, ti, yi) = (c.curve, c.time, c.value)
             let needed = max(ci, ti, yi)
             let decimalComma = c.dialect.decimalComma
             let base = b.baseAddress!
-            let scanner = ByteCSV(delimiter: delimiter, path: c.path)
+            let delimiter = reader.delimiter
             var (previousStart, previousLength) = (0, -1)
             rows: while position < n {
                 var p = position
@@ -349,7 +349,7 @@ public enum CurveTableReader {
                         if field == ti { time = number } else { value = number }
                         p = stop
                     } else {
-                        let stop = scanner.fieldEnd(b, from: p, to: n)
+                        let stop = reader.fieldEnd(b, from: p, to: n)
                         if field == ci {
                             guard stop > p, !ByteCSV.isBlank(b[stop - 1], delimiter) else { break rows }
                             let length = stop - p
