@@ -283,7 +283,7 @@ public enum CurveTableReader {
         /// Reads the records of `bytes[range]` (starting on line `firstLine`; the first one is the header when
         /// `header`).
         ///
-        /// Rows are read by a loop for plain rows first (``fastRows(_:from:line:to:_:_:)``), which parses the three
+        /// Rows are read by a loop for plain rows first (``fastRows(_:from:line:to:_:_:_:)``), which parses the three
         /// cells in use where they stand; from the first row it cannot read (a quote, blanks around a cell, an empty or
         /// odd cell, a blank line) the rest goes through the general reader (`ByteCSV`), which reads every dialect and
         /// names the problem. Both give the same samples (`plainRows` false: the general reader alone, for tests).
