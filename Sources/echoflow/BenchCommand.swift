@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
               echoflow bench
               echoflow bench --json --seconds 0.5
               echoflow bench --check --seconds 0.3
+              echoflow bench --phases --seconds 3
             """)
 
     @Flag(help: "Print one JSON array of {model, samples, threads, fits_per_second, ...} objects.")
@@ -38,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Fail (exit 1) when a ratio gate is not met.")
     var check = false
 
+    @Flag(help: "Only where a fit's time goes (start, one fused pass, whole fit), without the tables.")
+    var phases = false
+
     func validate() throws {
         guard seconds > 0, curves >= 64 else {
             throw ValidationError("--seconds must be positive and --curves at least 64")
@@ -46,6 +50,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let bench = FittingBenchmark(seconds: seconds, curves: curves)
+        if phases {
+            printPhases(bench)
+            return
+        }
         if !json {
             print(
                 "Echoflow \(Echoflow.version) fitting throughput (\(ProcessInfo.processInfo.activeProcessorCount) cores, \(curves) curves per set)\n"
@@ -59,6 +67,10 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else if let speedup = FittingBenchmark.simdSpeedup(rows) {
             print(String(format: "\nSIMD path vs scalar Double path (300 samples, 1 thread): %.1fx", speedup))
+        }
+        if !json {
+            print("")
+            printPhases(bench)
         }
         let motionFrames = MotionBenchmark.frames(width: 256, height: 256, count: 400)
         let motionRate = try MotionBenchmark.framesPerSecond(motionFrames)
@@ -97,6 +109,18 @@ struct BenchCommand: ParsableCommand {
             for f in failures { printError("bench check failed: \(f)") }
             if !failures.isEmpty { throw ExitCode(1) }
             if !json { print("bench check: every gate passed") }
+        }
+    }
+
+    private func printPhases(_ bench: FittingBenchmark) {
+        print("Where a fit's time goes (lognormal, 300 samples, 1 thread, per curve):")
+        for (set, t) in bench.phases() {
+            print(
+                String(
+                    format:
+                        "  %@: initial guess %.2f us (with the screen and bounds %.2f); one fused pass %.2f us, %.1f per fit; LM from the start %.2f us; whole fit %.2f us",
+                    set, t.initialGuessMicroseconds, t.startMicroseconds, t.passMicroseconds, t.passesPerFit,
+                    t.iterateMicroseconds, t.fitMicroseconds))
         }
     }
 }

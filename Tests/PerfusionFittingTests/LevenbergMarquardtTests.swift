@@ -225,3 +225,27 @@ struct BoundTests {
         #expect(bounds.onBound(ParameterVector(1e-6, 5, 5, 5, 0, 0, 0, 0), standardErrors: noSE, count: 5) == 0)
     }
 }
+
+@Suite("Phase times")
+struct PhaseTimeTests {
+    /// The times themselves depend on the machine; what can be checked is that each phase was measured (finite and
+    /// positive), that passes per fit is the mean iteration count of the same fits made here without the profile,
+    /// and that a curve the model rejects takes no pass but still counts as a fit.
+    @Test("phase times measure every phase and count the passes of the fits they time")
+    func phaseTimes() {
+        let engine = LevenbergMarquardt()
+        let model = LognormalModel()
+        var curves = (1...6).map { syntheticCurve(mu: 2.6 + 0.1 * Double($0), noise: 0.5, seed: UInt64($0)) }
+        curves.append(syntheticCurve(area: 0, noise: 0.5, seed: 9))  // flat noise: rejected, zero iterations
+        let times = engine.phaseTimes(model, curves: curves, seconds: 0, passRepeats: 2)
+        let iterations = curves.map { engine.fit(model, to: $0).iterations }
+        #expect(iterations.last == 0 && iterations.dropLast().allSatisfy { $0 > 0 })
+        #expect(times.passesPerFit == Double(iterations.reduce(0, +)) / Double(curves.count))
+        for value in [
+            times.startMicroseconds, times.initialGuessMicroseconds, times.passMicroseconds, times.iterateMicroseconds,
+            times.fitMicroseconds,
+        ] {
+            #expect(value.isFinite && value > 0)
+        }
+    }
+}

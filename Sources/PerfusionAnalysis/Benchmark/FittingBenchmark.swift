@@ -74,6 +74,18 @@ public struct FittingBenchmark: Sendable {
         return rows
     }
 
+    /// Where a fit's time goes (one thread, lognormal model, 300 samples): per curve on the bolus set and on the set
+    /// with 30 % background, in that order (``LevenbergMarquardt/phaseTimes(_:curves:seconds:passRepeats:)``).
+    public func phases() -> [(set: String, times: FitPhaseTimes)] {
+        [("bolus", 0.0), ("background30", 0.3)].map { set, background in
+            let data = SyntheticCurves.lognormal(
+                count: curves, samples: 300, seed: 2026, backgroundFraction: background)
+            let engine = LevenbergMarquardt(options: .fast)
+            _ = engine.phaseTimes(LognormalModel(), curves: Array(data.curves.prefix(256)), seconds: 0)  // warm-up
+            return (set, engine.phaseTimes(LognormalModel(), curves: data.curves, seconds: seconds / 3))
+        }
+    }
+
     /// Fits per second of the SIMD path over the scalar `Double` path (lognormal, 300 samples, one thread).
     public static func simdSpeedup(_ rows: [Row]) -> Double? {
         let simd = rows.first {

@@ -342,7 +342,7 @@ public struct LevenbergMarquardt: Sendable {
     /// Vector fused pass: sixteen samples (``SampleLanes``) per step in Float lanes, the 15 entries of the symmetric 5 x 5
     /// `J^T J`, `J^T r` and the cost accumulated lane-wise and reduced to Double once at the end.
     @inline(__always)
-    private func vectorPass<Model: CurveModel>(
+    func vectorPass<Model: CurveModel>(
         _ model: Model, _ ws: FitWorkspace, _ p: ParameterVector, _ normal: UnsafeMutablePointer<Double>
     ) -> (Double, ParameterVector) {
         let pf = SIMD8<Float>(p)

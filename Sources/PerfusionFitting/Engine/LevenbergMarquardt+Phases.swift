@@ -1,0 +1,140 @@
+import CFloatMode
+
+/// Where the time of a fit goes, one thread, per curve: the start (screen, features, initial guess, bounds), one
+/// vector fused pass, and the whole fit. `echoflow bench` prints these next to the throughput, so that a change can be
+/// judged by the part it touches.
+public struct FitPhaseTimes: Sendable, Equatable {
+    /// Screening the samples, measuring the curve's features, the initial guess and the bounds (µs per curve).
+    public var startMicroseconds: Double
+    /// The model's initial guess alone (the curve's features and the start they give; µs per curve). Timed over the
+    /// curves in turn, so it includes bringing each curve's samples into the cache, as the screen does in a fit.
+    public var initialGuessMicroseconds: Double
+    /// One vector fused pass at the start point over the packed curve (µs per pass).
+    public var passMicroseconds: Double
+    /// Levenberg–Marquardt from the start point (packing, passes, solves, covariance), without the start and without
+    /// alternative starts (µs per curve).
+    public var iterateMicroseconds: Double
+    /// The whole fit with the fast options, alternative starts included (µs per curve).
+    public var fitMicroseconds: Double
+    /// Fused passes per fit (the mean iteration count).
+    public var passesPerFit: Double
+}
+
+extension LevenbergMarquardt {
+    /// Times the phases of fitting `model` to `curves` on the calling thread, each phase repeated over all the
+    /// curves for at least `seconds`.
+    ///
+    /// The pass is timed over `passRepeats` passes per curve after packing it (the packing is not counted), at the
+    /// curve's start point: the first pass of every fit, and a fair sample of the passes that follow, which all
+    /// evaluate the same samples. Curves the model rejects are left out of the pass and counted in the other two
+    /// phases, as they are in a fit.
+    ///
+    /// The registry's models are timed through code specialized for each, as their fits run; another model through
+    /// the generic code, which is slower.
+    ///
+    /// - Precondition: the engine's precision is ``Precision/vector`` and `curves` is not empty.
+    public func phaseTimes(
+        _ model: any CurveModel, curves: [CurveSamples], seconds: Double, passRepeats: Int = 8
+    ) -> FitPhaseTimes {
+        switch model {
+        case let m as LognormalModel: phaseTimes(of: m, curves, seconds, passRepeats)
+        case let m as GammaVariateModel: phaseTimes(of: m, curves, seconds, passRepeats)
+        case let m as LDRWModel: phaseTimes(of: m, curves, seconds, passRepeats)
+        case let m as FPTModel: phaseTimes(of: m, curves, seconds, passRepeats)
+        case let m as ReplenishmentModel: phaseTimes(of: m, curves, seconds, passRepeats)
+        default: phaseTimes(of: model, curves, seconds, passRepeats)
+        }
+    }
+
+    private func phaseTimes<Model: CurveModel>(
+        of model: Model, _ curves: [CurveSamples], _ seconds: Double, _ passRepeats: Int
+    ) -> FitPhaseTimes {
+        precondition(options.precision == .vector && !curves.isEmpty)
+        let clock = ContinuousClock()
+        @inline(__always) func elapsed(_ since: ContinuousClock.Instant) -> Double {
+            let d = since.duration(to: clock.now).components
+            return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+        }
+        let workspace = FitWorkspace(capacity: curves.map(\.count).max() ?? 0)
+        var sink = 0.0
+
+        // Start: everything a fit does before its first pass.
+        var starts: [ParameterVector?] = []
+        var rounds = 0
+        var start = clock.now
+        repeat {
+            starts = curves.map { curve in
+                if Self.screen(curve, parameterCount: model.parameterCount) != nil { return nil }
+                guard case .success(let p) = model.initialGuess(for: curve) else { return nil }
+                let bounds = model.bounds(for: curve)
+                return bounds.clamp(p)
+            }
+            rounds += 1
+        } while elapsed(start) < seconds
+        let startTime = elapsed(start) / Double(rounds * curves.count)
+
+        // The initial guess alone.
+        rounds = 0
+        start = clock.now
+        repeat {
+            for curve in curves {
+                if case .success(let p) = model.initialGuess(for: curve) { sink += p[0] }
+            }
+            rounds += 1
+        } while elapsed(start) < seconds
+        let guessTime = elapsed(start) / Double(rounds * curves.count)
+
+        // One fused pass at the start point, the packing left out.
+        let fitted = curves.indices.filter { starts[$0] != nil }
+        var passes = 0
+        var passTime = 0.0
+        let floatMode = echoflow_flush_subnormals()
+        start = clock.now
+        repeat {
+            for i in fitted {
+                workspace.pack(curves[i])
+                let p = starts[i]!
+                let began = clock.now
+                for _ in 0..<passRepeats {
+                    sink += vectorPass(model, workspace, p, workspace.normal).0
+                }
+                passTime += elapsed(began)
+                passes += passRepeats
+            }
+        } while elapsed(start) < seconds && passes > 0
+        echoflow_restore_float_mode(floatMode)
+
+        // Levenberg–Marquardt from the start point.
+        var iterated = 0
+        start = clock.now
+        repeat {
+            for i in fitted {
+                let curve = curves[i]
+                sink +=
+                    fit(model, to: curve, from: starts[i]!, bounds: model.bounds(for: curve), workspace: workspace).cost
+                iterated += 1
+            }
+        } while elapsed(start) < seconds && iterated > 0
+        let iterateTime = elapsed(start) / Double(max(iterated, 1))
+
+        // The whole fit.
+        var fits = 0
+        var iterations = 0
+        start = clock.now
+        repeat {
+            for curve in curves {
+                let result = fit(model, to: curve, workspace: workspace)
+                iterations += result.iterations
+                fits += 1
+            }
+        } while elapsed(start) < seconds
+        let fitTime = elapsed(start) / Double(fits)
+        // Keeps the timed work from being optimised away (the sink is never -infinity).
+        precondition(!(sink < -Double.greatestFiniteMagnitude))
+        return FitPhaseTimes(
+            startMicroseconds: 1e6 * startTime, initialGuessMicroseconds: 1e6 * guessTime,
+            passMicroseconds: passes > 0 ? 1e6 * passTime / Double(passes) : .nan,
+            iterateMicroseconds: iterated > 0 ? 1e6 * iterateTime : .nan,
+            fitMicroseconds: 1e6 * fitTime, passesPerFit: Double(iterations) / Double(fits))
+    }
+}
