@@ -75,7 +75,7 @@ public struct FittingBenchmark: Sendable {
     }
 
     /// Where a fit's time goes (one thread, lognormal model, 300 samples): per curve on the bolus set and on the set
-    /// with 30 % background, in that order (``LevenbergMarquardt/phaseTimes(_:curves:seconds:passRepeats:)``).
+    /// with 30 % background, in that order (`LevenbergMarquardt.phaseTimes` of PerfusionFitting).
     public func phases() -> [(set: String, times: FitPhaseTimes)] {
         [("bolus", 0.0), ("background30", 0.3)].map { set, background in
             let data = SyntheticCurves.lognormal(

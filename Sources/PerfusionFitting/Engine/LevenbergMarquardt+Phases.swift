@@ -32,6 +32,12 @@ extension LevenbergMarquardt {
     /// The registry's models are timed through code specialized for each, as their fits run; another model through
     /// the generic code, which is slower.
     ///
+    /// - Parameters:
+    ///   - model: the model to fit.
+    ///   - curves: the curves, each timed in every phase.
+    ///   - seconds: the least time each phase is repeated for (0: once over the curves).
+    ///   - passRepeats: passes timed per curve after packing it.
+    /// - Returns: the time of each phase per curve (or per pass) in µs, and the passes per fit.
     /// - Precondition: the engine's precision is ``Precision/vector`` and `curves` is not empty.
     public func phaseTimes(
         _ model: any CurveModel, curves: [CurveSamples], seconds: Double, passRepeats: Int = 8
