@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Fail (exit 1) when a ratio gate is not met.")
     var check = false
 
-    @Flag(help: "Only where a fit's time goes (start, one fused pass, whole fit), without the tables.")
+    @Flag(help: "Only where a fit's time goes (initial guess, one fused pass, iterations, whole fit); no tables.")
     var phases = false
 
     func validate() throws {
