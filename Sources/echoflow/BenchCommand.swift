@@ -46,6 +46,10 @@ struct BenchCommand: ParsableCommand {
         guard seconds > 0, curves >= 64 else {
             throw ValidationError("--seconds must be positive and --curves at least 64")
         }
+        // --phases measures nothing the gates or the JSON rows need, and would skip them silently.
+        if phases && (check || json) {
+            throw ValidationError("--phases prints only the phase times: run it without --check and --json")
+        }
     }
 
     func run() throws {

@@ -92,3 +92,15 @@ struct CommandsTests {
         }
     }
 }
+
+@Suite("echoflow bench arguments")
+struct BenchArgumentTests {
+    @Test(
+        "--phases with --check or --json is a usage error, not a silently skipped gate",
+        arguments: ["--check", "--json"])
+    func phasesAlone(other: String) throws {
+        let r = try runEchoflow(["bench", "--phases", other])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--phases prints only the phase times"))
+    }
+}

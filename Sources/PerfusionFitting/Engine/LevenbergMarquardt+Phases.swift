@@ -1,7 +1,7 @@
 import CFloatMode
 
-/// Where the time of a fit goes, one thread, per curve: the start (screen, features, initial guess, bounds), one
-/// vector fused pass, and the whole fit. `echoflow bench` prints these next to the throughput, so that a change can be
+/// Where the time of a fit goes, one thread, per curve: the start (screen, features, initial guess, bounds), the
+/// initial guess alone, one vector fused pass, Levenberg–Marquardt from the start, and the whole fit. `echoflow bench` prints these next to the throughput, so that a change can be
 /// judged by the part it touches.
 public struct FitPhaseTimes: Sendable, Equatable {
     /// Screening the samples, measuring the curve's features, the initial guess and the bounds (µs per curve).
@@ -57,90 +57,82 @@ extension LevenbergMarquardt {
     ) -> FitPhaseTimes {
         precondition(options.precision == .vector && !curves.isEmpty)
         let clock = ContinuousClock()
-        @inline(__always) func elapsed(_ since: ContinuousClock.Instant) -> Double {
+        func elapsed(since: ContinuousClock.Instant) -> Double {
             let d = since.duration(to: clock.now).components
             return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+        }
+        /// Runs `round` (which returns how many items it did) until `seconds` have passed, at least once and until
+        /// an item was done; seconds per item, or NaN when no round did any.
+        func perItem(_ round: () -> Int) -> Double {
+            let began = clock.now
+            var items = 0
+            repeat { items += round() } while elapsed(since: began) < seconds && items > 0
+            return items > 0 ? elapsed(since: began) / Double(items) : .nan
         }
         let workspace = FitWorkspace(capacity: curves.map(\.count).max() ?? 0)
         var sink = 0.0
 
         // Start: everything a fit does before its first pass.
         var starts: [ParameterVector?] = []
-        var rounds = 0
-        var start = clock.now
-        repeat {
+        let startTime = perItem {
             starts = curves.map { curve in
                 if Self.screen(curve, parameterCount: model.parameterCount) != nil { return nil }
                 guard case .success(let p) = model.initialGuess(for: curve) else { return nil }
-                let bounds = model.bounds(for: curve)
-                return bounds.clamp(p)
+                return model.bounds(for: curve).clamp(p)
             }
-            rounds += 1
-        } while elapsed(start) < seconds
-        let startTime = elapsed(start) / Double(rounds * curves.count)
+            return curves.count
+        }
 
         // The initial guess alone.
-        rounds = 0
-        start = clock.now
-        repeat {
+        let guessTime = perItem {
             for curve in curves {
                 if case .success(let p) = model.initialGuess(for: curve) { sink += p[0] }
             }
-            rounds += 1
-        } while elapsed(start) < seconds
-        let guessTime = elapsed(start) / Double(rounds * curves.count)
+            return curves.count
+        }
 
-        // One fused pass at the start point, the packing left out.
+        // One fused pass at the start point, timed around the passes only (the packing left out).
         let fitted = curves.indices.filter { starts[$0] != nil }
         var passes = 0
         var passTime = 0.0
         let floatMode = echoflow_flush_subnormals()
-        start = clock.now
-        repeat {
+        _ = perItem {
             for i in fitted {
                 workspace.pack(curves[i])
-                let p = starts[i]!
                 let began = clock.now
-                for _ in 0..<passRepeats {
-                    sink += vectorPass(model, workspace, p, workspace.normal).0
-                }
-                passTime += elapsed(began)
-                passes += passRepeats
+                for _ in 0..<passRepeats { sink += vectorPass(model, workspace, starts[i]!, workspace.normal).0 }
+                passTime += elapsed(since: began)
             }
-        } while elapsed(start) < seconds && passes > 0
+            passes += fitted.count * passRepeats
+            return fitted.count
+        }
         echoflow_restore_float_mode(floatMode)
 
         // Levenberg–Marquardt from the start point.
-        var iterated = 0
-        start = clock.now
-        repeat {
+        let iterateTime = perItem {
             for i in fitted {
                 let curve = curves[i]
                 sink +=
-                    fit(model, to: curve, from: starts[i]!, bounds: model.bounds(for: curve), workspace: workspace).cost
-                iterated += 1
+                    fit(model, to: curve, from: starts[i]!, bounds: model.bounds(for: curve), workspace: workspace)
+                    .cost
             }
-        } while elapsed(start) < seconds && iterated > 0
-        let iterateTime = elapsed(start) / Double(max(iterated, 1))
+            return fitted.count
+        }
 
         // The whole fit.
         var fits = 0
         var iterations = 0
-        start = clock.now
-        repeat {
-            for curve in curves {
-                let result = fit(model, to: curve, workspace: workspace)
-                iterations += result.iterations
-                fits += 1
-            }
-        } while elapsed(start) < seconds
-        let fitTime = elapsed(start) / Double(fits)
+        let fitTime = perItem {
+            for curve in curves { iterations += fit(model, to: curve, workspace: workspace).iterations }
+            fits += curves.count
+            return curves.count
+        }
         // Keeps the timed work from being optimised away (the sink is never -infinity).
         precondition(!(sink < -Double.greatestFiniteMagnitude))
         return FitPhaseTimes(
             startMicroseconds: 1e6 * startTime, initialGuessMicroseconds: 1e6 * guessTime,
             passMicroseconds: passes > 0 ? 1e6 * passTime / Double(passes) : .nan,
-            iterateMicroseconds: iterated > 0 ? 1e6 * iterateTime : .nan,
-            fitMicroseconds: 1e6 * fitTime, passesPerFit: Double(iterations) / Double(fits))
+            iterateMicroseconds: 1e6 * iterateTime, fitMicroseconds: 1e6 * fitTime,
+            passesPerFit: Double(iterations) / Double(fits))
     }
 }
