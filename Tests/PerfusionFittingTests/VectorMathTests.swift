@@ -95,6 +95,46 @@ struct CurveFeaturesTests {
     }
 }
 
+/// The sampling selection narrows to brackets and falls back on ties: every count it takes, on inputs that make the
+/// narrowing take each of its turns (distinct values, sorted and reversed runs, values with few levels, one value
+/// repeated around the median, infinities), against the sorted median.
+@Test("the rank median equals the sorted median for every count up to 64 and awkward orders")
+func rankMedianAgainstSorting() {
+    var rng = TestRandomLite(seed: 99)
+    func sortedMedian(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    for count in 1...CurveFeatures.rankLimit {
+        var inputs: [[Double]] = []
+        for _ in 0..<20 { inputs.append((0..<count).map { _ in Double(rng.next() % 1_000_000) / 3 }) }
+        for levels in [2, 3, 7] {
+            inputs.append((0..<count).map { _ in Double(rng.next() % UInt64(levels)) })
+        }
+        let ramp = (0..<count).map { Double($0) * 0.5 - 3 }
+        inputs.append(ramp)
+        inputs.append(ramp.reversed())
+        inputs.append([Double](repeating: 2.5, count: count))
+        // A block of equal values around the median, the rest spread on both sides.
+        inputs.append(
+            (0..<count).map { (i: Int) -> Double in
+                if i % 3 == 0 { return 7 }
+                return i % 2 == 0 ? Double(i) + 100 : -Double(i)
+            })
+        inputs.append(
+            (0..<count).map { (i: Int) -> Double in
+                if i % 5 == 0 { return .infinity }
+                return i % 7 == 0 ? -.infinity : Double(i % 9)
+            })
+        inputs.append((0..<count).map { (i: Int) -> Double in i < count / 2 ? .infinity : Double(i) })
+        for values in inputs {
+            let got = values.withUnsafeBufferPointer { CurveFeatures.rankMedian($0) }
+            let expected = sortedMedian(values)
+            #expect(got == expected || got.isNaN && expected.isNaN, "count \(count): \(values)")
+        }
+    }
+}
+
 struct TestRandomLite {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -209,25 +209,31 @@ struct CurveFeatures: Sendable, Equatable {
     /// Most values ``rankMedian(_:)`` takes.
     static let rankLimit = 64
 
-    /// Median of 1 ... 64 values by ranks, with no branch on the data (a selection's branches are mispredicted
-    /// about half the time on noise). For each value `v_i`, `below_i` counts the values smaller than it; the k-th
-    /// smallest value (from 0) is then the largest `v_i` with `below_i <= k`: any larger value has at least the
-    /// k + 1 smallest below it, and the k-th smallest itself has at most k. Ties need no care. The values sit in
-    /// eight `SIMD8<Double>` registers, padded with +infinity (which counts all n values below it and is never
-    /// chosen), and each value is compared with all 64 lanes at once: n * 8 vector comparisons.
+    /// Median of 1 ... 64 values with no branch on the data that a noisy curve mispredicts: a sampling selection
+    /// that narrows the values to a bracket around the median, then ranks the few left.
+    ///
+    /// Ranks: for each value `v_i`, `below_i` counts the values smaller than it; the k-th smallest value (from 0) is
+    /// the largest `v_i` with `below_i <= k` (any larger value has at least the k + 1 smallest below it, and the k-th
+    /// smallest itself has at most k; ties need no care).
+    ///
+    /// Narrowing (as in Floyd and Rivest's selection): rank 8 values spread over the set against all of it (one
+    /// 8-lane register, n comparisons). Of these, `lo` is the largest with `below <= kLow` and `hi` the smallest with
+    /// `below > kHigh`, for the two order statistics the median needs (kLow = kHigh for an odd count). Both lie in
+    /// `[lo, hi)`, at ranks `k - below(lo)` among the values there, which are copied out without a branch. This
+    /// repeats until at most 16 values are left (about a quarter are left each time), which two registers rank. A
+    /// bracket that keeps every value (ties at the median) ends the narrowing, and the values left are ranked in eight
+    /// registers.
     static func rankMedian(_ v: UnsafeBufferPointer<Double>) -> Double {
         let n = v.count
         precondition(n >= 1 && n <= rankLimit)
-        var values = RankLanes(repeating: .infinity)
-        withUnsafeMutableBytes(of: &values) { raw in
-            raw.baseAddress!.copyMemory(from: v.baseAddress!, byteCount: n * MemoryLayout<Double>.stride)
+        let kHigh = n / 2
+        let kLow = n % 2 == 1 ? kHigh : kHigh - 1
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: rankLimit + 1) { buffer in
+            let kept = buffer.baseAddress!
+            let (low, high) = RankSelection.select(
+                v.baseAddress!, count: n, kLow: kLow, kHigh: kHigh, scratch: kept)
+            return n % 2 == 1 ? high : (low + high) / 2
         }
-        var below = RankLanes(repeating: 0)
-        for j in 0..<n { below.countBelow(values, probe: v[j]) }
-        let m = n / 2
-        return n % 2 == 1
-            ? values.largest(where: below, atMost: m)
-            : (values.largest(where: below, atMost: m - 1) + values.largest(where: below, atMost: m)) / 2
     }
 
     /// Puts the k-th smallest value at index k (smaller ones before it) and returns it.
@@ -264,44 +270,145 @@ struct CurveFeatures: Sendable, Equatable {
     }
 }
 
-/// 64 `Double` lanes as eight `SIMD8<Double>` registers, for ``CurveFeatures/rankMedian(_:)``. (`SIMD64<Double>`
-/// itself is not lowered to vector instructions: each of its operations runs lane by lane.)
-struct RankLanes {
+/// The order statistics of ``CurveFeatures/rankMedian(_:)``, in `SIMD8<Double>` registers. (`SIMD64<Double>`
+/// is not lowered to vector instructions: each of its operations runs lane by lane.)
+enum RankSelection {
     typealias Lanes = SIMD8<Double>
-    var a, b, c, d, e, f, g, h: Lanes
 
-    init(repeating value: Double) {
-        let v = Lanes(repeating: value)
-        (a, b, c, d, e, f, g, h) = (v, v, v, v, v, v, v, v)
-    }
-
-    /// Adds 1 to every lane of `self` where `values` is above `probe`.
-    @inline(__always)
-    mutating func countBelow(_ values: RankLanes, probe: Double) {
-        let p = Lanes(repeating: probe)
-        a.replace(with: a + 1, where: p .< values.a)
-        b.replace(with: b + 1, where: p .< values.b)
-        c.replace(with: c + 1, where: p .< values.c)
-        d.replace(with: d + 1, where: p .< values.d)
-        e.replace(with: e + 1, where: p .< values.e)
-        f.replace(with: f + 1, where: p .< values.f)
-        g.replace(with: g + 1, where: p .< values.g)
-        h.replace(with: h + 1, where: p .< values.h)
-    }
-
-    /// The largest lane of `self` whose lane in `counts` is at most `k`.
-    @inline(__always)
-    func largest(where counts: RankLanes, atMost k: Int) -> Double {
-        let limit = Lanes(repeating: Double(k))
-        let low = Lanes(repeating: -.infinity)
-        @inline(__always) func keep(_ v: Lanes, _ count: Lanes) -> Lanes {
-            v.replacing(with: low, where: count .> limit)
+    /// The kLow-th and kHigh-th smallest (from 0, `kLow <= kHigh`) of `values[0 ..< count]` (1 ... 64 values);
+    /// `scratch` holds at least 65 values and may alias nothing else.
+    static func select(
+        _ values: UnsafePointer<Double>, count: Int, kLow: Int, kHigh: Int, scratch: UnsafeMutablePointer<Double>
+    ) -> (Double, Double) {
+        var source = values
+        var n = count
+        var kLow = kLow
+        var kHigh = kHigh
+        while n > 16 {
+            // Rank 8 values spread over the set (distinct indices, as n > 8).
+            @inline(__always) func at(_ lane: Int) -> Double { source[(lane &* n) >> 3] }
+            let sample = Lanes(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
+            let below = countBelow(source, count: n, sample)
+            // lo: the largest sample with below <= kLow (-infinity if none), with its count (below grows with the
+            // value, so the largest kept count is lo's); hi: the smallest sample with below > kHigh.
+            let atMostLow = below .<= Lanes(repeating: Double(kLow))
+            let lo = maximum(sample.replacing(with: -.infinity, where: .!atMostLow))
+            let belowLo = maximum(below.replacing(with: 0, where: .!atMostLow))
+            // hi = +infinity bounds nothing, so that values equal to +infinity stay: NaN, above which no value is.
+            let upper = -maximum(-sample.replacing(with: .infinity, where: below .<= Lanes(repeating: Double(kHigh))))
+            let hi = upper == .infinity ? .nan : upper
+            var kept = 0
+            for j in 0..<n {
+                let x = source[j]
+                scratch[kept] = x
+                // Both comparisons as 0 or 1, with no branch.
+                kept &+= (x >= lo ? 1 : 0) & (x >= hi ? 0 : 1)
+            }
+            if kept == n { break }  // no narrowing: ties fill the bracket
+            let skipped = Int(belowLo)
+            kLow -= skipped
+            kHigh -= skipped
+            n = kept
+            source = UnsafePointer(scratch)
         }
-        @inline(__always) func larger(_ x: Lanes, _ y: Lanes) -> Lanes { x.replacing(with: y, where: y .> x) }
-        let top = larger(
-            larger(larger(keep(a, counts.a), keep(b, counts.b)), larger(keep(c, counts.c), keep(d, counts.d))),
-            larger(larger(keep(e, counts.e), keep(f, counts.f)), larger(keep(g, counts.g), keep(h, counts.h))))
-        let four = top.lowHalf.replacing(with: top.highHalf, where: top.highHalf .> top.lowHalf)
-        return Swift.max(Swift.max(four[0], four[1]), Swift.max(four[2], four[3]))
+        return n <= 16
+            ? rank16(source, count: n, kLow: kLow, kHigh: kHigh) : rank64(source, count: n, kLow: kLow, kHigh: kHigh)
+    }
+
+    /// For each lane of `v`, how many of `p[0 ..< n]` are smaller. Not inlined: the caller's reductions by halves
+    /// would otherwise make the compiler keep the counts in 2-lane pieces.
+    @inline(never)
+    static func countBelow(_ p: UnsafePointer<Double>, count n: Int, _ v: Lanes) -> Lanes {
+        // Four counts in turn, so that the additions do not wait on each other.
+        var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+        var j = 0
+        while j + 4 <= n {
+            counts.0.replace(with: counts.0 + 1, where: Lanes(repeating: p[j]) .< v)
+            counts.1.replace(with: counts.1 + 1, where: Lanes(repeating: p[j + 1]) .< v)
+            counts.2.replace(with: counts.2 + 1, where: Lanes(repeating: p[j + 2]) .< v)
+            counts.3.replace(with: counts.3 + 1, where: Lanes(repeating: p[j + 3]) .< v)
+            j += 4
+        }
+        while j < n {
+            counts.0.replace(with: counts.0 + 1, where: Lanes(repeating: p[j]) .< v)
+            j += 1
+        }
+        return (counts.0 + counts.1) + (counts.2 + counts.3)
+    }
+
+    /// ``countBelow(_:count:_:)`` for two registers.
+    @inline(never)
+    static func countBelow(_ p: UnsafePointer<Double>, count n: Int, _ a: Lanes, _ b: Lanes) -> (Lanes, Lanes) {
+        var countA = Lanes.zero
+        var countB = Lanes.zero
+        for j in 0..<n {
+            let probe = Lanes(repeating: p[j])
+            countA.replace(with: countA + 1, where: probe .< a)
+            countB.replace(with: countB + 1, where: probe .< b)
+        }
+        return (countA, countB)
+    }
+
+    /// The largest lane of `v` (none NaN), by halves. (`SIMD8.max()` is a call that runs lane by lane.)
+    @inline(__always)
+    static func maximum(_ v: Lanes) -> Double {
+        let four = larger(v.lowHalf, v.highHalf)
+        let two = larger(four.lowHalf, four.highHalf)
+        return Swift.max(two[0], two[1])
+    }
+
+    @inline(__always)
+    static func larger<V: SIMD>(_ x: V, _ y: V) -> V where V.Scalar: Comparable { x.replacing(with: y, where: y .> x) }
+
+    /// The largest lane of `v` whose count in `below` is at most `k`.
+    @inline(__always)
+    static func largest(_ v: Lanes, _ below: Lanes, atMost k: Int) -> Lanes {
+        v.replacing(with: -.infinity, where: below .> Lanes(repeating: Double(k)))
+    }
+
+    /// Ranks of up to 16 values in two registers (padded with +infinity, which is never chosen).
+    static func rank16(_ p: UnsafePointer<Double>, count n: Int, kLow: Int, kHigh: Int) -> (Double, Double) {
+        var padded = (Lanes(repeating: .infinity), Lanes(repeating: .infinity))
+        withUnsafeMutableBytes(of: &padded) { raw in
+            raw.baseAddress!.copyMemory(from: p, byteCount: n * MemoryLayout<Double>.stride)
+        }
+        let (a, b) = padded
+        let (countA, countB) = countBelow(p, count: n, a, b)
+        let low = maximum(larger(largest(a, countA, atMost: kLow), largest(b, countB, atMost: kLow)))
+        let high = maximum(larger(largest(a, countA, atMost: kHigh), largest(b, countB, atMost: kHigh)))
+        return (low, high)
+    }
+
+    /// Ranks of up to 64 values in eight registers (padded with +infinity).
+    static func rank64(_ p: UnsafePointer<Double>, count n: Int, kLow: Int, kHigh: Int) -> (Double, Double) {
+        let padding = Lanes(repeating: .infinity)
+        var lanes = (padding, padding, padding, padding, padding, padding, padding, padding)
+        withUnsafeMutableBytes(of: &lanes) { raw in
+            raw.baseAddress!.copyMemory(from: p, byteCount: n * MemoryLayout<Double>.stride)
+        }
+        let (a, b, c, d, e, f, g, h) = lanes
+        var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+        for j in 0..<n {
+            let probe = Lanes(repeating: p[j])
+            counts.0.replace(with: counts.0 + 1, where: probe .< a)
+            counts.1.replace(with: counts.1 + 1, where: probe .< b)
+            counts.2.replace(with: counts.2 + 1, where: probe .< c)
+            counts.3.replace(with: counts.3 + 1, where: probe .< d)
+            counts.4.replace(with: counts.4 + 1, where: probe .< e)
+            counts.5.replace(with: counts.5 + 1, where: probe .< f)
+            counts.6.replace(with: counts.6 + 1, where: probe .< g)
+            counts.7.replace(with: counts.7 + 1, where: probe .< h)
+        }
+        func pick(_ k: Int) -> Double {
+            maximum(
+                larger(
+                    larger(
+                        larger(largest(a, counts.0, atMost: k), largest(b, counts.1, atMost: k)),
+                        larger(largest(c, counts.2, atMost: k), largest(d, counts.3, atMost: k))),
+                    larger(
+                        larger(largest(e, counts.4, atMost: k), largest(f, counts.5, atMost: k)),
+                        larger(largest(g, counts.6, atMost: k), largest(h, counts.7, atMost: k)))))
+        }
+        return (pick(kLow), pick(kHigh))
     }
 }
