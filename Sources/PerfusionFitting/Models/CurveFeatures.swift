@@ -228,7 +228,7 @@ struct CurveFeatures: Sendable, Equatable {
         precondition(n >= 1 && n <= rankLimit)
         let kHigh = n / 2
         let kLow = n % 2 == 1 ? kHigh : kHigh - 1
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: rankLimit + 1) { buffer in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: RankSelection.scratchCount) { buffer in
             let kept = buffer.baseAddress!
             let (low, high) = RankSelection.select(
                 v.baseAddress!, count: n, kLow: kLow, kHigh: kHigh, scratch: kept)
@@ -270,13 +270,21 @@ struct CurveFeatures: Sendable, Equatable {
     }
 }
 
-/// The order statistics of ``CurveFeatures/rankMedian(_:)``, in `SIMD8<Double>` registers. (`SIMD64<Double>`
-/// is not lowered to vector instructions: each of its operations runs lane by lane.)
+/// The order statistics of ``CurveFeatures/rankMedian(_:)``: counts in `SIMD8<Double>` registers, picks by scalar
+/// loops over them.
+///
+/// The vector kernels take and give their registers through memory and are not inlined. (A `SIMD8<Double>` argument
+/// or result travels as four 2-lane pieces, and the compiler then keeps the caller's vectors in 2-lane pieces too;
+/// `SIMD64<Double>` is not lowered to vector instructions at all.)
 enum RankSelection {
     typealias Lanes = SIMD8<Double>
 
+    /// Values `scratch` must hold: the values left (with their padding) in [0, 64), the 8-register counts in
+    /// [64, 128), the sample and its counts (or the 2-register counts) in [80, 96).
+    static let scratchCount = 128
+
     /// The kLow-th and kHigh-th smallest (from 0, `kLow <= kHigh`) of `values[0 ..< count]` (1 ... 64 values);
-    /// `scratch` holds at least 65 values and may alias nothing else.
+    /// `scratch` holds ``scratchCount`` values and may alias nothing else.
     static func select(
         _ values: UnsafePointer<Double>, count: Int, kLow: Int, kHigh: Int, scratch: UnsafeMutablePointer<Double>
     ) -> (Double, Double) {
@@ -284,19 +292,25 @@ enum RankSelection {
         var n = count
         var kLow = kLow
         var kHigh = kHigh
+        let results = scratch + 80
         while n > 16 {
-            // Rank 8 values spread over the set (distinct indices, as n > 8).
-            @inline(__always) func at(_ lane: Int) -> Double { source[(lane &* n) >> 3] }
-            let sample = Lanes(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
-            let below = countBelow(source, count: n, sample)
+            // Rank 8 values spread over the set against all of it: results[0 ..< 8] the values, [8 ..< 16] counts.
+            sampleRanks(source, count: n, into: results)
             // lo: the largest sample with below <= kLow (-infinity if none), with its count (below grows with the
             // value, so the largest kept count is lo's); hi: the smallest sample with below > kHigh.
-            let atMostLow = below .<= Lanes(repeating: Double(kLow))
-            let lo = maximum(sample.replacing(with: -.infinity, where: .!atMostLow))
-            let belowLo = maximum(below.replacing(with: 0, where: .!atMostLow))
+            var lo = -Double.infinity
+            var belowLo = 0.0
+            var hi = Double.infinity
+            for lane in 0..<8 {
+                let value = results[lane]
+                let below = results[8 + lane]
+                let low = below <= Double(kLow)
+                lo = Swift.max(lo, low ? value : -.infinity)
+                belowLo = Swift.max(belowLo, low ? below : 0)
+                hi = Swift.min(hi, below > Double(kHigh) ? value : .infinity)
+            }
             // hi = +infinity bounds nothing, so that values equal to +infinity stay: NaN, above which no value is.
-            let upper = -maximum(-sample.replacing(with: .infinity, where: below .<= Lanes(repeating: Double(kHigh))))
-            let hi = upper == .infinity ? .nan : upper
+            if hi == .infinity { hi = .nan }
             var kept = 0
             for j in 0..<n {
                 let x = source[j]
@@ -311,14 +325,40 @@ enum RankSelection {
             n = kept
             source = UnsafePointer(scratch)
         }
-        return n <= 16
-            ? rank16(source, count: n, kLow: kLow, kHigh: kHigh) : rank64(source, count: n, kLow: kLow, kHigh: kHigh)
+        // The values left, in scratch, padded with +infinity (never chosen) to whole registers: 16 for up to 16
+        // values, else 64.
+        if source != UnsafePointer(scratch) { scratch.update(from: source, count: n) }
+        let registers = n <= 16 ? 2 : 8
+        for i in n..<(8 * registers) { scratch[i] = .infinity }
+        countBelow(UnsafePointer(scratch), count: n, registers: registers, into: results)
+        let counts = n <= 16 ? results : scratch + 64
+        var low = -Double.infinity
+        var high = -Double.infinity
+        for i in 0..<(8 * registers) {
+            let value = scratch[i]
+            let below = counts[i]
+            low = Swift.max(low, below <= Double(kLow) ? value : -.infinity)
+            high = Swift.max(high, below <= Double(kHigh) ? value : -.infinity)
+        }
+        return (low, high)
     }
 
-    /// For each lane of `v`, how many of `p[0 ..< n]` are smaller. Not inlined: the caller's reductions by halves
-    /// would otherwise make the compiler keep the counts in 2-lane pieces.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Double>, _ i: Int) -> Lanes {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Lanes.self)
+    }
+
+    /// Writes 8 values spread over `p[0 ..< n]` (n > 8) to `out[0 ..< 8]` and, for each, how many of `p[0 ..< n]`
+    /// are smaller to `out[8 ..< 16]`.
     @inline(never)
-    static func countBelow(_ p: UnsafePointer<Double>, count n: Int, _ v: Lanes) -> Lanes {
+    static func sampleRanks(_ p: UnsafePointer<Double>, count n: Int, into out: UnsafeMutablePointer<Double>) {
+        @inline(__always) func at(_ lane: Int) -> Double { p[(lane &* n) >> 3] }
+        let v = Lanes(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
         // Four counts in turn, so that the additions do not wait on each other.
         var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
         var j = 0
@@ -333,60 +373,40 @@ enum RankSelection {
             counts.0.replace(with: counts.0 + 1, where: Lanes(repeating: p[j]) .< v)
             j += 1
         }
-        return (counts.0 + counts.1) + (counts.2 + counts.3)
+        store(v, out, 0)
+        store((counts.0 + counts.1) + (counts.2 + counts.3), out, 8)
     }
 
-    /// ``countBelow(_:count:_:)`` for two registers.
+    /// For each of `p[0 ..< 8 * registers]` (2 or 8 registers; the first n are the values, the rest padding),
+    /// how many of `p[0 ..< n]` are smaller, written to `out[0 ..< 16]` for 2 registers and to `p[64 ..< 128]` for 8.
     @inline(never)
-    static func countBelow(_ p: UnsafePointer<Double>, count n: Int, _ a: Lanes, _ b: Lanes) -> (Lanes, Lanes) {
-        var countA = Lanes.zero
-        var countB = Lanes.zero
-        for j in 0..<n {
-            let probe = Lanes(repeating: p[j])
-            countA.replace(with: countA + 1, where: probe .< a)
-            countB.replace(with: countB + 1, where: probe .< b)
+    static func countBelow(
+        _ p: UnsafePointer<Double>, count n: Int, registers: Int, into out: UnsafeMutablePointer<Double>
+    ) {
+        if registers == 2 {
+            let (a, b) = (load(p, 0), load(p, 8))
+            var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+            var j = 0
+            while j + 2 <= n {
+                let first = Lanes(repeating: p[j])
+                let second = Lanes(repeating: p[j + 1])
+                counts.0.replace(with: counts.0 + 1, where: first .< a)
+                counts.1.replace(with: counts.1 + 1, where: first .< b)
+                counts.2.replace(with: counts.2 + 1, where: second .< a)
+                counts.3.replace(with: counts.3 + 1, where: second .< b)
+                j += 2
+            }
+            if j < n {
+                let probe = Lanes(repeating: p[j])
+                counts.0.replace(with: counts.0 + 1, where: probe .< a)
+                counts.1.replace(with: counts.1 + 1, where: probe .< b)
+            }
+            store(counts.0 + counts.2, out, 0)
+            store(counts.1 + counts.3, out, 8)
+            return
         }
-        return (countA, countB)
-    }
-
-    /// The largest lane of `v` (none NaN), by halves. (`SIMD8.max()` is a call that runs lane by lane.)
-    @inline(__always)
-    static func maximum(_ v: Lanes) -> Double {
-        let four = larger(v.lowHalf, v.highHalf)
-        let two = larger(four.lowHalf, four.highHalf)
-        return Swift.max(two[0], two[1])
-    }
-
-    @inline(__always)
-    static func larger<V: SIMD>(_ x: V, _ y: V) -> V where V.Scalar: Comparable { x.replacing(with: y, where: y .> x) }
-
-    /// The largest lane of `v` whose count in `below` is at most `k`.
-    @inline(__always)
-    static func largest(_ v: Lanes, _ below: Lanes, atMost k: Int) -> Lanes {
-        v.replacing(with: -.infinity, where: below .> Lanes(repeating: Double(k)))
-    }
-
-    /// Ranks of up to 16 values in two registers (padded with +infinity, which is never chosen).
-    static func rank16(_ p: UnsafePointer<Double>, count n: Int, kLow: Int, kHigh: Int) -> (Double, Double) {
-        var padded = (Lanes(repeating: .infinity), Lanes(repeating: .infinity))
-        withUnsafeMutableBytes(of: &padded) { raw in
-            raw.baseAddress!.copyMemory(from: p, byteCount: n * MemoryLayout<Double>.stride)
-        }
-        let (a, b) = padded
-        let (countA, countB) = countBelow(p, count: n, a, b)
-        let low = maximum(larger(largest(a, countA, atMost: kLow), largest(b, countB, atMost: kLow)))
-        let high = maximum(larger(largest(a, countA, atMost: kHigh), largest(b, countB, atMost: kHigh)))
-        return (low, high)
-    }
-
-    /// Ranks of up to 64 values in eight registers (padded with +infinity).
-    static func rank64(_ p: UnsafePointer<Double>, count n: Int, kLow: Int, kHigh: Int) -> (Double, Double) {
-        let padding = Lanes(repeating: .infinity)
-        var lanes = (padding, padding, padding, padding, padding, padding, padding, padding)
-        withUnsafeMutableBytes(of: &lanes) { raw in
-            raw.baseAddress!.copyMemory(from: p, byteCount: n * MemoryLayout<Double>.stride)
-        }
-        let (a, b, c, d, e, f, g, h) = lanes
+        let (a, b, c, d) = (load(p, 0), load(p, 8), load(p, 16), load(p, 24))
+        let (e, f, g, h) = (load(p, 32), load(p, 40), load(p, 48), load(p, 56))
         var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
         for j in 0..<n {
             let probe = Lanes(repeating: p[j])
@@ -399,16 +419,14 @@ enum RankSelection {
             counts.6.replace(with: counts.6 + 1, where: probe .< g)
             counts.7.replace(with: counts.7 + 1, where: probe .< h)
         }
-        func pick(_ k: Int) -> Double {
-            maximum(
-                larger(
-                    larger(
-                        larger(largest(a, counts.0, atMost: k), largest(b, counts.1, atMost: k)),
-                        larger(largest(c, counts.2, atMost: k), largest(d, counts.3, atMost: k))),
-                    larger(
-                        larger(largest(e, counts.4, atMost: k), largest(f, counts.5, atMost: k)),
-                        larger(largest(g, counts.6, atMost: k), largest(h, counts.7, atMost: k)))))
-        }
-        return (pick(kLow), pick(kHigh))
+        let q = UnsafeMutablePointer(mutating: p) + 64
+        store(counts.0, q, 0)
+        store(counts.1, q, 8)
+        store(counts.2, q, 16)
+        store(counts.3, q, 24)
+        store(counts.4, q, 32)
+        store(counts.5, q, 40)
+        store(counts.6, q, 48)
+        store(counts.7, q, 56)
     }
 }
