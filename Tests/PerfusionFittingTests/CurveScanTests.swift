@@ -3,9 +3,10 @@ import Testing
 
 @testable import PerfusionFitting
 
-/// The four-lane scans of `CurveScans` against plain one-sample-at-a-time loops written here, on random curves of
-/// every length from 1 to 70 (all remainders of four, ranges that start and end anywhere) and a few long ones.
-@Suite("Curve scans four samples at a time")
+/// The vector scans of `CurveScans` against plain one-sample-at-a-time loops written here, on random curves of
+/// every length from 1 to 70 (all remainders of four and eight, ranges that start and end anywhere, shorter and
+/// longer than a register) and a few long ones.
+@Suite("Curve scans in vector lanes")
 struct CurveScanTests {
     static let lengths = Array(1...70) + [299, 300, 301, 1000, 3001]
 

@@ -168,18 +168,18 @@ struct CurveFeatures: Sendable, Equatable {
         let n = y.count
         let p = y.baseAddress!
         var i = from
-        // Four candidate indices at a time (the conditions of i ... i + 3 as lanes); the first lane that holds is
+        // Eight candidate indices at a time (the conditions of i ... i + 7 as lanes); the first lane that holds is
         // the answer, as in the one-at-a-time loop below.
-        let highs = CurveScans.Lanes(repeating: high)
-        let lows = CurveScans.Lanes(repeating: low)
-        while i + 5 < n {
+        let highs = CurveScans.Wide(repeating: high)
+        let lows = CurveScans.Wide(repeating: low)
+        while i &+ 9 < n {
             let falls =
-                (CurveScans.load(p, i - 1) .> highs) .& (CurveScans.load(p, i) .< lows)
-                .& (CurveScans.load(p, i + 1) .< lows) .& (CurveScans.load(p, i + 2) .< lows)
+                (CurveScans.loadWide(p, i &- 1) .> highs) .& (CurveScans.loadWide(p, i) .< lows)
+                .& (CurveScans.loadWide(p, i &+ 1) .< lows) .& (CurveScans.loadWide(p, i &+ 2) .< lows)
             if any(falls) {
-                for lane in 0..<4 where falls[lane] { return i + lane }
+                for lane in 0..<8 where falls[lane] { return i &+ lane }
             }
-            i += 4
+            i &+= 8
         }
         while i + 2 < n {
             if y[i - 1] > high && y[i] < low && y[i + 1] < low && y[i + 2] < low { return i }

@@ -1,7 +1,8 @@
-/// The passes over a curve that ``CurveFeatures`` makes, written four samples at a time in `SIMD4<Double>`
-/// lanes (minima, the first maximum, the moving average, the first moment). Minima and maxima are exact, so
-/// they equal a one-sample-at-a-time scan; sums are added in four interleaved partial sums, which changes only
-/// their rounding (tested against plain loops in `CurveScanTests`).
+/// The passes over a curve that ``CurveFeatures`` makes, in vector lanes. Minima and maxima (and the flash search)
+/// are exact whatever the order, so they take eight samples at a time in `SIMD8<Double>` lanes (two registers in
+/// turn for the minima) and equal a one-sample-at-a-time scan; sums (the moving average, the first moment) keep four
+/// interleaved partial sums in `SIMD4<Double>` lanes, which changes only their rounding, and the same rounding as
+/// before (tested against plain loops in `CurveScanTests`).
 ///
 /// Comparisons feed `replacing(with:where:)`, which compiles to vector blends; `pointwiseMin` does not.
 enum CurveScans {
@@ -36,42 +37,77 @@ enum CurveScans {
         }
     }
 
+    /// Eight lanes, for the scans whose result does not depend on the order of the samples (minima, maxima, the
+    /// first flash): a range of at least 8 samples ends with one more load of its last 8, which repeats samples
+    /// already seen and so changes nothing.
+    typealias Wide = SIMD8<Double>
+
+    @inline(__always)
+    static func loadWide(_ p: UnsafePointer<Double>, _ i: Int) -> Wide {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Wide.self)
+    }
+
+    @inline(__always)
+    static func lower(_ x: Wide, _ y: Wide) -> Wide { x.replacing(with: y, where: y .< x) }
+
+    @inline(__always)
+    static func minimum(_ v: Wide) -> Double {
+        let four = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .< v.lowHalf)
+        return minimum(four)
+    }
+
     /// The smallest of `y[from ..< to]` (`from < to`).
     static func minimum(_ y: UnsafeBufferPointer<Double>, from: Int, to: Int) -> Double {
         let p = y.baseAddress!
-        var lowest = Lanes(repeating: p[from])
-        var i = from
-        while i + 4 <= to {
-            let v = load(p, i)
-            lowest = lowest.replacing(with: v, where: v .< lowest)
-            i += 4
+        guard to &- from >= 8 else {
+            var result = p[from]
+            for i in (from &+ 1)..<to { result = Swift.min(result, p[i]) }
+            return result
         }
-        var result = minimum(lowest)
-        while i < to {
-            result = Swift.min(result, p[i])
-            i += 1
+        // Two registers in turn, so that each comparison waits on the one two loads back.
+        var a = loadWide(p, from)
+        var b = a
+        var i = from &+ 8
+        while i &+ 16 <= to {
+            a = lower(a, loadWide(p, i))
+            b = lower(b, loadWide(p, i &+ 8))
+            i &+= 16
         }
-        return result
+        if i &+ 8 <= to {
+            a = lower(a, loadWide(p, i))
+            i &+= 8
+        }
+        if i < to { b = lower(b, loadWide(p, to &- 8)) }
+        return minimum(lower(a, b))
     }
 
     /// The smallest over `i` in `from ..< to` of `max(y[i], y[i + 1])` (`from < to`, `to < y.count`).
     static func pairFloor(_ y: UnsafeBufferPointer<Double>, from: Int, to: Int) -> Double {
         let p = y.baseAddress!
-        var lowest = Lanes(repeating: Swift.max(p[from], p[from + 1]))
-        var i = from
-        while i + 4 <= to {
-            let a = load(p, i)
-            let b = load(p, i + 1)
-            let pair = a.replacing(with: b, where: b .> a)
-            lowest = lowest.replacing(with: pair, where: pair .< lowest)
-            i += 4
+        guard to &- from >= 8 else {
+            var result = Swift.max(p[from], p[from &+ 1])
+            for i in (from &+ 1)..<to { result = Swift.min(result, Swift.max(p[i], p[i &+ 1])) }
+            return result
         }
-        var result = minimum(lowest)
-        while i < to {
-            result = Swift.min(result, Swift.max(p[i], p[i + 1]))
-            i += 1
+        @inline(__always) func pair(_ i: Int) -> Wide {
+            let x = loadWide(p, i)
+            let y = loadWide(p, i &+ 1)
+            return x.replacing(with: y, where: y .> x)
         }
-        return result
+        var a = pair(from)
+        var b = a
+        var i = from &+ 8
+        while i &+ 16 <= to {
+            a = lower(a, pair(i))
+            b = lower(b, pair(i &+ 8))
+            i &+= 16
+        }
+        if i &+ 8 <= to {
+            a = lower(a, pair(i))
+            i &+= 8
+        }
+        if i < to { b = lower(b, pair(to &- 8)) }
+        return minimum(lower(a, b))
     }
 
     /// Index of the first largest value of `y` (non-empty): the lane-wise first maxima, then the largest of
@@ -79,36 +115,42 @@ enum CurveScans {
     static func firstMaximum(_ y: UnsafeBufferPointer<Double>) -> Int {
         let p = y.baseAddress!
         let n = y.count
-        var best = 0
-        var i = 0
-        if n >= 4 {
-            var top = load(p, 0)
-            var at = SIMD4<Double>(0, 1, 2, 3)
-            var index = at
-            i = 4
-            while i + 4 <= n {
-                index += 4
-                let v = load(p, i)
-                let higher = v .> top
-                top = top.replacing(with: v, where: higher)
-                at = at.replacing(with: index, where: higher)
-                i += 4
-            }
-            best = Int(at[0])
-            for lane in 1..<4 where top[lane] > p[best] || top[lane] == p[best] && Int(at[lane]) < best {
-                best = Int(at[lane])
-            }
+        guard n >= 8 else {
+            var best = 0
+            for i in 1..<Swift.max(n, 1) where p[i] > p[best] { best = i }
+            return best
         }
-        while i < n {
-            if p[i] > p[best] { best = i }
-            i += 1
+        // Lane-wise (value, index) of the first maximum; a later sample replaces only a larger one, and the last
+        // load (of the last 8, repeating some) replaces a lane only with a larger value.
+        var top = loadWide(p, 0)
+        var at = Wide(0, 1, 2, 3, 4, 5, 6, 7)
+        var index = at
+        var i = 8
+        while i &+ 8 <= n {
+            index += 8
+            let v = loadWide(p, i)
+            let higher = v .> top
+            top = top.replacing(with: v, where: higher)
+            at = at.replacing(with: index, where: higher)
+            i &+= 8
+        }
+        if i < n {
+            let v = loadWide(p, n &- 8)
+            let higher = v .> top
+            top = top.replacing(with: v, where: higher)
+            at = at.replacing(with: Wide(repeating: Double(n &- 8)) + Wide(0, 1, 2, 3, 4, 5, 6, 7), where: higher)
+        }
+        var best = Int(at[0])
+        for lane in 1..<8 where top[lane] > p[best] || top[lane] == p[best] && Int(at[lane]) < best {
+            best = Int(at[lane])
         }
         return best
     }
 
     /// Centred moving average over `y[max(0, i - h) ... min(n - 1, i + h)]`, `h = window / 2`: the window is cut
     /// at the ends, so every average holds at least h + 1 samples. Inside, four running window sums advance
-    /// together by four samples.
+    /// together by four samples. The head's cut windows all start at sample 0, so one running sum serves them, added
+    /// in the same order as a sum of each window would be.
     static func movingAverage(
         _ y: UnsafeBufferPointer<Double>, window: Int, into out: UnsafeMutableBufferPointer<Double>
     ) {
@@ -120,37 +162,49 @@ enum CurveScans {
         // Samples whose window is whole: h ... n - 1 - h.
         let first = h
         let end = n - h
-        var i = 0
-        if end - first >= 8 {
-            let scale = 1 / Double(full)
-            var sums = Lanes.zero
-            for k in 0..<full { sums += load(p, first - h + k) }
-            i = first
-            while true {
-                (UnsafeMutableRawPointer(o + i)).storeBytes(of: sums * scale, as: Lanes.self)
-                if i + 8 > end { break }
-                // The next four windows: add the four samples entering, subtract the four leaving.
-                let entering = (load(p, i + h + 1) + load(p, i + h + 2)) + (load(p, i + h + 3) + load(p, i + h + 4))
-                let leaving = (load(p, i - h) + load(p, i - h + 1)) + (load(p, i - h + 2) + load(p, i - h + 3))
-                sums += entering - leaving
-                i += 4
-            }
-            i += 4
-            // Ends (and the interior samples after the last whole step): sums of the window as cut.
-            for j in 0..<first { o[j] = cutAverage(p, n, j, h) }
-            for j in i..<n { o[j] = cutAverage(p, n, j, h) }
-        } else {
+        guard end - first >= 8 else {
             for j in 0..<n { o[j] = cutAverage(p, n, j, h) }
+            return
         }
+        let scale = 1 / Double(full)
+        var sums = Lanes.zero
+        for k in 0..<full { sums += load(p, k) }
+        // The windows of i ... i + 3 start at `leaving` and end just before `entering`.
+        var leaving = p
+        var entering = p + full
+        var target = o + first
+        var i = first
+        while true {
+            UnsafeMutableRawPointer(target).storeBytes(of: sums * scale, as: Lanes.self)
+            if i &+ 8 > end { break }
+            // The next four windows: add the four samples entering, subtract the four leaving.
+            let added = (load(entering, 0) + load(entering, 1)) + (load(entering, 2) + load(entering, 3))
+            let removed = (load(leaving, 0) + load(leaving, 1)) + (load(leaving, 2) + load(leaving, 3))
+            sums += added - removed
+            entering += 4
+            leaving += 4
+            target += 4
+            i &+= 4
+        }
+        i &+= 4
+        // Head: windows [0, j + h], one running sum.
+        var head = 0.0
+        for k in 0..<h { head += p[k] }
+        for j in 0..<first {
+            head += p[j &+ h]
+            o[j] = head / Double(j &+ h &+ 1)
+        }
+        // Tail (and the interior samples after the last whole step): sums of the window as cut.
+        for j in i..<n { o[j] = cutAverage(p, n, j, h) }
     }
 
     @inline(__always)
     static func cutAverage(_ p: UnsafePointer<Double>, _ n: Int, _ i: Int, _ h: Int) -> Double {
-        let lo = Swift.max(0, i - h)
-        let hi = Swift.min(n - 1, i + h)
+        let lo = Swift.max(0, i &- h)
+        let hi = Swift.min(n &- 1, i &+ h)
         var sum = 0.0
         for k in lo...hi { sum += p[k] }
-        return sum / Double(hi - lo + 1)
+        return sum / Double(hi &- lo &+ 1)
     }
 
     /// Sums of `e_i dt_i` and `e_i dt_i t_i` over the samples after `arrival` (`t_i > arrival`), with
