@@ -105,7 +105,7 @@ struct CurveFeatures: Sendable, Equatable {
         // Noise from the median absolute first difference of at most 64 differences spread over the curve;
         // the MAD of differences of independent noise is sigma * sqrt(2) * 0.6745.
         let differences = min(n - 1, 64)
-        CurveScans.evenlySpaced(differences, over: n - 1, into: scratch) { abs(y[$0 + 1] - y[$0]) }
+        CurveScans.evenlySpaced(differences, over: n - 1, into: scratch) { abs(y[$0 &+ 1] - y[$0]) }
         let noise =
             CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
             / (0.674_489_75 * 2.0.squareRoot())

@@ -16,23 +16,30 @@ enum CurveScans {
     @inline(__always)
     static func minimum(_ v: Lanes) -> Double { Swift.min(Swift.min(v[0], v[1]), Swift.min(v[2], v[3])) }
 
-    /// Writes `transform(j * span / count)` (integer division) to `out[j]` for `j` in `0 ..< count`, stepping the
-    /// quotient and remainder instead of dividing for each `j`.
+    /// Writes `transform(j * span / count)` (integer division) to `out[j]` for `j` in `0 ..< count`: a shift when
+    /// `count` is a power of two (the 32 and 64 of the features' medians on any curve long enough), else stepping
+    /// the quotient and remainder instead of dividing for each `j`.
     @inline(__always)
     static func evenlySpaced(
         _ count: Int, over span: Int, into out: UnsafeMutableBufferPointer<Double>, _ transform: (Int) -> Double
     ) {
         guard count > 0 else { return }
+        let o = out.baseAddress!
+        if count & (count &- 1) == 0 && span <= Int.max / count {
+            let shift = count.trailingZeroBitCount
+            for j in 0..<count { o[j] = transform((j &* span) &>> shift) }
+            return
+        }
         let (step, extra) = span.quotientAndRemainder(dividingBy: count)
         var index = 0
         var remainder = 0
         for j in 0..<count {
-            out[j] = transform(index)
-            index += step
-            remainder += extra
+            o[j] = transform(index)
+            index &+= step
+            remainder &+= extra
             if remainder >= count {
-                remainder -= count
-                index += 1
+                remainder &-= count
+                index &+= 1
             }
         }
     }
@@ -233,14 +240,17 @@ enum CurveScans {
         var m4 = Lanes.zero
         let baseLanes = Lanes(repeating: base)
         let arrivalLanes = Lanes(repeating: arrival)
-        while i + 4 < n {
+        // Leading blocks with every time at or before the arrival add only zeros (for finite time steps): skipped,
+        // which leaves the partial sums as they were.
+        while i &+ 4 < n && !any(load(tp, i) .> arrivalLanes) { i &+= 4 }
+        while i &+ 4 < n {
             let times = load(tp, i)
             var e = load(sp, i) - baseLanes
             e = e.replacing(with: 0, where: e .< 0 .| times .<= arrivalLanes)
-            let ed = e * ((load(tp, i + 1) - load(tp, i - 1)) * 0.5)
+            let ed = e * ((load(tp, i &+ 1) - load(tp, i &- 1)) * 0.5)
             w4 += ed
             m4 += ed * times
-            i += 4
+            i &+= 4
         }
         weight += (w4[0] + w4[1]) + (w4[2] + w4[3])
         moment += (m4[0] + m4[1]) + (m4[2] + m4[3])
