@@ -330,8 +330,8 @@ enum RankSelection {
         if source != UnsafePointer(scratch) { scratch.update(from: source, count: n) }
         let registers = n <= 16 ? 2 : 8
         for i in n..<(8 * registers) { scratch[i] = .infinity }
-        countBelow(UnsafePointer(scratch), count: n, registers: registers, into: results)
-        let counts = n <= 16 ? results : scratch + 64
+        let counts = registers == 2 ? results : scratch + 64
+        countBelow(UnsafePointer(scratch), count: n, registers: registers, into: counts)
         var low = -Double.infinity
         var high = -Double.infinity
         for i in 0..<(8 * registers) {
@@ -378,7 +378,7 @@ enum RankSelection {
     }
 
     /// For each of `p[0 ..< 8 * registers]` (2 or 8 registers; the first n are the values, the rest padding),
-    /// how many of `p[0 ..< n]` are smaller, written to `out[0 ..< 16]` for 2 registers and to `p[64 ..< 128]` for 8.
+    /// how many of `p[0 ..< n]` are smaller, written to `out[0 ..< 8 * registers]`.
     @inline(never)
     static func countBelow(
         _ p: UnsafePointer<Double>, count n: Int, registers: Int, into out: UnsafeMutablePointer<Double>
@@ -419,14 +419,13 @@ enum RankSelection {
             counts.6.replace(with: counts.6 + 1, where: probe .< g)
             counts.7.replace(with: counts.7 + 1, where: probe .< h)
         }
-        let q = UnsafeMutablePointer(mutating: p) + 64
-        store(counts.0, q, 0)
-        store(counts.1, q, 8)
-        store(counts.2, q, 16)
-        store(counts.3, q, 24)
-        store(counts.4, q, 32)
-        store(counts.5, q, 40)
-        store(counts.6, q, 48)
-        store(counts.7, q, 56)
+        store(counts.0, out, 0)
+        store(counts.1, out, 8)
+        store(counts.2, out, 16)
+        store(counts.3, out, 24)
+        store(counts.4, out, 32)
+        store(counts.5, out, 40)
+        store(counts.6, out, 48)
+        store(counts.7, out, 56)
     }
 }

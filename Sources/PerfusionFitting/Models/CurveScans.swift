@@ -71,21 +71,7 @@ enum CurveScans {
             for i in (from &+ 1)..<to { result = Swift.min(result, p[i]) }
             return result
         }
-        // Two registers in turn, so that each comparison waits on the one two loads back.
-        var a = loadWide(p, from)
-        var b = a
-        var i = from &+ 8
-        while i &+ 16 <= to {
-            a = lower(a, loadWide(p, i))
-            b = lower(b, loadWide(p, i &+ 8))
-            i &+= 16
-        }
-        if i &+ 8 <= to {
-            a = lower(a, loadWide(p, i))
-            i &+= 8
-        }
-        if i < to { b = lower(b, loadWide(p, to &- 8)) }
-        return minimum(lower(a, b))
+        return lowest(from: from, to: to) { loadWide(p, $0) }
     }
 
     /// The smallest over `i` in `from ..< to` of `max(y[i], y[i + 1])` (`from < to`, `to < y.count`).
@@ -101,19 +87,27 @@ enum CurveScans {
             let y = loadWide(p, i &+ 1)
             return x.replacing(with: y, where: y .> x)
         }
-        var a = pair(from)
+        return lowest(from: from, to: to, pair)
+    }
+
+    /// The smallest lane of `element(i)` over `i` in `from ..< to` stepping by 8 (`to - from >= 8`), the last
+    /// `element(to - 8)`: eight samples a register, two registers in turn, so that each comparison waits on the one
+    /// two loads back.
+    @inline(__always)
+    static func lowest(from: Int, to: Int, _ element: (Int) -> Wide) -> Double {
+        var a = element(from)
         var b = a
         var i = from &+ 8
         while i &+ 16 <= to {
-            a = lower(a, pair(i))
-            b = lower(b, pair(i &+ 8))
+            a = lower(a, element(i))
+            b = lower(b, element(i &+ 8))
             i &+= 16
         }
         if i &+ 8 <= to {
-            a = lower(a, pair(i))
+            a = lower(a, element(i))
             i &+= 8
         }
-        if i < to { b = lower(b, pair(to &- 8)) }
+        if i < to { b = lower(b, element(to &- 8)) }
         return minimum(lower(a, b))
     }
 
