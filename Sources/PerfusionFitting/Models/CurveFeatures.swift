@@ -229,9 +229,8 @@ struct CurveFeatures: Sendable, Equatable {
         let kHigh = n / 2
         let kLow = n % 2 == 1 ? kHigh : kHigh - 1
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: RankSelection.scratchCount) { buffer in
-            let kept = buffer.baseAddress!
             let (low, high) = RankSelection.select(
-                v.baseAddress!, count: n, kLow: kLow, kHigh: kHigh, scratch: kept)
+                v.baseAddress!, count: n, kLow: kLow, kHigh: kHigh, scratch: buffer.baseAddress!)
             return n % 2 == 1 ? high : (low + high) / 2
         }
     }
@@ -277,7 +276,7 @@ struct CurveFeatures: Sendable, Equatable {
 /// or result travels as four 2-lane pieces, and the compiler then keeps the caller's vectors in 2-lane pieces too;
 /// `SIMD64<Double>` is not lowered to vector instructions at all.)
 enum RankSelection {
-    typealias Lanes = SIMD8<Double>
+    typealias Lanes = CurveScans.Wide
 
     /// Values `scratch` must hold: the values left (with their padding) in [0, 64), the 8-register counts in
     /// [64, 128), the sample and its counts (or the 2-register counts) in [80, 96).
@@ -344,11 +343,6 @@ enum RankSelection {
     }
 
     @inline(__always)
-    static func load(_ p: UnsafePointer<Double>, _ i: Int) -> Lanes {
-        UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
     static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Lanes.self)
     }
@@ -384,7 +378,7 @@ enum RankSelection {
         _ p: UnsafePointer<Double>, count n: Int, registers: Int, into out: UnsafeMutablePointer<Double>
     ) {
         if registers == 2 {
-            let (a, b) = (load(p, 0), load(p, 8))
+            let (a, b) = (CurveScans.loadWide(p, 0), CurveScans.loadWide(p, 8))
             var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
             var j = 0
             while j + 2 <= n {
@@ -405,8 +399,9 @@ enum RankSelection {
             store(counts.1 + counts.3, out, 8)
             return
         }
-        let (a, b, c, d) = (load(p, 0), load(p, 8), load(p, 16), load(p, 24))
-        let (e, f, g, h) = (load(p, 32), load(p, 40), load(p, 48), load(p, 56))
+        @inline(__always) func register(_ r: Int) -> Lanes { CurveScans.loadWide(p, 8 * r) }
+        let (a, b, c, d) = (register(0), register(1), register(2), register(3))
+        let (e, f, g, h) = (register(4), register(5), register(6), register(7))
         var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
         for j in 0..<n {
             let probe = Lanes(repeating: p[j])
