@@ -135,6 +135,64 @@ func rankMedianAgainstSorting() {
     }
 }
 
+/// The noise check decides most curves by counting differences below a level instead of taking their median: it must
+/// give what the median gives, also when the ratio at the median lies within a few roundings of the minimum (where a
+/// level set without its margin, or a count off by one at the middle, would let a curve through that the median
+/// rejects).
+@Test("the noise check by counting equals the ratio at the median, at and around the minimum")
+func faintPeakOverNoiseAgainstMedian() {
+    var rng = TestRandomLite(seed: 7)
+    var cleared = 0
+    var faint = 0
+    for count in [2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64] {
+        for round in 0..<40 {
+            // Absolute differences: spread values, or few levels (ties at the middle), or some zeros.
+            var values: [Double] = (0..<count).map { _ in Double(rng.next() % 100_000) / 997 }
+            if round % 4 == 1 { values = values.map { ($0 * 3).rounded(.down) } }
+            if round % 4 == 2 { values = values.enumerated().map { $0.offset % 3 == 0 ? 0 : $0.element } }
+            let sorted = values.sorted()
+            let median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+            let window = [3, 9, 11, 21][round % 4]
+            // Enhancements that put the ratio at the median just below, at and just above 5, and far on both sides.
+            let atMinimum =
+                5 * (median / (0.674_489_75 * 2.0.squareRoot())) / Double(window).squareRoot()
+            var enhancements = [atMinimum * 0.5, atMinimum * 2, 0, -1]
+            var e = atMinimum
+            for _ in 0..<4 { e = e.nextDown }
+            for _ in 0..<9 {
+                enhancements.append(e)
+                e = e.nextUp
+            }
+            for enhancement in enhancements {
+                let ratio = CurveFeatures.peakOverNoise(
+                    enhancement: enhancement, medianDifference: median, window: window)
+                let expected: Double? = ratio >= 5 ? nil : ratio
+                var copy = values
+                let got = copy.withUnsafeMutableBufferPointer {
+                    CurveFeatures.faintPeakOverNoise($0, enhancement: enhancement, window: window)
+                }
+                #expect(got == expected, "count \(count), enhancement \(enhancement), median \(median)")
+                if expected == nil { cleared += 1 } else { faint += 1 }
+            }
+        }
+    }
+    // Both outcomes occur often, so each path is exercised.
+    #expect(cleared > 1000 && faint > 1000, "cleared \(cleared), faint \(faint)")
+}
+
+/// The count in eight lanes ends with an overlapping load that must count only the samples it has not seen.
+@Test("counting at or below a level equals a plain count for every length up to 70")
+func countAtOrBelowAgainstPlainCount() {
+    var rng = TestRandomLite(seed: 11)
+    for count in 0...70 {
+        let values = (0..<count).map { _ in Double(rng.next() % 10) }
+        for level in [-1.0, 0, 4, 4.5, 9, 10] {
+            let got = values.withUnsafeBufferPointer { CurveFeatures.countAtOrBelow(level, $0) }
+            #expect(got == values.filter { $0 <= level }.count, "count \(count), level \(level)")
+        }
+    }
+}
+
 struct TestRandomLite {
     var state: UInt64
     init(seed: UInt64) { state = seed }

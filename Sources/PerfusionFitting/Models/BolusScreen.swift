@@ -3,7 +3,7 @@
 enum BolusScreen {
     /// Why the curve cannot be fitted as a bolus, or nil.
     static func reject(_ features: CurveFeatures) -> CurveRejection? {
-        guard features.peakOverNoise >= 5 else { return .noEnhancement(peakOverNoise: features.peakOverNoise) }
+        if let ratio = features.faintPeakOverNoise { return .noEnhancement(peakOverNoise: ratio) }
         if features.washInMissing { return .noWashIn(startPercent: 100 * features.startFraction) }
         if let reason = features.notBolusReason { return .notBolus(reason: reason) }
         return nil

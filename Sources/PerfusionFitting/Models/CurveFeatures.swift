@@ -36,10 +36,10 @@ struct CurveFeatures: Sendable, Equatable {
 
     /// First moment of the enhancement above the baseline after arrival (s, clip time axis).
     let firstMoment: Double
-    /// Noise standard deviation of one sample (a.u.), from the median absolute first difference.
-    let noise: Double
-    /// Noise standard deviation of the smoothed curve (a.u.).
-    let smoothedNoise: Double
+    /// The enhancement over the noise of the smoothed curve (``peakOverNoise(enhancement:medianDifference:window:)``)
+    /// when it is below ``minimumPeakOverNoise``; nil when it is not, and then it was not measured exactly (see
+    /// ``faintPeakOverNoise(_:enhancement:window:)``).
+    let faintPeakOverNoise: Double?
 
     /// Fraction of the enhancement that marks arrival.
     static let arrivalFraction = 0.1
@@ -102,13 +102,12 @@ struct CurveFeatures: Sendable, Equatable {
 
         let (weight, moment) = CurveScans.moment(t, smoothed, base: base, after: arrival)
 
-        // Noise from the median absolute first difference of at most 64 differences spread over the curve;
-        // the MAD of differences of independent noise is sigma * sqrt(2) * 0.6745.
+        // Noise from the median absolute first difference of at most 64 differences spread over the curve.
         let differences = min(n - 1, 64)
         CurveScans.evenlySpaced(differences, over: n - 1, into: scratch) { abs(y[$0 &+ 1] - y[$0]) }
-        let noise =
-            CurveFeatures.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]))
-            / (0.674_489_75 * 2.0.squareRoot())
+        faintPeakOverNoise = CurveFeatures.faintPeakOverNoise(
+            UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]), enhancement: smooth[peak] - base,
+            window: window)
 
         let floor = min(lowest, CurveScans.minimum(smoothed, from: peak, to: n))
         let range = smooth[peak] - floor
@@ -129,8 +128,6 @@ struct CurveFeatures: Sendable, Equatable {
         enhancement = smooth[peak] - base
         arrivalTime = arrival
         firstMoment = weight > 0 ? moment / weight : t[peak]
-        self.noise = noise
-        smoothedNoise = noise / Double(window).squareRoot()
     }
 
     /// Fraction of the enhancement at the start of the clip above which the wash-in counts as not recorded.
@@ -188,9 +185,44 @@ struct CurveFeatures: Sendable, Equatable {
         return nil
     }
 
-    /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus).
-    var peakOverNoise: Double {
-        smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
+    /// The least enhancement over the noise of the smoothed curve that a bolus needs.
+    static let minimumPeakOverNoise = 5.0
+
+    /// Enhancement over the noise of the smoothed curve (infinite for a noise-free curve with a bolus), for the
+    /// median `m` of absolute first differences of the raw samples: the noise standard deviation of one sample is
+    /// `m / (sqrt(2) 0.6745)` (the MAD of differences of independent noise is sigma sqrt(2) 0.6745), and that of the
+    /// smoothed curve is smaller by the square root of the moving average's window.
+    static func peakOverNoise(enhancement: Double, medianDifference m: Double, window: Int) -> Double {
+        let noise = m / (0.674_489_75 * 2.0.squareRoot())
+        let smoothedNoise = noise / Double(window).squareRoot()
+        return smoothedNoise > 0 ? enhancement / smoothedNoise : (enhancement > 0 ? .infinity : 0)
+    }
+
+    /// ``peakOverNoise(enhancement:medianDifference:window:)`` of the median of `differences` when it is below
+    /// ``minimumPeakOverNoise``, nil when it is not; reorders `differences` when it needs their median.
+    ///
+    /// Most curves that are fitted clear the minimum by far, and for them the median is not needed: the ratio falls
+    /// as the median grows (each rounded step is monotone), so when more than half the differences lie at or below a
+    /// level at which the ratio still clears the minimum, so does the median, and the ratio at the median. The level
+    /// is the one solved for in exact arithmetic, lowered by 2^-40 of itself, far more than the few roundings of the
+    /// ratio, and checked with the ratio itself. Every other curve takes the median.
+    static func faintPeakOverNoise(
+        _ differences: UnsafeMutableBufferPointer<Double>, enhancement: Double, window: Int
+    ) -> Double? {
+        let minimum = minimumPeakOverNoise
+        let count = differences.count
+        if enhancement > 0 && count > 0 {
+            let level = enhancement * Double(window).squareRoot() * (0.674_489_75 * 2.0.squareRoot()) / minimum
+            let below = level * (1 - 0x1p-40)
+            if below > 0 && below < .greatestFiniteMagnitude / 4
+                && peakOverNoise(enhancement: enhancement, medianDifference: below, window: window) >= minimum
+            {
+                // Both middle order statistics are at or below `below` when more than count / 2 values are.
+                if countAtOrBelow(below, UnsafeBufferPointer(differences)) > count / 2 { return nil }
+            }
+        }
+        let ratio = peakOverNoise(enhancement: enhancement, medianDifference: median(differences), window: window)
+        return ratio >= minimum ? nil : ratio
     }
 
     /// Median of `v`; reorders `v` when it holds more than ``rankLimit`` values.
@@ -204,6 +236,32 @@ struct CurveFeatures: Sendable, Equatable {
         var lower = v[0]
         for i in 1..<m where v[i] > lower { lower = v[i] }
         return (lower + upper) / 2
+    }
+
+    /// How many of `v` are at or below `level`: eight lanes at a time, the last (partial) eight by a load of the
+    /// last eight that counts only the lanes not counted yet.
+    static func countAtOrBelow(_ level: Double, _ v: UnsafeBufferPointer<Double>) -> Int {
+        let n = v.count
+        guard n >= 8 else {
+            var count = 0
+            for x in v where x <= level { count += 1 }
+            return count
+        }
+        typealias Wide = CurveScans.Wide
+        let p = v.baseAddress!
+        let levels = Wide(repeating: level)
+        var counts = Wide.zero
+        var i = 0
+        while i &+ 8 <= n {
+            counts.replace(with: counts + 1, where: CurveScans.loadWide(p, i) .<= levels)
+            i &+= 8
+        }
+        if i < n {
+            // Lane j holds sample n - 8 + j, new when n - 8 + j >= i.
+            let fresh = Wide(0, 1, 2, 3, 4, 5, 6, 7) .>= Wide(repeating: Double(i &- (n &- 8)))
+            counts.replace(with: counts + 1, where: (CurveScans.loadWide(p, n &- 8) .<= levels) .& fresh)
+        }
+        return Int(counts.sum())
     }
 
     /// Most values ``rankMedian(_:)`` takes.

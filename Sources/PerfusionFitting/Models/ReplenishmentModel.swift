@@ -65,9 +65,7 @@ public struct ReplenishmentModel: CurveModel {
     /// tenth; beta from the time the curve first reaches 63 % of the way up.
     public func initialGuess(for curve: CurveSamples) -> Result<ParameterVector, CurveRejection> {
         let features = CurveFeatures(curve)
-        guard features.peakOverNoise >= 5 else {
-            return .failure(.noEnhancement(peakOverNoise: features.peakOverNoise))
-        }
+        if let ratio = features.faintPeakOverNoise { return .failure(.noEnhancement(peakOverNoise: ratio)) }
         let t = curve.times
         let y = curve.values
         let n = curve.count
