@@ -71,9 +71,9 @@ struct CurveFeatures: Sendable, Equatable {
         smooth: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
     ) {
         let n = t.count
-        CurveScans.movingAverage(y, window: window, into: smooth)
+        // The smoothed curve, its first maximum and its lowest level (`floor`).
+        let (peak, floor) = CurveScans.movingAverage(y, window: window, into: smooth)
         let smoothed = UnsafeBufferPointer(smooth)
-        let peak = CurveScans.firstMaximum(smoothed)
         // The lowest smoothed level before the peak (the arrival threshold's base), and the lowest level before the
         // peak that a single sample cannot fake: the minimum over neighbouring pairs of the larger of the two raw
         // samples, so that one dark frame (the first, or any other) is not a baseline. Raw pairs, not the smoothed
@@ -90,7 +90,7 @@ struct CurveFeatures: Sendable, Equatable {
         if k == 0 {
             // No baseline before the rise: measure against the lowest level of the whole curve, so a curve that
             // only washes out still shows its enhancement (and is then reported as not a bolus).
-            base = CurveScans.minimum(smoothed, from: 0, to: n)
+            base = floor
             arrival = t[0] - (n > 1 ? t[1] - t[0] : 1)
         } else {
             // Median of at most 32 pre-arrival samples spread evenly over them.
@@ -109,7 +109,6 @@ struct CurveFeatures: Sendable, Equatable {
             UnsafeMutableBufferPointer(rebasing: scratch[0..<differences]), enhancement: smooth[peak] - base,
             window: window)
 
-        let floor = min(lowest, CurveScans.minimum(smoothed, from: peak, to: n))
         let range = smooth[peak] - floor
         startFraction = range > 0 ? (preFloor - floor) / range : 0
         // Checks of the wash-out stop before a destruction flash and the samples its smoothing reaches.

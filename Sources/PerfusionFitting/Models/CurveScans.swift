@@ -152,9 +152,14 @@ enum CurveScans {
     /// at the ends, so every average holds at least h + 1 samples. Inside, four running window sums advance
     /// together by four samples. The head's cut windows all start at sample 0, so one running sum serves them, added
     /// in the same order as a sum of each window would be.
+    ///
+    /// Returns what the features read next from the smoothed curve, taken as its values are made: the index of its
+    /// first largest value (``firstMaximum(_:)``) and its smallest value (``minimum(_:from:to:)`` over all of it).
+    /// When any average is not finite (sums that overflow), both come from those scans of the stored averages.
+    @discardableResult
     static func movingAverage(
         _ y: UnsafeBufferPointer<Double>, window: Int, into out: UnsafeMutableBufferPointer<Double>
-    ) {
+    ) -> (peak: Int, lowest: Double) {
         let n = y.count
         let h = window / 2
         let full = 2 * h + 1
@@ -163,10 +168,66 @@ enum CurveScans {
         // Samples whose window is whole: h ... n - 1 - h.
         let first = h
         let end = n - h
+        @inline(__always) func scanned() -> (peak: Int, lowest: Double) {
+            let smoothed = UnsafeBufferPointer(out)
+            return (firstMaximum(smoothed), minimum(smoothed, from: 0, to: n))
+        }
         guard end - first >= 8 else {
             for j in 0..<n { o[j] = cutAverage(p, n, j, h) }
-            return
+            return scanned()
         }
+        // The whole windows in a kernel that is not inlined and hands its lanes over in memory: lanes taken out of
+        // its registers one by one make the compiler split the loop's vectors into 2-lane pieces.
+        var lanes = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+        let i = withUnsafeMutableBytes(of: &lanes) {
+            wholeWindows(
+                p, from: first, to: end, full: full, into: o,
+                lanes: $0.baseAddress!.assumingMemoryBound(to: Double.self))
+        }
+        let (top, at, low, sums) = lanes
+        // Inf and NaN stay once in a sum, so finite last sums mean every average of the loop was finite.
+        var finite = sums[0].isFinite && sums[1].isFinite && sums[2].isFinite && sums[3].isFinite
+        // Head: windows [0, j + h], one running sum.
+        var head = 0.0
+        for k in 0..<h { head += p[k] }
+        var peak = 0
+        var lowest = Double.infinity
+        for j in 0..<first {
+            head += p[j &+ h]
+            let average = head / Double(j &+ h &+ 1)
+            o[j] = average
+            if average > o[peak] { peak = j }
+            lowest = Swift.min(lowest, average)
+        }
+        finite = finite && head.isFinite
+        // The loop's lanes, by value and then by index, after the head: a lane wins only with a larger value.
+        var best = Int(at[0])
+        var bestValue = top[0]
+        for lane in 1..<4 where top[lane] > bestValue || top[lane] == bestValue && Int(at[lane]) < best {
+            best = Int(at[lane])
+            bestValue = top[lane]
+        }
+        if bestValue > o[peak] { peak = best }
+        lowest = Swift.min(lowest, minimum(low))
+        // Tail (and the interior samples after the last whole step): sums of the window as cut.
+        for j in i..<n {
+            let average = cutAverage(p, n, j, h)
+            o[j] = average
+            if average > o[peak] { peak = j }
+            lowest = Swift.min(lowest, average)
+            finite = finite && average.isFinite
+        }
+        return finite ? (peak, lowest) : scanned()
+    }
+
+    /// The averages of the whole windows of `first ..< end` (at least 8 of them) into `o`, four running window sums
+    /// advancing together; returns the index after the last average written (up to 3 before `end` are left). Writes
+    /// to `lanes` the lane-wise first maxima of the averages, their indices, the lane-wise minima and the last sums.
+    @inline(never)
+    static func wholeWindows(
+        _ p: UnsafePointer<Double>, from first: Int, to end: Int, full: Int, into o: UnsafeMutablePointer<Double>,
+        lanes: UnsafeMutablePointer<Double>
+    ) -> Int {
         let scale = 1 / Double(full)
         var sums = Lanes.zero
         for k in 0..<full { sums += load(p, k) }
@@ -175,8 +236,17 @@ enum CurveScans {
         var entering = p + full
         var target = o + first
         var i = first
+        var index = Lanes(0, 1, 2, 3) + Double(first)
+        var top = sums * scale
+        var at = index
+        var low = top
         while true {
-            UnsafeMutableRawPointer(target).storeBytes(of: sums * scale, as: Lanes.self)
+            let averages = sums * scale
+            UnsafeMutableRawPointer(target).storeBytes(of: averages, as: Lanes.self)
+            let higher = averages .> top
+            top.replace(with: averages, where: higher)
+            at.replace(with: index, where: higher)
+            low.replace(with: averages, where: averages .< low)
             if i &+ 8 > end { break }
             // The next four windows: add the four samples entering, subtract the four leaving.
             let added = (load(entering, 0) + load(entering, 1)) + (load(entering, 2) + load(entering, 3))
@@ -185,18 +255,14 @@ enum CurveScans {
             entering += 4
             leaving += 4
             target += 4
+            index += 4
             i &+= 4
         }
-        i &+= 4
-        // Head: windows [0, j + h], one running sum.
-        var head = 0.0
-        for k in 0..<h { head += p[k] }
-        for j in 0..<first {
-            head += p[j &+ h]
-            o[j] = head / Double(j &+ h &+ 1)
-        }
-        // Tail (and the interior samples after the last whole step): sums of the window as cut.
-        for j in i..<n { o[j] = cutAverage(p, n, j, h) }
+        UnsafeMutableRawPointer(lanes).storeBytes(of: top, as: Lanes.self)
+        UnsafeMutableRawPointer(lanes + 4).storeBytes(of: at, as: Lanes.self)
+        UnsafeMutableRawPointer(lanes + 8).storeBytes(of: low, as: Lanes.self)
+        UnsafeMutableRawPointer(lanes + 12).storeBytes(of: sums, as: Lanes.self)
+        return i &+ 4
     }
 
     @inline(__always)
