@@ -210,9 +210,9 @@ enum CurveScans {
         if bestValue > o[peak] { peak = best }
         lowest = Swift.min(lowest, minimum(low))
         // Tail (and the interior samples after the last whole step): sums of the window as cut.
+        cutWindows(p, count: n, from: i, half: h, into: o)
         for j in i..<n {
-            let average = cutAverage(p, n, j, h)
-            o[j] = average
+            let average = o[j]
             if average > o[peak] { peak = j }
             lowest = Swift.min(lowest, average)
             finite = finite && average.isFinite
@@ -263,6 +263,48 @@ enum CurveScans {
         UnsafeMutableRawPointer(lanes + 8).storeBytes(of: low, as: Lanes.self)
         UnsafeMutableRawPointer(lanes + 12).storeBytes(of: sums, as: Lanes.self)
         return i &+ 4
+    }
+
+    /// The averages of the windows of `start ..< n` as cut at the end (`start >= h`), each the sum of its samples
+    /// in order divided by their number as ``cutAverage(_:_:_:_:)`` makes it, four outputs at a time in lanes: lane l
+    /// of a block adds sample `j + l - h + m` at step m. The lanes read a copy of `p[start - h ..< n]` padded with
+    /// zeros, so that no load passes the end of the curve, and a zero past the end leaves a sum as it was (a sum that
+    /// starts at +0 is never -0, the one value `+ 0` would change).
+    @inline(never)
+    static func cutWindows(
+        _ p: UnsafePointer<Double>, count n: Int, from start: Int, half h: Int, into o: UnsafeMutablePointer<Double>
+    ) {
+        let outputs = n &- start
+        guard outputs > 0 else { return }
+        let origin = start &- h
+        let span = n &- origin
+        let blocks = (outputs &+ 3) / 4
+        let full = 2 &* h &+ 1
+        // The copy (4 blocks + full - 1 values read at most) and 4 averages of the last block.
+        let size = 4 &* blocks &+ full &+ 4
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { buffer in
+            let copy = buffer.baseAddress!
+            copy.update(from: p + origin, count: span)
+            (copy + span).update(repeating: 0, count: size &- span)
+            for block in 0..<blocks {
+                let offset = 4 &* block
+                var sums = Lanes.zero
+                for m in 0..<full { sums += load(copy, offset &+ m) }
+                // Samples summed: from j - h to min(n - 1, j + h), with j = start + offset + lane.
+                let firstIndex = Lanes(0, 1, 2, 3) + Double(origin &+ offset)
+                let lastIndex = (firstIndex + Double(2 &* h)).replacing(
+                    with: Double(n &- 1), where: firstIndex + Double(2 &* h) .> Double(n &- 1))
+                let averages = sums / (lastIndex - firstIndex + 1)
+                let j = start &+ offset
+                if j &+ 4 <= n {
+                    UnsafeMutableRawPointer(o + j).storeBytes(of: averages, as: Lanes.self)
+                } else {
+                    let rest = copy + (size &- 4)
+                    UnsafeMutableRawPointer(rest).storeBytes(of: averages, as: Lanes.self)
+                    (o + j).update(from: rest, count: n &- j)
+                }
+            }
+        }
     }
 
     @inline(__always)
