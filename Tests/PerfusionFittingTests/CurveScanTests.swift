@@ -44,6 +44,21 @@ struct CurveScanTests {
         }
     }
 
+    /// The walk back from the peak: every end, levels between, at and outside the values, and a NaN that stops it.
+    @Test("the last sample not above a level equals a backward walk", arguments: lengths)
+    func lastNotAbove(n: Int) {
+        var y = Self.values(n, seed: UInt64(n) + 5)
+        if n > 20 { y[n / 3] = .nan }
+        for level in [-100.0, 0, 1, 2, 30, 1e9] {
+            for end in Set([0, 1, 7, 8, 9, n / 2, n - 1, n]) where end <= n {
+                var k = end
+                while k > 0 && y[k - 1] > level { k -= 1 }
+                let got = y.withUnsafeBufferPointer { CurveScans.lastNotAbove(level, $0, before: end) }
+                #expect(got == k - 1, "n \(n), level \(level), end \(end)")
+            }
+        }
+    }
+
     /// The moving average also returns the first maximum and the minimum of what it wrote, taken as it wrote them;
     /// the values on few levels (every third seed) make equal maxima in several lanes and in the head and tail.
     @Test("the moving average equals direct averages of the cut windows", arguments: lengths)

@@ -83,8 +83,7 @@ struct CurveFeatures: Sendable, Equatable {
         let preFloor = peak > 0 ? CurveScans.pairFloor(y, from: 0, to: peak) : y[0]
         let threshold = lowest + CurveFeatures.arrivalFraction * (smooth[peak] - lowest)
         // Walk back from the peak to the last sample at or below the threshold.
-        var k = peak
-        while k > 0 && smooth[k - 1] > threshold { k -= 1 }
+        let k = CurveScans.lastNotAbove(threshold, smoothed, before: peak) + 1
         let base: Double
         let arrival: Double
         if k == 0 {
@@ -165,15 +164,18 @@ struct CurveFeatures: Sendable, Equatable {
         let p = y.baseAddress!
         var i = from
         // Eight candidate indices at a time (the conditions of i ... i + 7 as lanes); the first lane that holds is
-        // the answer, as in the one-at-a-time loop below.
+        // the answer, as in the one-at-a-time loop below. The fall itself (high, then low) is rare on a curve, so
+        // the two samples after it are compared only when it occurs.
         let highs = CurveScans.Wide(repeating: high)
         let lows = CurveScans.Wide(repeating: low)
         while i &+ 9 < n {
-            let falls =
-                (CurveScans.loadWide(p, i &- 1) .> highs) .& (CurveScans.loadWide(p, i) .< lows)
-                .& (CurveScans.loadWide(p, i &+ 1) .< lows) .& (CurveScans.loadWide(p, i &+ 2) .< lows)
-            if any(falls) {
-                for lane in 0..<8 where falls[lane] { return i &+ lane }
+            let drops = (CurveScans.loadWide(p, i &- 1) .> highs) .& (CurveScans.loadWide(p, i) .< lows)
+            if any(drops) {
+                let falls =
+                    drops .& (CurveScans.loadWide(p, i &+ 1) .< lows) .& (CurveScans.loadWide(p, i &+ 2) .< lows)
+                if any(falls) {
+                    for lane in 0..<8 where falls[lane] { return i &+ lane }
+                }
             }
             i &+= 8
         }

@@ -111,6 +111,26 @@ enum CurveScans {
         return minimum(lower(a, b))
     }
 
+    /// The largest index `i < end` where `y[i] > level` does not hold (at or below it, or NaN), or -1 when there is
+    /// none: eight samples at a time from `end` back, the last lane that holds in the first block that has one.
+    static func lastNotAbove(_ level: Double, _ y: UnsafeBufferPointer<Double>, before end: Int) -> Int {
+        let p = y.baseAddress!
+        let levels = Wide(repeating: level)
+        var i = end
+        while i >= 8 {
+            let stops = .!(loadWide(p, i &- 8) .> levels)
+            if any(stops) {
+                for lane in (0..<8).reversed() where stops[lane] { return i &- 8 &+ lane }
+            }
+            i &-= 8
+        }
+        while i > 0 {
+            i -= 1
+            if !(p[i] > level) { return i }
+        }
+        return -1
+    }
+
     /// Index of the first largest value of `y` (non-empty): the lane-wise first maxima, then the largest of
     /// them with the smallest index among equals.
     static func firstMaximum(_ y: UnsafeBufferPointer<Double>) -> Int {
