@@ -54,8 +54,8 @@ struct CurveFeatures: Sendable, Equatable {
         // Odd window of about 1/30 of the curve, at least 3 samples.
         var window = max(3, n / 30)
         if window % 2 == 0 { window += 1 }
-        // One stack buffer: the smoothed curve (n) and scratch for medians (at most 64).
-        self = withUnsafeTemporaryAllocation(of: Double.self, capacity: n + 64) { buffer in
+        // One buffer: the smoothed curve (n) and scratch for medians (at most 64).
+        self = ThreadScratch.withBuffer(count: n + 64) { buffer in
             curve.times.withUnsafeBufferPointer { t in
                 curve.values.withUnsafeBufferPointer { y in
                     let smooth = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
@@ -354,30 +354,29 @@ enum RankSelection {
         while n > 16 {
             // Rank 8 values spread over the set against all of it: results[0 ..< 8] the values, [8 ..< 16] counts.
             sampleRanks(source, count: n, into: results)
-            // lo: the largest sample with below <= kLow (-infinity if none), with its count (below grows with the
-            // value, so the largest kept count is lo's); hi: the smallest sample with below > kHigh.
+            // lo: the largest sample with below <= kLow (-infinity if none); hi: the smallest sample with
+            // below > kHigh.
             var lo = -Double.infinity
-            var belowLo = 0.0
             var hi = Double.infinity
             for lane in 0..<8 {
                 let value = results[lane]
                 let below = results[8 + lane]
-                let low = below <= Double(kLow)
-                lo = Swift.max(lo, low ? value : -.infinity)
-                belowLo = Swift.max(belowLo, low ? below : 0)
+                lo = Swift.max(lo, below <= Double(kLow) ? value : -.infinity)
                 hi = Swift.min(hi, below > Double(kHigh) ? value : .infinity)
             }
             // hi = +infinity bounds nothing, so that values equal to +infinity stay: NaN, above which no value is.
             if hi == .infinity { hi = .nan }
             var kept = 0
+            // The values below lo, which leave the bracket on its low side (lo's own rank count).
+            var skipped = 0
             for j in 0..<n {
                 let x = source[j]
                 scratch[kept] = x
-                // Both comparisons as 0 or 1, with no branch.
+                // The comparisons as 0 or 1, with no branch.
                 kept &+= (x >= lo ? 1 : 0) & (x >= hi ? 0 : 1)
+                skipped &+= x < lo ? 1 : 0
             }
             if kept == n { break }  // no narrowing: ties fill the bracket
-            let skipped = Int(belowLo)
             kLow -= skipped
             kHigh -= skipped
             n = kept
