@@ -102,8 +102,8 @@ let benchmarks: @Sendable () -> Void = {
         "Batch.lognormal.n300.allcores",
         configuration: .init(
             metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxIterations: 10,
-            // About one allocation per curve (the initial guess's scratch) plus the result array and one
-            // workspace per worker; the worker count follows the machine's cores.
+            // The result array, one workspace per worker and, on a worker's first curve, its thread's scratch
+            // buffer for the initial guess; the worker count follows the machine's cores.
             thresholds: [.mallocCountTotal: .init(absolute: [.p90: 64])])
     ) { benchmark in
         let fitter = BatchFitter()
