@@ -36,6 +36,39 @@ struct OutlierTests {
         #expect(IsolatedOutliers.find(sharp).isEmpty)
     }
 
+    /// The rule written out as its documentation states it, the median formed by sorting: the screen counts steps
+    /// below each candidate's jump in vector lanes instead, and must flag exactly the same samples (noisy curves with
+    /// spikes, dips and pairs, where many samples are candidates and a count off by one at a window's edge or middle
+    /// would show).
+    @Test("the screen flags what the rule with a sorted median flags", arguments: 0..<12)
+    func againstSortedMedian(seed: Int) {
+        var rng = TestRandom(seed: UInt64(300 + seed))
+        let n = [40, 97, 200, 361][seed % 4]
+        var values = (0..<n).map { i in 1 + 0.5 * sin(Double(i) / 9) + [0.02, 0.1, 0.3][seed % 3] * rng.normal() }
+        for _ in 0..<(n / 15) {
+            let at = Int(rng.uniform() * Double(n - 1))
+            values[at] += (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + 2 * rng.uniform())
+        }
+        func reference(_ y: [Double]) -> [Int] {
+            let range = IsolatedOutliers.runningMedianRange(y)
+            guard y.count >= 7, range > 0 else { return [] }
+            let steps = [0] + (1..<y.count).map { abs(y[$0] - y[$0 - 1]) }
+            var flagged: [Int] = []
+            for i in 1..<(y.count - 1) {
+                let jump = min(steps[i], steps[i + 1])
+                guard jump > IsolatedOutliers.minimumFraction * range else { continue }
+                guard (y[i] - y[i - 1]) * (y[i] - y[i + 1]) > 0 else { continue }
+                let lo = max(1, i - IsolatedOutliers.halfWindow)
+                let hi = min(y.count - 1, i + 1 + IsolatedOutliers.halfWindow)
+                let window = (lo...hi).filter { $0 != i && $0 != i + 1 }.map { steps[$0] }.sorted()
+                let median = window[window.count / 2]
+                if jump > IsolatedOutliers.threshold * (median / 0.674_489_75) { flagged.append(i) }
+            }
+            return flagged.filter { !flagged.contains($0 - 1) && !flagged.contains($0 + 1) }
+        }
+        #expect(IsolatedOutliers.find(values) == reference(values), "seed \(seed)")
+    }
+
     @Test("with one spike sample in a clean curve, PE and WiAUC stay within 5 % of truth, and the spike is counted")
     func spikeDoesNotBias() throws {
         let (times, clean, peak) = bolus(seed: 5)

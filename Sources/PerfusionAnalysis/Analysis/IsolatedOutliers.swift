@@ -48,13 +48,33 @@ enum IsolatedOutliers {
             let hi = min(n - 1, i + 1 + halfWindow)
             // The window without steps i and i + 1 holds hi - lo - 1 steps; its upper median is at q.
             let q = (hi - lo - 1) / 2
-            var below = 0
-            for k in lo...hi { below += jump > allowed[k] ? 1 : 0 }
+            var below = allowed.withUnsafeBufferPointer { countBelow(jump, $0.baseAddress!, from: lo, through: hi) }
             below -= (jump > allowed[i] ? 1 : 0) + (jump > allowed[i + 1] ? 1 : 0)
             if below >= q + 1 { outliers.append(i) }
         }
         // Two adjacent flagged samples are a run, not isolated outliers.
         return outliers.filter { i in !outliers.contains(i - 1) && !outliers.contains(i + 1) }
+    }
+
+    /// How many of `a[lo ... hi]` are below `jump`, four at a time in vector lanes: a count with a branch per step
+    /// mispredicts on noise (about half the steps of a window lie below a candidate's jump), and the windows of the
+    /// candidates cost more than the rest of the screen.
+    @inline(__always)
+    static func countBelow(_ jump: Double, _ a: UnsafePointer<Double>, from lo: Int, through hi: Int) -> Int {
+        let jumps = SIMD4<Double>(repeating: jump)
+        var counts = SIMD4<Double>.zero
+        var k = lo
+        while k + 4 <= hi + 1 {
+            let steps = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD4<Double>.self)
+            counts.replace(with: counts + 1, where: steps .< jumps)
+            k += 4
+        }
+        var count = Int(counts.sum())
+        while k <= hi {
+            count += a[k] < jump ? 1 : 0
+            k += 1
+        }
+        return count
     }
 
     /// Range (max - min) of the 5-sample running median: eight windows at a time (``median5Lanes(_:)``), the rest
