@@ -216,7 +216,6 @@ struct ByteCSV {
             var i = range?.lowerBound ?? 0
             var line = firstLine
             let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-            let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
             while i < n {
                 count = 0
                 let startLine = line
