@@ -50,6 +50,45 @@ public struct LognormalModel: CurveModel {
         return p[4] + p[0] * phi
     }
 
+    /// Sum of squared unweighted residuals (the QOF's), four samples at a time: ``value(at:parameters:)`` in lanes,
+    /// with ``DoubleLanes``' `exp` and `log` (within one unit in the last place of the C library's, which the
+    /// scalar sum called 600 times a curve, more time than the fit took) and four partial sums. It agrees with the
+    /// scalar sum to about 1e-15 relative. Samples at or before the appearance time take the offset, whatever their
+    /// lanes computed; a subnormal time since it (log about -709 in lanes, at most -708 exactly) gives a zero bolus
+    /// either way for every sigma the bounds allow.
+    public func residualSumOfSquares(_ curve: CurveSamples, parameters p: ParameterVector) -> Double {
+        let n = curve.count
+        typealias Lanes = DoubleLanes.Lanes
+        let (t0, mu, sigma) = (Lanes(repeating: p[3]), Lanes(repeating: p[1]), p[2])
+        let (area, offset) = (Lanes(repeating: p[0]), Lanes(repeating: p[4]))
+        let twoVariance = Lanes(repeating: 2 * sigma * sigma)
+        let sigmaLanes = Lanes(repeating: sigma)
+        return curve.times.withUnsafeBufferPointer { tb in
+            curve.values.withUnsafeBufferPointer { yb in
+                let (tp, yp) = (tb.baseAddress!, yb.baseAddress!)
+                var sums = Lanes.zero
+                var sum = 0.0
+                var i = 0
+                while i + 4 <= n {
+                    let x = UnsafeRawPointer(tp + i).loadUnaligned(as: Lanes.self) - t0
+                    let y = UnsafeRawPointer(yp + i).loadUnaligned(as: Lanes.self)
+                    let after = x .> 0
+                    let l = DoubleLanes.log(x) - mu
+                    let phi = DoubleLanes.exp(-l * l / twoVariance) * Self.inverseRootTwoPi / (x * sigmaLanes)
+                    let r = y - offset.replacing(with: offset + area * phi, where: after)
+                    sums += r * r
+                    i += 4
+                }
+                while i < n {
+                    let r = yp[i] - value(at: tp[i], parameters: p)
+                    sum += r * r
+                    i += 1
+                }
+                return sum + ((sums[0] + sums[1]) + (sums[2] + sums[3]))
+            }
+        }
+    }
+
     /// Model value and its gradient with respect to the parameters at `t` (s).
     @inline(__always)
     public func valueAndGradient(at t: Double, parameters p: ParameterVector) -> (
