@@ -51,7 +51,7 @@ public struct LognormalModel: CurveModel {
     }
 
     /// Sum of squared unweighted residuals (the QOF's), four samples at a time: ``value(at:parameters:)`` in lanes,
-    /// with ``DoubleLanes``' `exp` and `log` (within one unit in the last place of the C library's, which the
+    /// with the `exp` and `log` of `DoubleLanes` (within one unit in the last place of the C library's, which the
     /// scalar sum called 600 times a curve, more time than the fit took) and four partial sums. It agrees with the
     /// scalar sum to about 1e-15 relative. Samples at or before the appearance time take the offset, whatever their
     /// lanes computed; a subnormal time since it (log about -709 in lanes, at most -708 exactly) gives a zero bolus
