@@ -128,7 +128,7 @@ struct FitCommand: ParsableCommand {
             let analyzer = try CurveAnalyzer(
                 modelName: modelFlag.model, threads: threads, weighting: modelFlag.weighting)
             let started = Date()
-            let (fits, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: dynamicRange)
+            let fits = CurveFitTable.fit(table, analyzer: analyzer)
             let elapsed = Date().timeIntervalSince(started)
             let writing = Date()
             defer {
@@ -149,11 +149,12 @@ struct FitCommand: ParsableCommand {
                 try AtomicFile.write(
                     CurveFitTable.startingPoints(table, models: analyzer.models).render(), to: starts)
             }
+            let csv = CurveFitTable.parameters(table, fits: fits, dynamicRangeDB: dynamicRange)
             if output == "-" {
-                print(csv.render(), terminator: "")
+                print(String(decoding: csv, as: UTF8.self), terminator: "")
                 return
             }
-            try AtomicFile.write(csv.render(), to: output)
+            try AtomicFile.write(csv, to: output)
             guard !quiet else { return }
             let shown = zip(table, fits).prefix(20).map { curve, candidates -> [String] in
                 let fitted = candidates.first { $0.selected } ?? candidates[0]

@@ -75,8 +75,8 @@ public struct PipelineBenchmark: Sendable {
         let output = (folder as NSString).appendingPathComponent("fit-parameters.csv")
         let pipeline = try fastest {
             let table = try CurveFitTable.read(input, layout: .long)
-            let (_, csv) = CurveFitTable.fit(table, analyzer: analyzer, dynamicRangeDB: nil)
-            try AtomicFile.write(csv.render(), to: output)
+            let fits = CurveFitTable.fit(table, analyzer: analyzer)
+            try AtomicFile.write(CurveFitTable.parameters(table, fits: fits, dynamicRangeDB: nil), to: output)
         }
         let reference = fastest { _ = analyzer.fit(set.curves) }
         return Ratio(

@@ -65,19 +65,21 @@ public enum CurveFitTable {
         return table
     }
 
-    /// Fits every curve and returns the fits with the output table.
-    public static func fit(
-        _ curves: [NamedCurve], analyzer: CurveAnalyzer, dynamicRangeDB: Double?
-    ) -> (fits: [[CurveFit]], table: CSVTable) {
-        let fits = analyzer.fit(curves.map(\.samples))
-        let rows = zip(curves, fits).flatMap { curve, candidates in
-            candidates.map { fitted in
-                ParameterRow(
-                    source: curve.id, region: "", fitted: fitted, frames: curve.samples.count,
-                    excluded: fitted.outliers.count, dynamicRangeDB: dynamicRangeDB)
-            }
+    /// Fits every curve: the candidates of each (one per model; with `auto` the selected one marked).
+    public static func fit(_ curves: [NamedCurve], analyzer: CurveAnalyzer) -> [[CurveFit]] {
+        analyzer.fit(curves.map(\.samples))
+    }
+
+    /// The output table as CSV bytes: one row per curve and model, in order. The rows' cells are written as they are
+    /// made, blocks of rows on every core (``TableSchema/render(count:_:)``).
+    public static func parameters(_ curves: [NamedCurve], fits: [[CurveFit]], dynamicRangeDB: Double?) -> [UInt8] {
+        let rows = zip(curves.indices, fits).flatMap { c, candidates in candidates.indices.map { (c, $0) } }
+        return ParameterTable.fitSchema.render(count: rows.count) { i in
+            let (c, k) = rows[i]
+            let fitted = fits[c][k]
+            return ParameterRow(
+                source: curves[c].id, region: "", fitted: fitted, frames: curves[c].samples.count,
+                excluded: fitted.outliers.count, dynamicRangeDB: dynamicRangeDB)
         }
-        let table = ParameterTable.fitSchema.table(rows)
-        return (fits, table)
     }
 }

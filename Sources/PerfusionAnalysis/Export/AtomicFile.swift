@@ -84,4 +84,9 @@ public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
     }
+
+    /// Writes `bytes`.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(Data(bytes), to: path)
+    }
 }

@@ -1,4 +1,3 @@
-import CFormat
 import Foundation
 import PerfusionFitting
 
@@ -27,32 +26,45 @@ public struct CSVTable: Sendable {
 
     /// The table as CSV text with a header line and `\n` line ends.
     ///
-    /// Cells are written straight into bytes (no String per cell), blocks of 256 rows on every core and joined in
-    /// order.
+    /// Cells are written straight into bytes (no String per cell), blocks of rows on every core and joined in order
+    /// (``renderBytes(columns:count:_:)``).
     public func render() -> String {
+        let rows = rows
+        let bytes = Self.renderBytes(columns: columns, count: rows.count) { i, bytes in
+            for (k, cell) in rows[i].enumerated() {
+                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.append(cell, to: &bytes)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// CSV bytes: the header line of `columns`, then `count` rows, row `i` written by `row(i, &bytes)` (its cells
+    /// separated by commas; the line end is added here). Blocks of 256 rows are written on every core and joined in
+    /// order, so the bytes do not depend on the thread count.
+    static func renderBytes(
+        columns: [String], count: Int, _ row: @Sendable (Int, inout [UInt8]) -> Void
+    ) -> [UInt8] {
         var out: [UInt8] = []
         for (k, name) in columns.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
-            Self.appendQuoted(name, to: &out)
+            appendQuoted(name, to: &out)
         }
         out.append(UInt8(ascii: "\n"))
         let block = 256
-        let rows = rows
-        let blocks = orderedParallelMap((rows.count + block - 1) / block, threads: BatchFitter.coreCount, chunk: 1) {
+        let blocks = orderedParallelMap((count + block - 1) / block, threads: BatchFitter.coreCount, chunk: 1) {
             b -> [UInt8] in
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(block * 64)
-            for row in rows[(b * block)..<min(rows.count, (b + 1) * block)] {
-                for (k, cell) in row.enumerated() {
-                    if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                    Self.append(cell, to: &bytes)
-                }
+            bytes.reserveCapacity(block * 16 * columns.count)
+            for i in (b * block)..<min(count, (b + 1) * block) {
+                row(i, &bytes)
                 bytes.append(UInt8(ascii: "\n"))
             }
             return bytes
         }
+        out.reserveCapacity(out.count + blocks.reduce(0) { $0 + $1.count })
         for bytes in blocks { out.append(contentsOf: bytes) }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Appends one cell's text.
@@ -79,21 +91,9 @@ public struct CSVTable: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends ``formatNumber(_:)`` of `v`.
+    /// Appends ``formatNumber(_:)`` of `v` (``SevenDigits``: the C library's `%.7g`, computed here).
     static func appendNumber(_ v: Double, to out: inout [UInt8]) {
-        guard v.isFinite else { return }
-        if v == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        // snprintf into a stack buffer (the C locale: a dot) through a fixed-argument C wrapper, not Foundation's
-        // String(format:) or withVaList, which cost more than the formatting.
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let count = Int(echoflow_format_g7(v, buffer.baseAddress!))
-            UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count).withMemoryRebound(to: UInt8.self) {
-                out.append(contentsOf: $0)
-            }
-        }
+        SevenDigits.append(v, to: &out)
     }
 
     /// Quotes a field when it holds a comma, quote, or line break (RFC 4180).

@@ -64,18 +64,46 @@ struct TableSchema<Row>: Sendable {
     /// File name of the table (`parameters.csv`).
     let file: String
     let columns: [Column<Row>]
+    /// Each column's value, apart from its name and documentation: a row's cells are made from these without copying
+    /// a column's three strings out of ``columns`` for every cell (a reference count up and down on each).
+    private let values: [@Sendable (Row) -> CSVCell]
 
     init(file: String, columns: [Column<Row>]) {
         precondition(Set(columns.map(\.name)).count == columns.count, "\(file): repeated column names")
         self.file = file
         self.columns = columns
+        self.values = columns.map(\.value)
     }
 
     /// Column names in order (the header line).
     var names: [String] { columns.map(\.name) }
 
     /// The cells of one row, in column order.
-    func cells(_ row: Row) -> [CSVCell] { columns.map { $0.value(row) } }
+    func cells(_ row: Row) -> [CSVCell] {
+        values.withUnsafeBufferPointer { values in
+            [CSVCell](unsafeUninitializedCapacity: values.count) { cells, count in
+                for k in values.indices { (cells.baseAddress! + k).initialize(to: values[k](row)) }
+                count = values.count
+            }
+        }
+    }
+
+    /// Appends the cells of `row` (``CSVTable``'s text, separated by commas, no line end).
+    func write(_ row: Row, to bytes: inout [UInt8]) {
+        values.withUnsafeBufferPointer { values in
+            for k in values.indices {
+                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                CSVTable.append(values[k](row), to: &bytes)
+            }
+        }
+    }
+
+    /// The CSV text of `count` rows, row `i` made by `row(i)`: the bytes `table(...).render()` gives, with each row's
+    /// cells written as they are made (no table of cells in between), blocks of rows on every core.
+    func render(count: Int, _ row: @Sendable (Int) -> Row) -> [UInt8] {
+        let schema = self
+        return CSVTable.renderBytes(columns: names, count: count) { i, bytes in schema.write(row(i), to: &bytes) }
+    }
 
     /// The table of `rows`.
     func table(_ rows: some Sequence<Row>) -> CSVTable {
