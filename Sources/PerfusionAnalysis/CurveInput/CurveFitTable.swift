@@ -71,7 +71,7 @@ public enum CurveFitTable {
     }
 
     /// The output table as CSV bytes: one row per curve and model, in order. The rows' cells are written as they are
-    /// made, blocks of rows on every core (``TableSchema/render(count:_:)``).
+    /// made, blocks of rows on every core.
     public static func parameters(_ curves: [NamedCurve], fits: [[CurveFit]], dynamicRangeDB: Double?) -> [UInt8] {
         let rows = zip(curves.indices, fits).flatMap { c, candidates in candidates.indices.map { (c, $0) } }
         return ParameterTable.fitSchema.render(count: rows.count) { i in

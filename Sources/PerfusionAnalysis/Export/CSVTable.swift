@@ -26,8 +26,7 @@ public struct CSVTable: Sendable {
 
     /// The table as CSV text with a header line and `\n` line ends.
     ///
-    /// Cells are written straight into bytes (no String per cell), blocks of rows on every core and joined in order
-    /// (``renderBytes(columns:count:_:)``).
+    /// Cells are written straight into bytes (no String per cell), blocks of rows on every core and joined in order.
     public func render() -> String {
         let rows = rows
         let bytes = Self.renderBytes(columns: columns, count: rows.count) { i, bytes in
