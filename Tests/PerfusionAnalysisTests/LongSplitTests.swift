@@ -70,59 +70,54 @@ struct LongSplitTests {
         #expect(errors > 40 && successes > 40, "\(errors) errors, \(successes) tables read")
     }
 
-    @Test("the split points start lines and count LF, CRLF and lone CR line ends")
+    @Test("the split points start lines, after the header")
     func splitPoints() {
         let text = Array("h\na\r\nb\rc\nd\ne\nf\n".utf8)
-        let points = CurveTableReader.splitPoints(text, parts: 4, minimumBytes: 0)
-        #expect(points.first! == (0, 1))
-        for (start, line) in points.dropFirst() {
-            #expect(text[start - 1] == UInt8(ascii: "\n"))
-            // Lines before `start`, counted by hand: each LF ends one, a CR not followed by LF ends one.
-            var count = 1
-            for i in 0..<start where text[i] == 10 || (text[i] == 13 && text[i + 1] != 10) { count += 1 }
-            #expect(line == count, "split at \(start)")
+        let starts = CurveTableReader.lineStarts(text, from: 2, parts: 4, minimumBytes: 0)
+        #expect(starts.first == 2)
+        #expect(starts.count > 1)
+        for start in starts.dropFirst() {
+            #expect(start > 2 && text[start - 1] == UInt8(ascii: "\n"), "split at \(start)")
         }
-        #expect(points.count > 1)
-        // A quote anywhere: one part.
-        #expect(
-            CurveTableReader.splitPoints(Array("h\n\"a\nb\",1\n".utf8) + text, parts: 4, minimumBytes: 0).count == 1)
+        #expect(CurveTableReader.lineStarts(text, from: 2, parts: 4, minimumBytes: 1000) == [2])
     }
 
-    @Test(
-        "line ends (LF, CRLF, lone CR) and quotes found eight bytes at a time as byte by byte, at every length and alignment"
-    )
-    func lineFeeds() {
-        var rng = TestRandom(seed: 5)
-        // Bytes near a LF in value (0x0A with other high or low bits) and everything else, to catch carries.
-        let near: [UInt8] = [0x0A, 0x0A, 0x0B, 0x09, 0x8A, 0x0E, 0x2A, 0x00, 0xFF, 0x7F, 0x80, 0x23, 0x21, 0x0C, 0x8D]
-        let rare: [UInt8] = [0x22, 0x0D, 0x0D, 0x0D]
-        for length in 0..<80 {
-            for _ in 0..<20 {
-                let bytes = (0..<(length + 7)).map { _ -> UInt8 in
-                    let u = rng.uniform()
-                    if u < 0.08 { return rare[Int(rng.uniform() * 4)] }
-                    return u < 0.7 ? near[Int(rng.uniform() * Double(near.count))] : UInt8(rng.next() & 0xFF)
-                }
-                for offset in 0..<8 where offset + length <= bytes.count {
-                    let window = Array(bytes[offset..<(offset + length)])
-                    // By hand: each LF ends a record, and each CR not followed by a LF within the window.
-                    var ends = 0
-                    for (i, b) in window.enumerated()
-                    where b == 0x0A || (b == 0x0D && (i + 1 == window.count || window[i + 1] != 0x0A)) {
-                        ends += 1
-                    }
-                    let fast = bytes.withUnsafeBufferPointer {
-                        CurveTableReader.surveyLines($0.baseAddress! + offset, length)
-                    }
-                    #expect(fast.lineEnds == ends, "length \(length), offset \(offset)")
-                    #expect(fast.quote == window.contains(0x22), "length \(length), offset \(offset)")
-                }
-            }
+    @Test("a quoted cell with a line break where a split falls: the file is read in one pass, with the same curves")
+    func quotedLineBreakAtSplit() {
+        // The text after each quoted line break looks like a plain row of c0 (`c0,9,9,b"`): read as a part of its
+        // own it would add a sample at time 9. Every part count puts a split after one of them.
+        var lines = ["curve,time_s,intensity,note"]
+        for i in 0..<400 {
+            let note = i % 9 == 4 ? "\"a\nc0,9,9,b\"" : "x"
+            lines.append("c\(i % 3),\(Double(i) * 0.5),\(Double(i % 17)),\(note)")
         }
-        // And the split of a table with LF line ends only numbers its lines as a count by hand does.
-        let text = Array((0..<2000).map { "c\($0 % 7),\($0),1.5\n" }.joined().utf8)
-        for (start, line) in CurveTableReader.splitPoints(text, parts: 5, minimumBytes: 0).dropFirst() {
-            #expect(line == 1 + text[0..<start].filter { $0 == 0x0A }.count, "split at \(start)")
+        let text = lines.joined(separator: "\n") + "\n"
+        let whole = Self.read(text, parts: 1)
+        guard case .curves(let curves) = whole else {
+            Issue.record("one pass: \(whole)")
+            return
+        }
+        #expect(curves.map(\.samples.count) == [134, 133, 133])
+        for parts in 2...9 { #expect(Self.read(text, parts: parts) == whole, "\(parts) parts") }
+    }
+
+    @Test("an error in a later part names the line a count by hand gives, with LF, CRLF and lone CR line ends")
+    func lineNumbersAcrossParts() {
+        let ends = ["\n", "\r\n", "\r"]
+        for bad in [3, 700, 1999] {
+            var text = "curve,time_s,intensity" + ends[0]
+            for i in 0..<2000 {
+                let row = i == bad ? "c\(i % 7),\(i),oops" : "c\(i % 7),\(i),1.5"
+                text += row + ends[i % 3]
+            }
+            // The header is line 1 and row i is line i + 2 (every row ends with one line end).
+            for parts in [1, 2, 5] {
+                guard case .error(let message) = Self.read(text, parts: parts) else {
+                    Issue.record("no error with \(parts) parts")
+                    continue
+                }
+                #expect(message.hasPrefix("t.csv:\(bad + 2): "), "\(parts) parts: \(message)")
+            }
         }
     }
 }

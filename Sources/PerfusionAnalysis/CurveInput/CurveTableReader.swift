@@ -100,8 +100,10 @@ public enum CurveTableReader {
     /// Long layout: rows grouped by curve id without a look-up per row (rows of one curve usually follow each
     /// other; the id's bytes are compared with the previous row's).
     ///
-    /// A large file without quotes is split at line ends into one part per core; each part is read alone and the
-    /// parts are joined in order (``LongPart``), with the same curves, samples and first error as one pass.
+    /// A large file is split at line ends into one part per core; each part is read alone, numbering its lines from
+    /// 1, and the parts are joined in order (``LongPart``) with their lines renumbered, giving the same curves,
+    /// samples and first error as one pass. A quote may hide a line end inside a cell, where a split would cut a
+    /// record: when a part holds a quote (after the header), the file is read again in one pass.
     static func readLong(
         _ reader: ByteCSV, _ bytes: [UInt8], path: String, dialect: TableDialect, select: [String]?,
         parts: Int = BatchFitter.coreCount, minimumSplitBytes: Int = 1 << 20, plainRows: Bool = true
@@ -112,18 +114,46 @@ public enum CurveTableReader {
             time: try column("time_s", in: header, path: path, dialect: dialect),
             value: try column("intensity", in: header, path: path, dialect: dialect), headerCount: header.count,
             wanted: select.map(Set.init), path: path, dialect: dialect)
-        let splits = splitPoints(bytes, parts: parts, minimumBytes: minimumSplitBytes)
-        let parts = orderedParallelMap(splits.count, threads: splits.count, chunk: 1) { k -> LongPart in
-            let range = splits[k].start..<(k + 1 < splits.count ? splits[k + 1].start : bytes.count)
-            return LongPart(
-                reader, bytes, range: range, firstLine: splits[k].line, header: k == 0, columns, plainRows: plainRows)
+        let (dataStart, dataLine) = try reader.afterFirstRecord(bytes, in: 0..<bytes.count, firstLine: 1)
+        let starts = lineStarts(bytes, from: dataStart, parts: parts, minimumBytes: minimumSplitBytes)
+        var whole: LongPart
+        if starts.count > 1,
+            let pieces = splitParts(reader, bytes, starts: starts, firstLine: dataLine, columns, plainRows)
+        {
+            whole = pieces[0]
+            if let failure = whole.failure { throw failure.error }
+            var line = whole.endLine
+            for var part in pieces.dropFirst() {
+                part.renumber(from: line)
+                line = part.endLine
+                try whole.join(part, columns)
+            }
+        } else {
+            whole = LongPart(
+                reader, bytes, range: dataStart..<bytes.count, firstLine: dataLine, columns, plainRows: plainRows)
+            if let failure = whole.failure { throw failure.error }
         }
-        var whole = parts[0]
-        if let failure = whole.failure { throw failure.error }
-        for part in parts.dropFirst() { try whole.join(part, columns) }
         return whole.ids.indices.map {
             NamedCurve(id: whole.ids[$0], samples: CurveSamples(times: whole.times[$0], values: whole.values[$0]))
         }
+    }
+
+    /// The parts from `starts` read on a core each, the first from line `firstLine`, the others from line 1; nil when
+    /// one of them holds a double quote (checked with `memchr` before it is read).
+    static func splitParts(
+        _ reader: ByteCSV, _ bytes: [UInt8], starts: [Int], firstLine: Int, _ columns: LongColumns, _ plainRows: Bool
+    ) -> [LongPart]? {
+        let pieces = orderedParallelMap(starts.count, threads: starts.count, chunk: 1) { k -> LongPart? in
+            let range = starts[k]..<(k + 1 < starts.count ? starts[k + 1] : bytes.count)
+            let quoted = bytes.withUnsafeBufferPointer {
+                memchr($0.baseAddress! + range.lowerBound, Int32(UInt8(ascii: "\"")), range.count) != nil
+            }
+            guard !quoted else { return nil }
+            return LongPart(
+                reader, bytes, range: range, firstLine: k == 0 ? firstLine : 1, columns, plainRows: plainRows)
+        }
+        guard !pieces.contains(where: { $0 == nil }) else { return nil }
+        return pieces.map { $0! }
     }
 
     /// The columns a long table is read by, and what a message needs.
@@ -137,79 +167,24 @@ public enum CurveTableReader {
         let dialect: TableDialect
     }
 
-    /// Where to split `bytes` for `parts` readers: the first part at 0 (line 1), the others just after a line feed
-    /// near each k / parts of the file, with the line they start on. One part when the file is small (under
-    /// `minimumBytes`), holds a quote (a line break may then be inside a cell) or has no line feed to split at.
-    ///
-    /// The parts are surveyed for quotes and line ends on a core each (``surveyLines(_:_:)``); a part ends with a LF,
-    /// so a CRLF never straddles two parts and the line each part starts on is 1 plus the line ends before it.
-    static func splitPoints(_ bytes: [UInt8], parts: Int, minimumBytes: Int = 1 << 20) -> [(start: Int, line: Int)] {
+    /// Where to split `bytes[from...]` for `parts` readers: `from` first, then just after the first line feed at or
+    /// after each k / parts of the file. Only `from` when the file is small (under `minimumBytes`) or has no line
+    /// feed to split at. A part ends with a LF, so a CRLF never straddles two parts.
+    static func lineStarts(_ bytes: [UInt8], from: Int, parts: Int, minimumBytes: Int = 1 << 20) -> [Int] {
         let n = bytes.count
-        guard parts > 1, n >= minimumBytes, n > 0 else { return [(0, 1)] }
-        let starts = bytes.withUnsafeBufferPointer { b -> [Int] in
+        guard parts > 1, n >= minimumBytes, from < n else { return [from] }
+        return bytes.withUnsafeBufferPointer { b -> [Int] in
             let base = b.baseAddress!
-            var starts = [0]
+            var starts = [from]
             for k in 1..<parts {
-                let from = max(k * n / parts, starts.last! + 1)
-                guard from < n, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), n - from) else { break }
+                let at = max(k * n / parts, starts.last! + 1)
+                guard at < n, let found = memchr(base + at, Int32(UInt8(ascii: "\n")), n - at) else { break }
                 let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 guard start < n else { break }
                 starts.append(start)
             }
             return starts
         }
-        guard starts.count > 1 else { return [(0, 1)] }
-        let surveys = orderedParallelMap(starts.count, threads: starts.count, chunk: 1) { k in
-            let end = k + 1 < starts.count ? starts[k + 1] : n
-            return bytes.withUnsafeBufferPointer { surveyLines($0.baseAddress! + starts[k], end - starts[k]) }
-        }
-        guard !surveys.contains(where: \.quote) else { return [(0, 1)] }
-        var points: [(start: Int, line: Int)] = [(0, 1)]
-        var line = 1
-        for k in 1..<starts.count {
-            line += surveys[k - 1].lineEnds
-            points.append((starts[k], line))
-        }
-        return points
-    }
-
-    /// Whether the `count` bytes at `p` hold a double quote, and how many records end in them (every LF, and every CR
-    /// not followed by a LF among them), eight bytes at a time. In `x = word ^ 0x0A...0A` the bytes holding a LF are
-    /// zero, and `~(((x & 0x7F..7F) + 0x7F..7F) | x | 0x7F..7F)` sets the top bit of exactly those bytes (the
-    /// additions stay within their bytes); the same for CR and the quote. A CR's mark shifted up by a byte meets the
-    /// mark of a LF right after it (from the previous word through the carry), so CRLFs are counted once.
-    static func surveyLines(_ p: UnsafePointer<UInt8>, _ count: Int) -> (quote: Bool, lineEnds: Int) {
-        let raw = UnsafeRawPointer(p)
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        @inline(__always) func marks(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
-        var quotes: UInt64 = 0
-        var (lineFeeds, returns, pairs) = (0, 0, 0)
-        var carry: UInt64 = 0  // 1 when the previous byte was a CR
-        var i = 0
-        while i + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let lf = marks(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-            let cr = marks(word ^ 0x0D0D_0D0D_0D0D_0D0D)
-            quotes |= marks(word ^ 0x2222_2222_2222_2222)
-            lineFeeds += lf.nonzeroBitCount
-            returns += cr.nonzeroBitCount
-            pairs += ((cr << 8 | carry << 7) & lf).nonzeroBitCount
-            carry = cr >> 63
-            i += 8
-        }
-        var previousCR = carry == 1
-        while i < count {
-            let b = p[i]
-            if b == UInt8(ascii: "\"") { quotes = 1 }
-            if b == UInt8(ascii: "\n") {
-                lineFeeds += 1
-                if previousCR { pairs += 1 }
-            }
-            if b == UInt8(ascii: "\r") { returns += 1 }
-            previousCR = b == UInt8(ascii: "\r")
-            i += 1
-        }
-        return (quotes != 0, lineFeeds + returns - pairs)
     }
 
     /// The curves of one part of a long table, or the first error in it.
@@ -222,6 +197,22 @@ public enum CurveTableReader {
         var firstLines: [Int] = []
         /// The first error, with the line of the row it is about.
         var failure: (line: Int, error: PerfusionAnalysisError)?
+        /// The line after the part's last record (when it was read without an error).
+        var endLine = 0
+
+        /// Numbers the lines as if the part started on line `first` rather than 1.
+        mutating func renumber(from first: Int) {
+            let shift = first - 1
+            firstLines = firstLines.map { $0 + shift }
+            endLine += shift
+            if let (line, error) = failure {
+                if case .invalidTable(let path, let at, let detail) = error {
+                    failure = (line + shift, .invalidTable(path: path, line: at + shift, detail: detail))
+                } else {
+                    failure = (line + shift, error)
+                }
+            }
+        }
 
         /// The curves being gathered: the current curve's samples are held apart from the others (no look-up and no
         /// nested array access per row) and put back when another curve's row comes.
@@ -280,24 +271,20 @@ public enum CurveTableReader {
 
         init() {}
 
-        /// Reads the records of `bytes[range]` (starting on line `firstLine`; the first one is the header when
-        /// `header`).
+        /// Reads the records of `bytes[range]`, which starts a record on line `firstLine`.
         ///
         /// Rows are read by a loop for plain rows first (``fastRows(_:from:line:to:_:_:_:)``), which parses the three
         /// cells in use where they stand; from the first row it cannot read (a quote, blanks around a cell, an empty or
         /// odd cell, a blank line) the rest goes through the general reader (`ByteCSV`), which reads every dialect and
         /// names the problem. Both give the same samples (`plainRows` false: the general reader alone, for tests).
         init(
-            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, header: Bool, _ c: LongColumns,
+            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, _ c: LongColumns,
             plainRows: Bool = true
         ) {
             var gathering = Gathering()
             var line = firstLine
             var position = range.lowerBound
             do {
-                if header {
-                    (position, line) = try reader.afterFirstRecord(bytes, in: range, firstLine: firstLine)
-                }
                 try bytes.withUnsafeBufferPointer { b in
                     guard plainRows, b.count > 0 else { return }
                     try LongPart.fastRows(
@@ -314,6 +301,7 @@ public enum CurveTableReader {
             }
             gathering.putBack()
             self = gathering.part
+            endLine = line
         }
 
         /// Plain rows from `position` on: cells without quotes or blanks at their start, a curve id without blanks
@@ -386,7 +374,7 @@ public enum CurveTableReader {
         }
 
         /// The rows of `bytes[range]` (starting on line `firstLine`) through the general reader; `line` follows the
-        /// row being read.
+        /// row being read, and is the line after the last record at the end.
         static func generalRows(
             _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, firstLine: Int, _ c: LongColumns,
             _ gathering: inout Gathering, _ line: inout Int
@@ -395,7 +383,9 @@ public enum CurveTableReader {
             let (ci, ti, yi) = (c.curve, c.time, c.value)
             let needed = max(ci, ti, yi)
             let decimalComma = c.dialect.decimalComma
+            var endLine = firstLine
             try reader.forEachRow(bytes, in: range, firstLine: firstLine) { row in
+                endLine = row.endLine
                 guard !row.isBlank else { return }
                 line = row.line
                 guard row.count > needed else {
@@ -416,6 +406,7 @@ public enum CurveTableReader {
                     ?? number(row, yi, path: c.path, column: "intensity", dialect: c.dialect)
                 try gathering.append(time, value, line: row.line, c)
             }
+            line = endLine
         }
 
         static func notIncreasing(_ id: String, _ time: Double, _ last: Double, line: Int, _ c: LongColumns)
