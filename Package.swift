@@ -51,6 +51,7 @@ let package = Package(
         .systemLibrary(name: "CFormat"),
         // Flush-to-zero of subnormals around single-precision fits (MXCSR / FPCR; no package needed).
         .systemLibrary(name: "CFloatMode"),
+        .systemLibrary(name: "CAllocator"),
 
         // MARK: - Libraries
         .target(
@@ -86,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "echoflow",
             dependencies: [
-                "PerfusionAnalysis", "EchoflowViewer",
+                "PerfusionAnalysis", "EchoflowViewer", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

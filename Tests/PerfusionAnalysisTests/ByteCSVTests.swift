@@ -210,4 +210,58 @@ struct ByteCSVTests {
         }
         #expect(ByteCSV.powersOfFive.count == 308 - ByteCSV.lowestPowerOfTen + 1)
     }
+
+    @Test("a byte is marked as no digit exactly when it is not 0-9, in every position of a word")
+    func nonDigitMarks() {
+        for position in 0..<8 {
+            for value in 0...255 {
+                // The other bytes digits or not, so a carry from a neighbour would show.
+                for filler: UInt8 in [UInt8(ascii: "7"), 0xFF, 0x00, UInt8(ascii: "9") + 1] {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = UInt8(value)
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    let marks = ByteCSV.nonDigits(word)
+                    for k in 0..<8 {
+                        let marked = marks >> UInt64(8 * k + 7) & 1 == 1
+                        let digit = bytes[k] >= UInt8(ascii: "0") && bytes[k] <= UInt8(ascii: "9")
+                        #expect(marked != digit, "byte \(bytes[k]) at \(k) (tested \(value) at \(position))")
+                    }
+                    #expect(marks & ~0x8080_8080_8080_8080 == 0)
+                }
+            }
+        }
+    }
+
+    @Test("numbers followed by more of the row (the last digits read eight bytes at a time) give strtod's value")
+    func numbersInsideRows() {
+        var rng = TestRandom(seed: 79)
+        var texts: [String] = ["0", "7", "12", "0.5", "1234567", "12345678", "123456789", "0.0786447431165497"]
+        for _ in 0..<30_000 {
+            let v = rng.uniform() * pow(10, Double(Int(rng.uniform() * 16) - 8))
+            let digits = 1 + Int(rng.uniform() * 18)
+            texts.append(
+                String(format: ["%.\(digits)g", "%.\(digits)e", "%.\(digits % 12)f"][Int(rng.uniform() * 3)], v))
+        }
+        var parsedCount = 0
+        for text in texts {
+            let reference = Self.strtodReference(text, decimalComma: false)
+            // Then a separator and the rest of a row, or a line end, or a letter that ends the number early.
+            for after in [",0.25\n", "\n", "\r\nc1,", ";", "x12345678"] {
+                let bytes = Array((text + after).utf8)
+                let parsed = bytes.withUnsafeBufferPointer {
+                    ByteCSV.decimalPrefix($0, 0, bytes.count, decimalComma: false)
+                }
+                guard let reference else { continue }
+                guard let (value, stop) = parsed else {
+                    // Left to strtod only for more than 19 significant digits or an undecided rounding.
+                    continue
+                }
+                parsedCount += 1
+                #expect(stop == text.utf8.count, "\(text)\(after): stopped at \(stop)")
+                #expect(value.bitPattern == reference.bitPattern, "\(text)\(after): \(value) vs \(reference)")
+            }
+        }
+        // All but the few numbers with more than 19 significant digits are read here (five rows each).
+        #expect(parsedCount > 5 * texts.count * 9 / 10, "\(parsedCount) of \(5 * texts.count)")
+    }
 }

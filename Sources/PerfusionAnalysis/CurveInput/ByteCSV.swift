@@ -294,15 +294,6 @@ extension ByteCSV {
 }
 
 extension ByteCSV {
-    /// Whether the eight bytes of `word` are all ASCII digits: every high nibble is 3, and adding 6 to a byte leaves
-    /// its high nibble 3 only for the low nibbles 0 to 9 (a carry out of a byte comes only from bytes whose high
-    /// nibble is not 3, which fail the first test anyway).
-    @inline(__always)
-    static func isEightDigits(_ word: UInt64) -> Bool {
-        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-        return (word & high) | (((word &+ 0x0606_0606_0606_0606) & high) >> 4) == 0x3333_3333_3333_3333
-    }
-
     /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest byte): pairs of digits
     /// combined into 0-99 in every other byte, pairs of those into 0-9999 in two 32-bit halves by one multiply each,
     /// and the halves into the 8-digit number by the same multiply's upper half. Three multiplications instead of
@@ -315,21 +306,36 @@ extension ByteCSV {
         return ((v & pairs) &* (100 &+ (1_000_000 << 32)) &+ ((v >> 16) & pairs) &* (1 &+ (10_000 << 32))) >> 32
     }
 
-    /// Appends the digits at `bytes[i...]` (up to the first byte that is not one) to `mantissa`, eight at a time while
-    /// eight are there; nil when they would make more than 19 significant digits (`digits` counts them). Every digit
-    /// taken here is significant: callers skip leading zeros first.
+    /// Appends the digits at `bytes[i...]` (up to the first byte that is not one) to `mantissa`, eight bytes at a time;
+    /// nil when they would make more than 19 significant digits (`digits` counts them). Every digit taken here is
+    /// significant: callers skip leading zeros first.
+    ///
+    /// Each load of eight bytes marks the bytes that are not digits (``nonDigits(_:)``); the digits before the first
+    /// mark, k of them, are moved to the top of the word with '0' below them, and ``eightDigitsValue(_:)`` reads them
+    /// as one number, appended as `mantissa` 10^k + value. So a number's last few digits cost one step rather than a
+    /// loop of k. Only the last seven bytes of the text are read one at a time.
     @inline(__always)
     static func appendDigits(
         _ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ mantissa: inout UInt64, _ digits: inout Int
     ) -> Bool {
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         while i + 8 <= end {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            guard isEightDigits(word) else { break }
-            digits += 8
+            let word = (raw + i).loadUnaligned(as: UInt64.self)
+            let marks = nonDigits(word)
+            let k = marks.trailingZeroBitCount >> 3  // 8 when every byte is a digit
+            guard k > 0 else { return true }
+            digits += k
             guard digits <= 19 else { return false }
-            mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
-            i += 8
+            if k == 8 {
+                mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
+                i += 8
+                continue
+            }
+            let shift = UInt64(8 - k) << 3
+            let padded = word << shift | 0x3030_3030_3030_3030 >> (64 - shift)
+            mantissa = mantissa &* smallPowersOfTen[k] &+ eightDigitsValue(padded)
+            i += k
+            return true
         }
         while i < end {
             let d = bytes[i] &- UInt8(ascii: "0")
@@ -341,6 +347,18 @@ extension ByteCSV {
         }
         return true
     }
+
+    /// The top bit of every byte of `word` that is not an ASCII digit. With x = word ^ 0x30..30 a digit's byte is 0 to 9;
+    /// (x & 0x7F) + 0x76 reaches 0x80 exactly for 10 to 0x7F (and never carries into the next byte), and `| x` marks
+    /// the bytes from 0x80 up.
+    @inline(__always)
+    static func nonDigits(_ word: UInt64) -> UInt64 {
+        let x = word ^ 0x3030_3030_3030_3030
+        return ((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676 | x) & 0x8080_8080_8080_8080
+    }
+
+    /// 10^0 ... 10^8.
+    static let smallPowersOfTen: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
     /// Powers of ten that are exact in Double (10^0 ... 10^22).
     static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
