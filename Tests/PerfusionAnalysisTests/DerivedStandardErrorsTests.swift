@@ -31,6 +31,30 @@ struct DerivedStandardErrorsTests {
         }
     }
 
+    @Test("the seven values differentiated are PerfusionParameters' own, bit for bit, for every bolus model")
+    func valuesAreTheParameters() throws {
+        let cases: [(String, ParameterVector)] = [
+            ("lognormal", ParameterVector(100, 2.9, 0.78, 5, 0.3, 0, 0, 0)),
+            ("lognormal", ParameterVector(3, 1.2, 1.4, 0.5, 0, 0, 0, 0)),
+            ("gamma", ParameterVector(4, 2.5, 10, 5, 0.3, 0, 0, 0)),
+            ("ldrw", ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
+            ("fpt", ParameterVector(100, 20, 3, 5, 0.3, 0, 0, 0)),
+        ]
+        for (name, p) in cases {
+            let model = try #require(ModelRegistry.model(named: name))
+            let shape = try #require(model.bolusShape(p))
+            let parameters = PerfusionParameters(shape: shape, qualityOfFit: .nan)
+            let want = [
+                parameters.peakEnhancement, parameters.timeToPeak, parameters.washInArea, parameters.riseTime,
+                parameters.meanTransitTimeFromIntercept, parameters.meanTransitTime, parameters.area,
+            ]
+            let got = DerivedStandardErrors.values(shape)
+            for v in 0..<DerivedStandardErrors.count {
+                #expect(got[v].bitPattern == want[v].bitPattern, "\(name) value \(v): \(got[v]) vs \(want[v])")
+            }
+        }
+    }
+
     @Test(
         "the standard errors agree with the spread of fitted values over 200 noise realisations within 20 %",
         arguments: [

@@ -27,11 +27,21 @@ public struct DerivedStandardErrors: Sendable, Equatable {
     /// SE of AUC (a.u. s).
     public var area: Double
 
-    /// The derived parameters that get a standard error, in column order.
-    static let values: [@Sendable (PerfusionParameters) -> Double] = [
-        \.peakEnhancement, \.timeToPeak, \.washInArea, \.riseTime, \.meanTransitTimeFromIntercept,
-        \.meanTransitTime, \.area,
-    ]
+    /// The derived parameters that get a standard error, in column order (lanes 0-6): PE, TTP, WiAUC, RT, mTTI, mTT
+    /// and AUC, by the formulas of ``PerfusionParameters``, operation for operation (so the same values), without the
+    /// wash-out side (WoR, TO, WoAUC), which none of them needs.
+    static func values(_ shape: some BolusShape) -> SIMD8<Double> {
+        let ttp = shape.timeToPeak
+        let tIn = shape.steepestRiseTime
+        let wir = shape.slope(at: tIn)
+        let ti = tIn - shape.enhancement(at: tIn) / wir
+        let mtt = shape.meanTransitTime
+        let wiauc = shape.integral(from: ti, to: ttp)
+        return SIMD8(shape.peakEnhancement, ttp, wiauc, ttp - ti, mtt - ti, mtt, shape.area, 0)
+    }
+
+    /// How many derived parameters get a standard error.
+    static let count = 7
 
     /// The standard errors of a bolus fit, or nil when the model has no closed forms or the covariance is unknown.
     public init?(model: any CurveModel, fit: FitResult) {
@@ -58,17 +68,17 @@ public struct DerivedStandardErrors: Sendable, Equatable {
     static func gradients(model: any CurveModel, parameters p: ParameterVector, steps: ParameterVector)
         -> [ParameterVector]
     {
-        var gradients = [ParameterVector](repeating: .zero, count: values.count)
+        var gradients = [ParameterVector](repeating: .zero, count: count)
         for k in 0..<model.parameterCount {
             var up = p
             var down = p
             up[k] += steps[k]
             down[k] -= steps[k]
-            guard let high = model.bolusShape(up).map({ PerfusionParameters(shape: $0, qualityOfFit: .nan) }),
-                let low = model.bolusShape(down).map({ PerfusionParameters(shape: $0, qualityOfFit: .nan) })
+            guard let high = model.bolusShape(up).map({ values($0) }),
+                let low = model.bolusShape(down).map({ values($0) })
             else { continue }
-            for (v, value) in values.enumerated() {
-                gradients[v][k] = (value(high) - value(low)) / (2 * steps[k])
+            for v in 0..<count {
+                gradients[v][k] = (high[v] - low[v]) / (2 * steps[k])
             }
         }
         return gradients
