@@ -30,7 +30,8 @@ public enum CurveTableReader {
         case wide(timeColumn: String?)
     }
 
-    /// Reads every curve of the file at `path`; `select` keeps only the named curves (in that order).
+    /// Reads every curve of the file at `path`; `select` keeps only the named curves (in that order). A large plain
+    /// long table is read from the file in chunks (``LongStream``), anything else as a whole text.
     ///
     /// - Throws: ``PerfusionAnalysisError`` naming the file, the line and the problem: a missing column, a
     ///   missing or non-numeric cell, times that do not increase within a curve.
@@ -41,16 +42,23 @@ public enum CurveTableReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfusionAnalysisError.missingInput(path: path)
         }
-        guard let data = FileBytes.readArray(path) else {
-            throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
-        }
-        let (reader, bytes, dialect) = try TableText.reader(
-            data, path: path, encoding: encoding, dialect: requested)
         var curves: [NamedCurve]
-        switch layout {
-        case .long: curves = try readLong(reader, bytes, path: path, dialect: dialect, select: select)
-        case .wide(let timeColumn):
-            curves = try readWide(reader, bytes, path: path, timeColumn: timeColumn, dialect: dialect, select: select)
+        if layout == .long, encoding == .utf8,
+            let streamed = try LongStream.read(path, dialect: requested, select: select)
+        {
+            curves = streamed
+        } else {
+            guard let data = FileBytes.readArray(path) else {
+                throw PerfusionAnalysisError.invalidTable(path: path, line: 0, detail: "cannot be read")
+            }
+            let (reader, bytes, dialect) = try TableText.reader(
+                data, path: path, encoding: encoding, dialect: requested)
+            switch layout {
+            case .long: curves = try readLong(reader, bytes, path: path, dialect: dialect, select: select)
+            case .wide(let timeColumn):
+                curves = try readWide(
+                    reader, bytes, path: path, timeColumn: timeColumn, dialect: dialect, select: select)
+            }
         }
         if let select {
             curves = try select.map { name in
@@ -259,6 +267,20 @@ public enum CurveTableReader {
                 currentValues.append(value)
             }
 
+            /// Records `error`, met on line `line`, as the part's failure.
+            mutating func fail(_ error: any Error, line: Int, _ c: LongColumns) {
+                let error =
+                    error as? PerfusionAnalysisError ?? .invalidTable(path: c.path, line: line, detail: "\(error)")
+                part.failure = (line, error)
+            }
+
+            /// The part read, its next line `line`.
+            mutating func finish(line: Int) -> LongPart {
+                putBack()
+                part.endLine = line
+                return part
+            }
+
             /// Puts the current curve's samples back among the others.
             mutating func putBack() {
                 guard current >= 0 else { return }
@@ -283,25 +305,29 @@ public enum CurveTableReader {
         ) {
             var gathering = Gathering()
             var line = firstLine
-            var position = range.lowerBound
             do {
-                try bytes.withUnsafeBufferPointer { b in
-                    guard plainRows, b.count > 0 else { return }
-                    try LongPart.fastRows(
-                        b, from: &position, line: &line, to: range.upperBound, reader, c, &gathering)
-                }
-                if position < range.upperBound {
-                    try LongPart.generalRows(
-                        reader, bytes, range: position..<range.upperBound, firstLine: line, c, &gathering, &line)
-                }
-            } catch let error as PerfusionAnalysisError {
-                gathering.part.failure = (line, error)
+                try LongPart.rows(reader, bytes, range: range, line: &line, c, &gathering, plainRows: plainRows)
             } catch {
-                gathering.part.failure = (line, .invalidTable(path: c.path, line: line, detail: "\(error)"))
+                gathering.fail(error, line: line, c)
             }
-            gathering.putBack()
-            self = gathering.part
-            endLine = line
+            self = gathering.finish(line: line)
+        }
+
+        /// The rows of `bytes[range]`, which starts a record on line `line` (the line after the last record at the
+        /// end): the loop for plain rows, then the general reader from the first row it cannot read.
+        static func rows(
+            _ reader: ByteCSV, _ bytes: [UInt8], range: Range<Int>, line: inout Int, _ c: LongColumns,
+            _ gathering: inout Gathering, plainRows: Bool = true
+        ) throws {
+            var position = range.lowerBound
+            try bytes.withUnsafeBufferPointer { b in
+                guard plainRows, b.count > 0 else { return }
+                try LongPart.fastRows(b, from: &position, line: &line, to: range.upperBound, reader, c, &gathering)
+            }
+            if position < range.upperBound {
+                try LongPart.generalRows(
+                    reader, bytes, range: position..<range.upperBound, firstLine: line, c, &gathering, &line)
+            }
         }
 
         /// Plain rows from `position` on: cells without quotes or blanks at their start, a curve id without blanks
