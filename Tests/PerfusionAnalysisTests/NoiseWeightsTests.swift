@@ -86,6 +86,28 @@ struct NoiseWeightsTests {
         }
     }
 
+    @Test("the weights, four at a time, are the formula written sample by sample, bit for bit, at every length")
+    func weightsBitForBit() throws {
+        let full = curve(seed: 5, relative: 0.1, additive: 0.02).noisy
+        for n in 30...41 {
+            let values = Array(full.prefix(n * 7).enumerated().filter { $0.offset % 7 == 0 }.map(\.element))
+            let e = try #require(NoiseWeights.estimate(values))
+            let w = try #require(NoiseWeights.weights(values))
+            // Sample by sample, in order: 1 / sqrt(m^2 + f^2), scaled to a mean square of 1.
+            let f2 = e.floor * e.floor
+            var raw = [Double]()
+            var meanSquare = 0.0
+            for m in e.median {
+                let v = m * m + f2
+                raw.append(1 / v.squareRoot())
+                meanSquare += 1 / v
+            }
+            let scale = 1 / (meanSquare / Double(n)).squareRoot()
+            #expect(w.count == n)
+            for i in 0..<n { #expect(w[i].bitPattern == (raw[i] * scale).bitPattern, "n \(n), sample \(i)") }
+        }
+    }
+
     @Test("short, flat and non-finite curves are fitted unweighted")
     func fallBack() {
         #expect(NoiseWeights.weights(curve(seed: 1, relative: 0.1, additive: 0).noisy.prefix(29).map { $0 }) == nil)

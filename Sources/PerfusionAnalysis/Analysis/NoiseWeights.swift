@@ -53,10 +53,30 @@ enum NoiseWeights {
         let floorSquared = estimate.floor * estimate.floor
         var w = [Double](repeating: 0, count: n)
         var meanSquare = 0.0
-        for i in 0..<n {
-            let v = estimate.median[i] * estimate.median[i] + floorSquared
-            w[i] = 1 / v.squareRoot()
-            meanSquare += 1 / v
+        // Four samples at a time: the square roots and divisions in lanes (each lane the scalar operation, so the
+        // same values), the mean square still summed one sample after the other, in order.
+        estimate.median.withUnsafeBufferPointer { m in
+            w.withUnsafeMutableBufferPointer { w in
+                var i = 0
+                while i + 4 <= n {
+                    let mi = UnsafeRawPointer(m.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
+                    let v = mi * mi + floorSquared
+                    UnsafeMutableRawPointer(w.baseAddress! + i).storeBytes(
+                        of: 1 / v.squareRoot(), as: SIMD4<Double>.self)
+                    let r = 1 / v
+                    meanSquare += r[0]
+                    meanSquare += r[1]
+                    meanSquare += r[2]
+                    meanSquare += r[3]
+                    i += 4
+                }
+                while i < n {
+                    let v = m[i] * m[i] + floorSquared
+                    w[i] = 1 / v.squareRoot()
+                    meanSquare += 1 / v
+                    i += 1
+                }
+            }
         }
         let scale = 1 / (meanSquare / Double(n)).squareRoot()
         guard scale.isFinite, scale > 0 else { return nil }
