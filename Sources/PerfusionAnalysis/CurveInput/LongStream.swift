@@ -1,3 +1,4 @@
+import CEUSImaging
 import Foundation
 import PerfusionFitting
 
@@ -157,5 +158,21 @@ enum LongStream {
             got += n
         }
         return got
+    }
+}
+
+extension CurveTableReader {
+    /// For the table fuzzer (`Fuzz/Sources/TableFuzzer`), which compares the two long-table readers on short inputs:
+    /// with `chunked`, the chunked reader with any file size, `parts` parts and `chunk`-byte chunks (nil when it leaves
+    /// the file to the whole-text reader); without, the whole-text reader in one pass.
+    @_spi(Fuzzing) public static func readLong(_ path: String, chunked: Bool, parts: Int, chunk: Int) throws
+        -> [NamedCurve]?
+    {
+        if chunked {
+            return try LongStream.read(path, dialect: nil, select: nil, parts: parts, minimumBytes: 0, chunk: chunk)
+        }
+        guard let data = FileBytes.readArray(path) else { return nil }
+        let (reader, bytes, dialect) = try TableText.reader(data, path: path, encoding: .utf8, dialect: nil)
+        return try readLong(reader, bytes, path: path, dialect: dialect, select: nil, parts: 1)
     }
 }
