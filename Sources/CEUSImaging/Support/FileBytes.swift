@@ -39,18 +39,24 @@ public enum FileBytes {
             let shared = Pieces(target: buffer.baseAddress, done: done)
             DispatchQueue.concurrentPerform(iterations: pieces) { k in
                 let (from, to) = (k * size / pieces, (k + 1) * size / pieces)
-                var got = 0
-                while from + got < to {
-                    let n = pread(fd, shared.target! + from + got, to - from - got, off_t(from + got))
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { break }
-                    got += n
-                }
-                shared.done[k] = got
+                shared.done[k] = read(fd, into: shared.target! + from, count: to - from, at: from)
             }
             failed = (0..<pieces).reduce(0) { $0 + done[$1] } != size
             initialized = failed ? 0 : size
         }
         return failed ? nil : bytes
+    }
+
+    /// Reads up to `count` bytes of the open file `fd` at `offset` into `target` (pread, again after an interruption
+    /// or a short read); the number read, less than `count` at the end of the file or on an error.
+    public static func read(_ fd: Int32, into target: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Int {
+        var got = 0
+        while got < count {
+            let n = pread(fd, target + got, count - got, off_t(offset + got))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            got += n
+        }
+        return got
     }
 }

@@ -103,7 +103,7 @@ enum LongStream {
                 if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a long row
                 let want = min(buffer.count - filled, end - offset)
                 let got = buffer.withUnsafeMutableBytes {
-                    read(fd, into: $0.baseAddress! + filled, count: want, at: offset)
+                    FileBytes.read(fd, into: $0.baseAddress! + filled, count: want, at: offset)
                 }
                 guard got == want else { return nil }  // the file shrank or failed: the whole-text reader decides
                 let plain = buffer.withUnsafeBytes { raw in
@@ -143,22 +143,10 @@ enum LongStream {
     /// `count` bytes of the file at `offset`, nil when fewer could be read.
     static func readBytes(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
-        let got = bytes.withUnsafeMutableBytes { read(fd, into: $0.baseAddress!, count: count, at: offset) }
+        let got = bytes.withUnsafeMutableBytes { FileBytes.read(fd, into: $0.baseAddress!, count: count, at: offset) }
         return got == count ? bytes : nil
     }
 
-    /// Reads up to `count` bytes at `offset` into `target` (pread, again after an interruption or a short read);
-    /// the number read, less than `count` at the end of the file or on an error.
-    static func read(_ fd: Int32, into target: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Int {
-        var got = 0
-        while got < count {
-            let n = pread(fd, target + got, count - got, off_t(offset + got))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            got += n
-        }
-        return got
-    }
 }
 
 extension CurveTableReader {
