@@ -124,26 +124,14 @@ public enum CurveTableReader {
             wanted: select.map(Set.init), path: path, dialect: dialect)
         let (dataStart, dataLine) = try reader.afterFirstRecord(bytes, in: 0..<bytes.count, firstLine: 1)
         let starts = lineStarts(bytes, from: dataStart, parts: parts, minimumBytes: minimumSplitBytes)
-        var whole: LongPart
         if starts.count > 1,
             let pieces = splitParts(reader, bytes, starts: starts, firstLine: dataLine, columns, plainRows)
         {
-            whole = pieces[0]
-            if let failure = whole.failure { throw failure.error }
-            var line = whole.endLine
-            for var part in pieces.dropFirst() {
-                part.renumber(from: line)
-                line = part.endLine
-                try whole.join(part, columns)
-            }
-        } else {
-            whole = LongPart(
-                reader, bytes, range: dataStart..<bytes.count, firstLine: dataLine, columns, plainRows: plainRows)
-            if let failure = whole.failure { throw failure.error }
+            return try LongPart.curves(joining: pieces, columns)
         }
-        return whole.ids.indices.map {
-            NamedCurve(id: whole.ids[$0], samples: CurveSamples(times: whole.times[$0], values: whole.values[$0]))
-        }
+        let whole = LongPart(
+            reader, bytes, range: dataStart..<bytes.count, firstLine: dataLine, columns, plainRows: plainRows)
+        return try LongPart.curves(joining: [whole], columns)
     }
 
     /// The parts from `starts` read on a core each, the first from line `firstLine`, the others from line 1; nil when
@@ -207,6 +195,22 @@ public enum CurveTableReader {
         var failure: (line: Int, error: PerfusionAnalysisError)?
         /// The line after the part's last record (when it was read without an error).
         var endLine = 0
+
+        /// The curves of `parts` (the first numbered from its true line, the others from 1) joined in order, their
+        /// lines renumbered; the first error one pass would have met, thrown.
+        static func curves(joining parts: [LongPart], _ c: LongColumns) throws -> [NamedCurve] {
+            var whole = parts[0]
+            if let failure = whole.failure { throw failure.error }
+            var line = whole.endLine
+            for var part in parts.dropFirst() {
+                part.renumber(from: line)
+                line = part.endLine
+                try whole.join(part, c)
+            }
+            return whole.ids.indices.map {
+                NamedCurve(id: whole.ids[$0], samples: CurveSamples(times: whole.times[$0], values: whole.values[$0]))
+            }
+        }
 
         /// Numbers the lines as if the part started on line `first` rather than 1.
         mutating func renumber(from first: Int) {

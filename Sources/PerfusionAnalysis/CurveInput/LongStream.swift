@@ -74,17 +74,7 @@ enum LongStream {
                 firstLine: k == 0 ? dataLine : 1, reader, columns, chunk: chunk)
         }
         guard !pieces.contains(where: { $0 == nil }) else { return nil }
-        var whole = pieces[0]!
-        if let failure = whole.failure { throw failure.error }
-        var line = whole.endLine
-        for case var part? in pieces.dropFirst() {
-            part.renumber(from: line)
-            line = part.endLine
-            try whole.join(part, columns)
-        }
-        return whole.ids.indices.map {
-            NamedCurve(id: whole.ids[$0], samples: CurveSamples(times: whole.times[$0], values: whole.values[$0]))
-        }
+        return try CurveTableReader.LongPart.curves(joining: pieces.map { $0! }, columns)
     }
 
     /// The rows of the file's bytes `start..<end` (starting a record on line `firstLine`), read `chunk` bytes at a
