@@ -135,6 +135,36 @@ func rankMedianAgainstSorting() {
     }
 }
 
+/// Which zero the median is, when +0 and -0 tie at the middle: the one a scan with `Swift.max` in index order
+/// keeps (the last of the tied values), as the one-value-at-a-time pick did before the lanes. A pick that takes the
+/// lanes' maximum without looking at zeros gives the other sign on some of these inputs.
+@Test("the rank median keeps the sign of zero a scan in index order gives")
+func rankMedianSignedZeros() {
+    var rng = TestRandomLite(seed: 7)
+    /// The last value in index order equal to the k-th smallest.
+    func lastTied(_ v: [Double], _ k: Int) -> Double {
+        let target = v.sorted()[k]
+        return v.last { $0 == target }!
+    }
+    for count in 1...CurveFeatures.rankLimit {
+        for _ in 0..<40 {
+            // Mostly zeros of both signs, some values on each side.
+            let values = (0..<count).map { _ -> Double in
+                switch rng.next() % 6 {
+                case 0: -1.5
+                case 1: 2.25
+                case 2, 3: -0.0
+                default: 0.0
+                }
+            }
+            let got = values.withUnsafeBufferPointer { CurveFeatures.rankMedian($0) }
+            let k = count / 2
+            let expected = count % 2 == 1 ? lastTied(values, k) : (lastTied(values, k - 1) + lastTied(values, k)) / 2
+            #expect(got.bitPattern == expected.bitPattern, "count \(count): \(values)")
+        }
+    }
+}
+
 /// The noise check decides most curves by counting differences below a level instead of taking their median: it must
 /// give what the median gives, also when the ratio at the median lies within a few roundings of the minimum (where a
 /// level set without its margin, or a count off by one at the middle, would let a curve through that the median

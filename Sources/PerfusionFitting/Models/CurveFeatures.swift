@@ -279,9 +279,10 @@ struct CurveFeatures: Sendable, Equatable {
     /// 8-lane register, n comparisons). Of these, `lo` is the largest with `below <= kLow` and `hi` the smallest with
     /// `below > kHigh`, for the two order statistics the median needs (kLow = kHigh for an odd count). Both lie in
     /// `[lo, hi)`, at ranks `k - below(lo)` among the values there, which are copied out without a branch. This
-    /// repeats until at most 16 values are left (about a quarter are left each time), which two registers rank. A
-    /// bracket that keeps every value (ties at the median) ends the narrowing, and the values left are ranked in eight
-    /// registers.
+    /// repeats until at most 32 values are left (about a quarter are left each time), which two registers (up to 16)
+    /// or four rank. A bracket that keeps every value (ties at the median) ends the narrowing, and the values left are
+    /// ranked in eight registers. Up to 32 values are ranked at once with no narrowing: the copy-out is a chain of
+    /// dependent stores, and for so few values costs more than the comparisons it saves.
     static func rankMedian(_ v: UnsafeBufferPointer<Double>) -> Double {
         let n = v.count
         precondition(n >= 1 && n <= rankLimit)
@@ -351,7 +352,7 @@ enum RankSelection {
         var kLow = kLow
         var kHigh = kHigh
         let results = scratch + 80
-        while n > 16 {
+        while n > 32 {
             // Rank 8 values spread over the set against all of it: results[0 ..< 8] the values, [8 ..< 16] counts.
             sampleRanks(source, count: n, into: results)
             // lo: the largest sample with below <= kLow (-infinity if none); hi: the smallest sample with
@@ -383,19 +384,51 @@ enum RankSelection {
             source = UnsafePointer(scratch)
         }
         // The values left, in scratch, padded with +infinity (never chosen) to whole registers: 16 for up to 16
-        // values, else 64.
+        // values, 32 for up to 32, else 64.
         if source != UnsafePointer(scratch) { scratch.update(from: source, count: n) }
-        let registers = n <= 16 ? 2 : 8
+        let registers = n <= 16 ? 2 : n <= 32 ? 4 : 8
         for i in n..<(8 * registers) { scratch[i] = .infinity }
         let counts = registers == 2 ? results : scratch + 64
         countBelow(UnsafePointer(scratch), count: n, registers: registers, into: counts)
+        return pick(UnsafePointer(scratch), counts: UnsafePointer(counts), registers: registers, kLow, kHigh)
+    }
+
+    /// The largest of `values[0 ..< 8 * registers]` with a count `<= kLow`, and with one `<= kHigh`: eight lanes at
+    /// a time, each lane as `Swift.max` over its values in turn, then the lanes. The answer is the same value
+    /// whatever the order, except for the sign of a zero (+0 and -0 are equal, and `Swift.max` keeps the later):
+    /// when a result is zero, the values are taken one at a time in order, as `Swift.max` over all of them would.
+    @inline(never)
+    static func pick(
+        _ values: UnsafePointer<Double>, counts: UnsafePointer<Double>, registers: Int, _ kLow: Int, _ kHigh: Int
+    ) -> (Double, Double) {
+        let lowLimit = Lanes(repeating: Double(kLow))
+        let highLimit = Lanes(repeating: Double(kHigh))
+        let none = Lanes(repeating: -.infinity)
+        var lows = none
+        var highs = none
+        for r in 0..<registers {
+            let value = CurveScans.loadWide(values, 8 &* r)
+            let below = CurveScans.loadWide(counts, 8 &* r)
+            // Swift.max(x, y) is y when y >= x, else x.
+            let lowCandidate = value.replacing(with: none, where: below .> lowLimit)
+            let highCandidate = value.replacing(with: none, where: below .> highLimit)
+            lows.replace(with: lowCandidate, where: lowCandidate .>= lows)
+            highs.replace(with: highCandidate, where: highCandidate .>= highs)
+        }
         var low = -Double.infinity
         var high = -Double.infinity
-        for i in 0..<(8 * registers) {
-            let value = scratch[i]
-            let below = counts[i]
-            low = Swift.max(low, below <= Double(kLow) ? value : -.infinity)
-            high = Swift.max(high, below <= Double(kHigh) ? value : -.infinity)
+        for lane in 0..<8 {
+            low = Swift.max(low, lows[lane])
+            high = Swift.max(high, highs[lane])
+        }
+        if low == 0 || high == 0 {
+            low = -.infinity
+            high = -.infinity
+            for i in 0..<(8 &* registers) {
+                let below = counts[i]
+                low = Swift.max(low, below <= Double(kLow) ? values[i] : -.infinity)
+                high = Swift.max(high, below <= Double(kHigh) ? values[i] : -.infinity)
+            }
         }
         return (low, high)
     }
@@ -429,7 +462,7 @@ enum RankSelection {
         store((counts.0 + counts.1) + (counts.2 + counts.3), out, 8)
     }
 
-    /// For each of `p[0 ..< 8 * registers]` (2 or 8 registers; the first n are the values, the rest padding),
+    /// For each of `p[0 ..< 8 * registers]` (2, 4 or 8 registers; the first n are the values, the rest padding),
     /// how many of `p[0 ..< n]` are smaller, written to `out[0 ..< 8 * registers]`.
     @inline(never)
     static func countBelow(
@@ -459,6 +492,21 @@ enum RankSelection {
         }
         @inline(__always) func register(_ r: Int) -> Lanes { CurveScans.loadWide(p, 8 * r) }
         let (a, b, c, d) = (register(0), register(1), register(2), register(3))
+        if registers == 4 {
+            var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+            for j in 0..<n {
+                let probe = Lanes(repeating: p[j])
+                counts.0.replace(with: counts.0 + 1, where: probe .< a)
+                counts.1.replace(with: counts.1 + 1, where: probe .< b)
+                counts.2.replace(with: counts.2 + 1, where: probe .< c)
+                counts.3.replace(with: counts.3 + 1, where: probe .< d)
+            }
+            store(counts.0, out, 0)
+            store(counts.1, out, 8)
+            store(counts.2, out, 16)
+            store(counts.3, out, 24)
+            return
+        }
         let (e, f, g, h) = (register(4), register(5), register(6), register(7))
         var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
         for j in 0..<n {
