@@ -415,12 +415,9 @@ enum RankSelection {
             lows.replace(with: lowCandidate, where: lowCandidate .>= lows)
             highs.replace(with: highCandidate, where: highCandidate .>= highs)
         }
-        var low = -Double.infinity
-        var high = -Double.infinity
-        for lane in 0..<8 {
-            low = Swift.max(low, lows[lane])
-            high = Swift.max(high, highs[lane])
-        }
+        // No lane holds a NaN (a NaN candidate never replaces), so the order of the lanes matters only for zeros.
+        var low = lows.max()
+        var high = highs.max()
         if low == 0 || high == 0 {
             low = -.infinity
             high = -.infinity
@@ -493,18 +490,34 @@ enum RankSelection {
         @inline(__always) func register(_ r: Int) -> Lanes { CurveScans.loadWide(p, 8 * r) }
         let (a, b, c, d) = (register(0), register(1), register(2), register(3))
         if registers == 4 {
-            var counts = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
-            for j in 0..<n {
-                let probe = Lanes(repeating: p[j])
-                counts.0.replace(with: counts.0 + 1, where: probe .< a)
-                counts.1.replace(with: counts.1 + 1, where: probe .< b)
-                counts.2.replace(with: counts.2 + 1, where: probe .< c)
-                counts.3.replace(with: counts.3 + 1, where: probe .< d)
+            // Even and odd probes into separate counts, so that each count waits on half as many additions.
+            var even = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+            var odd = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+            var j = 0
+            while j &+ 2 <= n {
+                let first = Lanes(repeating: p[j])
+                let second = Lanes(repeating: p[j &+ 1])
+                even.0.replace(with: even.0 + 1, where: first .< a)
+                even.1.replace(with: even.1 + 1, where: first .< b)
+                even.2.replace(with: even.2 + 1, where: first .< c)
+                even.3.replace(with: even.3 + 1, where: first .< d)
+                odd.0.replace(with: odd.0 + 1, where: second .< a)
+                odd.1.replace(with: odd.1 + 1, where: second .< b)
+                odd.2.replace(with: odd.2 + 1, where: second .< c)
+                odd.3.replace(with: odd.3 + 1, where: second .< d)
+                j &+= 2
             }
-            store(counts.0, out, 0)
-            store(counts.1, out, 8)
-            store(counts.2, out, 16)
-            store(counts.3, out, 24)
+            if j < n {
+                let probe = Lanes(repeating: p[j])
+                even.0.replace(with: even.0 + 1, where: probe .< a)
+                even.1.replace(with: even.1 + 1, where: probe .< b)
+                even.2.replace(with: even.2 + 1, where: probe .< c)
+                even.3.replace(with: even.3 + 1, where: probe .< d)
+            }
+            store(even.0 + odd.0, out, 0)
+            store(even.1 + odd.1, out, 8)
+            store(even.2 + odd.2, out, 16)
+            store(even.3 + odd.3, out, 24)
             return
         }
         let (e, f, g, h) = (register(4), register(5), register(6), register(7))
